@@ -1,0 +1,43 @@
+//! Configuration read once per cold start.
+
+use crate::auth::ApiKeys;
+use crate::escalation::DEFAULT_FAILURE_THRESHOLD;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    /// Consecutive unanswered bot turns before a session escalates.
+    pub failure_threshold: u32,
+    pub api_keys: ApiKeys,
+}
+
+impl Config {
+    /// `TABLE_NAME`, `API_KEY` (comma-separated for rotation), `ESCALATION_FAILURE_THRESHOLD`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let table_name = std::env::var("TABLE_NAME").map_err(|_| ConfigError::Missing("TABLE_NAME"))?;
+        let failure_threshold = match std::env::var("ESCALATION_FAILURE_THRESHOLD") {
+            Err(_) => DEFAULT_FAILURE_THRESHOLD,
+            Ok(raw) => raw.trim().parse().map_err(|_| ConfigError::Invalid {
+                name: "ESCALATION_FAILURE_THRESHOLD",
+                reason: "expected a non-negative integer".into(),
+            })?,
+        };
+        let api_keys = ApiKeys::parse(&std::env::var("API_KEY").map_err(|_| ConfigError::Missing("API_KEY"))?);
+        if api_keys.is_empty() {
+            return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
+        }
+        Ok(Config { table_name, failure_threshold, api_keys })
+    }
+
+    pub fn new(table_name: impl Into<String>, api_keys: ApiKeys) -> Self {
+        Config { table_name: table_name.into(), failure_threshold: DEFAULT_FAILURE_THRESHOLD, api_keys }
+    }
+}

@@ -1,0 +1,330 @@
+//! Domain types shared by every function. They carry no storage keys and no SDK types.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a session stands on the agent side. `None` is a pure bot session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AgentStatus {
+    #[serde(rename = "none")]
+    None,
+    #[serde(rename = "pending")]
+    Pending,
+    #[serde(rename = "assigned")]
+    Assigned,
+    #[serde(rename = "resolved")]
+    Resolved,
+}
+
+impl AgentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentStatus::None => "none",
+            AgentStatus::Pending => "pending",
+            AgentStatus::Assigned => "assigned",
+            AgentStatus::Resolved => "resolved",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "none" => Some(AgentStatus::None),
+            "pending" => Some(AgentStatus::Pending),
+            "assigned" => Some(AgentStatus::Assigned),
+            "resolved" => Some(AgentStatus::Resolved),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for AgentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Escalation priority, ordered so that `Highest > High > Medium > Low > Info`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EscalationPriority {
+    Info,
+    Low,
+    Medium,
+    High,
+    Highest,
+}
+
+impl EscalationPriority {
+    pub const ALL: [EscalationPriority; 5] = [
+        EscalationPriority::Highest,
+        EscalationPriority::High,
+        EscalationPriority::Medium,
+        EscalationPriority::Low,
+        EscalationPriority::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EscalationPriority::Highest => "highest",
+            EscalationPriority::High => "high",
+            EscalationPriority::Medium => "medium",
+            EscalationPriority::Low => "low",
+            EscalationPriority::Info => "info",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == value)
+    }
+
+    /// Position in the pending queue: 0 is served first. Used as the leading part of the
+    /// queue's sort key so that an ascending index Query yields priority descending.
+    pub fn queue_rank(self) -> u8 {
+        match self {
+            EscalationPriority::Highest => 0,
+            EscalationPriority::High => 1,
+            EscalationPriority::Medium => 2,
+            EscalationPriority::Low => 3,
+            EscalationPriority::Info => 4,
+        }
+    }
+
+    /// One step up, saturating at `Highest`.
+    pub fn raised(self) -> Self {
+        match self {
+            EscalationPriority::Info => EscalationPriority::Low,
+            EscalationPriority::Low => EscalationPriority::Medium,
+            EscalationPriority::Medium => EscalationPriority::High,
+            EscalationPriority::High | EscalationPriority::Highest => EscalationPriority::Highest,
+        }
+    }
+}
+
+/// Membership tier of the customer. Unknown tiers from upstream are kept as `Regular`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MemberLevel {
+    #[default]
+    Regular,
+    Silver,
+    Gold,
+    Platinum,
+    Diamond,
+}
+
+impl MemberLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MemberLevel::Regular => "regular",
+            MemberLevel::Silver => "silver",
+            MemberLevel::Gold => "gold",
+            MemberLevel::Platinum => "platinum",
+            MemberLevel::Diamond => "diamond",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "regular" | "normal" | "standard" | "basic" | "none" => Some(MemberLevel::Regular),
+            "silver" => Some(MemberLevel::Silver),
+            "gold" => Some(MemberLevel::Gold),
+            "platinum" => Some(MemberLevel::Platinum),
+            "diamond" | "vip" | "svip" => Some(MemberLevel::Diamond),
+            _ => None,
+        }
+    }
+
+    /// Gold and above are the VIP tiers that jump the queue.
+    pub fn is_vip(self) -> bool {
+        self >= MemberLevel::Gold
+    }
+}
+
+/// Who wrote a message. The agent writes as `assistant` in the customer's thread, like the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    User,
+    Assistant,
+    System,
+}
+
+/// Who, behind the role, produced a message: the bot, a human agent, or the system.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Author {
+    Customer,
+    Bot,
+    Agent,
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub message_id: String,
+    pub role: Role,
+    pub author: Author,
+    pub content: String,
+    pub timestamp: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+}
+
+/// The context card an agent reads before accepting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EscalationCard {
+    pub session_id: String,
+    pub user_id: String,
+    pub member_level: MemberLevel,
+    pub history_ticket_count: u32,
+    pub turn_count: u32,
+    pub conversation_summary: String,
+    pub attempted_solutions: Vec<String>,
+    pub escalate_reason: String,
+    pub priority: EscalationPriority,
+}
+
+/// A session as the domain sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub session_id: String,
+    pub user_id: String,
+    pub member_level: MemberLevel,
+    pub agent_status: AgentStatus,
+    pub assigned_agent_id: Option<String>,
+    pub turn_count: u32,
+    /// Consecutive bot turns that found no answer; reset by an answered turn.
+    pub consecutive_failures: u32,
+    pub priority: Option<EscalationPriority>,
+    pub escalate_reason: Option<String>,
+    pub escalation_card: Option<EscalationCard>,
+    /// What the bot offered the customer before escalation, newest last.
+    pub attempted_solutions: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub resolve_note: Option<String>,
+}
+
+impl Session {
+    pub fn new(session_id: String, user_id: String, member_level: MemberLevel, now: DateTime<Utc>) -> Self {
+        Session {
+            session_id,
+            user_id,
+            member_level,
+            agent_status: AgentStatus::None,
+            assigned_agent_id: None,
+            turn_count: 0,
+            consecutive_failures: 0,
+            priority: None,
+            escalate_reason: None,
+            escalation_card: None,
+            attempted_solutions: Vec::new(),
+            created_at: now,
+            updated_at: now,
+            escalated_at: None,
+            accepted_at: None,
+            resolved_at: None,
+            resolve_note: None,
+        }
+    }
+}
+
+/// A solution an agent consolidated, waiting for review before it becomes a FAQ.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Solution {
+    pub solution_id: String,
+    pub session_id: String,
+    pub question: String,
+    pub solution: String,
+    pub intent: String,
+    pub status: ReviewStatus,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reject_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ReviewStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Pending => "pending",
+            ReviewStatus::Approved => "approved",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "pending" => Some(ReviewStatus::Pending),
+            "approved" => Some(ReviewStatus::Approved),
+            "rejected" => Some(ReviewStatus::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// New opaque ids, prefixed so a stray id in a log says what it is.
+pub fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priorities_order_highest_first() {
+        let mut all = EscalationPriority::ALL.to_vec();
+        all.sort();
+        all.reverse();
+        assert_eq!(all, EscalationPriority::ALL.to_vec());
+        let ranks: Vec<u8> = EscalationPriority::ALL.iter().map(|p| p.queue_rank()).collect();
+        assert_eq!(ranks, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn priority_and_status_round_trip_through_their_names() {
+        for p in EscalationPriority::ALL {
+            assert_eq!(EscalationPriority::parse(p.as_str()), Some(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        for s in [AgentStatus::None, AgentStatus::Pending, AgentStatus::Assigned, AgentStatus::Resolved] {
+            assert_eq!(AgentStatus::parse(s.as_str()), Some(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
+
+    #[test]
+    fn raising_a_priority_saturates_at_highest() {
+        assert_eq!(EscalationPriority::Info.raised(), EscalationPriority::Low);
+        assert_eq!(EscalationPriority::High.raised(), EscalationPriority::Highest);
+        assert_eq!(EscalationPriority::Highest.raised(), EscalationPriority::Highest);
+    }
+
+    #[test]
+    fn vip_tiers_are_gold_and_above() {
+        assert!(!MemberLevel::Regular.is_vip());
+        assert!(!MemberLevel::Silver.is_vip());
+        assert!(MemberLevel::Gold.is_vip());
+        assert!(MemberLevel::Diamond.is_vip());
+        assert_eq!(MemberLevel::parse("VIP"), Some(MemberLevel::Diamond));
+        assert_eq!(MemberLevel::parse("wood"), None);
+    }
+}

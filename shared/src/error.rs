@@ -1,0 +1,173 @@
+//! Errors typed to the edge: every failure a handler can meet, and the one JSON shape it becomes.
+
+use crate::domain::AgentStatus;
+use crate::state_machine::TransitionRejected;
+use lambda_http::{http::StatusCode, Body, Response};
+use serde_json::{json, Value};
+
+/// A failure of a storage call, kept typed so a conflict is never mistaken for an outage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    #[error(transparent)]
+    Rejected(#[from] TransitionRejected),
+    /// A conditional write lost to another writer on something other than the session status.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("DynamoDB {operation} failed: {source}")]
+    Dynamo {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("stored item could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn dynamo(operation: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        StoreError::Dynamo { operation, source: Box::new(source) }
+    }
+
+    pub fn session_not_found(id: &str) -> Self {
+        StoreError::NotFound { kind: "session", id: id.to_string() }
+    }
+}
+
+/// Everything a handler can answer other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("request body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("{0}")]
+    InvalidField(String),
+    #[error("missing or invalid X-API-Key header")]
+    Unauthorized,
+    #[error("{kind} {id} not found")]
+    NotFound { kind: &'static str, id: String },
+    #[error("no route for {method} {path}")]
+    RouteNotFound { method: String, path: String },
+    #[error("method {method} is not allowed on {path}")]
+    MethodNotAllowed { method: String, path: String },
+    #[error(transparent)]
+    InvalidState(#[from] TransitionRejected),
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("{0}")]
+    OutOfRange(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ApiError {
+    pub fn invalid_field(message: impl Into<String>) -> Self {
+        ApiError::InvalidField(message.into())
+    }
+
+    pub fn out_of_range(message: impl Into<String>) -> Self {
+        ApiError::OutOfRange(message.into())
+    }
+
+    pub fn session_not_found(id: &str) -> Self {
+        ApiError::NotFound { kind: "session", id: id.to_string() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_) | ApiError::InvalidField(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::InvalidState(_) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::OutOfRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable, machine-readable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidJson(_) => "invalid_json",
+            ApiError::InvalidField(_) => "invalid_field",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound { kind: "session", .. } => "session_not_found",
+            ApiError::NotFound { kind: "solution", .. } => "solution_not_found",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::RouteNotFound { .. } => "route_not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::InvalidState(_) => "invalid_state",
+            ApiError::Conflict { code, .. } => code,
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::OutOfRange(_) => "value_out_of_range",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        let mut body = json!({ "error": self.code(), "message": self.to_string() });
+        if let ApiError::InvalidState(rejected) = self {
+            body["agent_status"] = json!(status_name(rejected.current));
+        }
+        body
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        if let ApiError::Internal(source) = &self {
+            // The cause chain goes to the log, never to the client.
+            tracing::error!(error = %source, cause = ?source.source(), "request failed");
+        }
+        crate::http::json_response(self.status(), &self.body())
+    }
+}
+
+/// `none` is how a bot-only session is named on the wire.
+fn status_name(status: AgentStatus) -> &'static str {
+    status.as_str()
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound { kind, id } => ApiError::NotFound { kind, id },
+            StoreError::Rejected(rejected) => ApiError::InvalidState(rejected),
+            StoreError::Conflict(message) => ApiError::Conflict { code: "conflict", message },
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state_machine::Action;
+
+    #[test]
+    fn a_rejected_transition_is_a_409_naming_the_current_status() {
+        let err = ApiError::from(StoreError::Rejected(TransitionRejected {
+            action: Action::Accept,
+            current: AgentStatus::Assigned,
+        }));
+        assert_eq!(err.status(), StatusCode::CONFLICT);
+        let body = err.body();
+        assert_eq!(body["error"], "invalid_state");
+        assert_eq!(body["agent_status"], "assigned");
+    }
+
+    #[test]
+    fn an_outage_is_a_500_without_its_cause_in_the_body() {
+        let err = ApiError::from(StoreError::dynamo("Query", std::io::Error::other("secret endpoint detail")));
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!err.body().to_string().contains("secret"));
+    }
+
+    #[test]
+    fn unknown_sessions_have_their_own_code() {
+        let err = ApiError::from(StoreError::session_not_found("sess-x"));
+        assert_eq!(err.status(), StatusCode::NOT_FOUND);
+        assert_eq!(err.code(), "session_not_found");
+    }
+}

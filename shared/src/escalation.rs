@@ -1,0 +1,468 @@
+//! When the bot hands a customer to a human, how urgent it is, and what the agent reads first.
+//!
+//! Rules (also in README):
+//! - escalate when the request says `escalate_to_human: true`, the customer asks for a human
+//!   (English or Chinese), the bot failed `failure_threshold` turns in a row (default 3), or the
+//!   customer is agitated;
+//! - priority: an explicit request for a human is `highest`; agitation or repeated failure is
+//!   `high`; any other reason (e.g. an upstream bot's own) is `medium`; gold, platinum and diamond
+//!   members are raised one step (capped at `highest`). An upstream event may set the priority.
+
+use crate::domain::{Author, EscalationCard, EscalationPriority, MemberLevel, Message, Session};
+use regex::Regex;
+use std::sync::LazyLock;
+
+pub const DEFAULT_FAILURE_THRESHOLD: u32 = 3;
+const MAX_ATTEMPTED_SOLUTIONS: usize = 5;
+const QUOTE_CHARS: usize = 160;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EscalationTrigger {
+    /// The caller set `escalate_to_human: true`.
+    Requested,
+    /// The customer asked for a person in their own words.
+    AskedForHuman,
+    /// The bot could not answer this many turns in a row.
+    RepeatedFailures(u32),
+    /// The customer's words show frustration or anger.
+    Agitated,
+}
+
+impl EscalationTrigger {
+    fn describe(self) -> String {
+        match self {
+            EscalationTrigger::Requested | EscalationTrigger::AskedForHuman => {
+                "User explicitly requested transfer to a human".to_string()
+            }
+            EscalationTrigger::RepeatedFailures(n) => {
+                format!("The bot failed to answer {n} consecutive turns")
+            }
+            EscalationTrigger::Agitated => "The user appears agitated".to_string(),
+        }
+    }
+}
+
+/// What one customer turn says about escalation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscalationDecision {
+    pub triggers: Vec<EscalationTrigger>,
+}
+
+impl EscalationDecision {
+    pub fn should_escalate(&self) -> bool {
+        !self.triggers.is_empty()
+    }
+
+    pub fn reason(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for trigger in &self.triggers {
+            let text = trigger.describe();
+            if !parts.contains(&text) {
+                parts.push(text);
+            }
+        }
+        parts.join("; ")
+    }
+
+    pub fn priority(&self, member_level: MemberLevel) -> EscalationPriority {
+        let base = if self
+            .triggers
+            .iter()
+            .any(|t| matches!(t, EscalationTrigger::Requested | EscalationTrigger::AskedForHuman))
+        {
+            EscalationPriority::Highest
+        } else if self.triggers.is_empty() {
+            EscalationPriority::Medium
+        } else {
+            EscalationPriority::High
+        };
+        raise_for_member(base, member_level)
+    }
+}
+
+/// VIP tiers are served one step sooner.
+pub fn raise_for_member(base: EscalationPriority, member_level: MemberLevel) -> EscalationPriority {
+    if member_level.is_vip() {
+        base.raised()
+    } else {
+        base
+    }
+}
+
+/// Decide on one customer turn. `failures_in_a_row` counts this turn if the bot failed it.
+pub fn assess_turn(
+    explicit_request: bool,
+    customer_text: &str,
+    failures_in_a_row: u32,
+    failure_threshold: u32,
+) -> EscalationDecision {
+    let mut triggers = Vec::new();
+    if explicit_request {
+        triggers.push(EscalationTrigger::Requested);
+    }
+    if asks_for_human(customer_text) {
+        triggers.push(EscalationTrigger::AskedForHuman);
+    }
+    if is_agitated(customer_text) {
+        triggers.push(EscalationTrigger::Agitated);
+    }
+    if failure_threshold > 0 && failures_in_a_row >= failure_threshold {
+        triggers.push(EscalationTrigger::RepeatedFailures(failures_in_a_row));
+    }
+    EscalationDecision { triggers }
+}
+
+const HUMAN_PHRASES_EN: &[&str] = &[
+    "human",
+    "real person",
+    "live person",
+    "live agent",
+    "live chat",
+    "an agent",
+    "customer service agent",
+    "representative",
+    "operator",
+    "talk to someone",
+    "speak to someone",
+    "speak with someone",
+    "talk to a person",
+    "speak to a person",
+    "speak with a person",
+    "transfer me",
+    "connect me to",
+    "your manager",
+    "a manager",
+    "supervisor",
+];
+const HUMAN_PHRASES_ZH: &[&str] = &[
+    "转人工", "人工客服", "人工服务", "找人工", "要人工", "真人", "转接客服", "找客服", "接人工", "人工",
+];
+
+pub fn asks_for_human(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    // "humane"/"humanity" are not requests for a person.
+    let english = HUMAN_PHRASES_EN.iter().any(|p| {
+        lower.match_indices(p).any(|(at, m)| {
+            let after = lower[at + m.len()..].chars().next();
+            !matches!(after, Some(c) if c.is_alphabetic())
+        })
+    });
+    english || HUMAN_PHRASES_ZH.iter().any(|p| text.contains(p))
+}
+
+const AGITATION_EN: &[&str] = &[
+    "angry",
+    "furious",
+    "ridiculous",
+    "terrible",
+    "worst",
+    "useless",
+    "unacceptable",
+    "scam",
+    "wtf",
+    "fed up",
+    "sick of",
+    "complaint",
+    "lawyer",
+    "pathetic",
+    "stupid",
+    "hopeless",
+    "waste of time",
+    "disgusting",
+];
+const AGITATION_ZH: &[&str] = &[
+    "生气", "气死", "垃圾", "投诉", "太差", "骗子", "什么破", "无语", "受不了", "愤怒", "离谱", "坑人", "差评", "烦死",
+];
+
+pub fn is_agitated(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    if AGITATION_EN.iter().any(|w| lower.contains(w)) || AGITATION_ZH.iter().any(|w| text.contains(w)) {
+        return true;
+    }
+    if text.contains("!!!") || text.contains("！！") || text.contains("???") {
+        return true;
+    }
+    is_shouting(text)
+}
+
+/// Three or more words, nearly all capital letters.
+fn is_shouting(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 2)
+        .collect();
+    if words.len() < 3 {
+        return false;
+    }
+    let upper = words
+        .iter()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).all(|c| c.is_uppercase()))
+        .count();
+    upper * 4 >= words.len() * 3
+}
+
+static ENTITY_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    [
+        r"(?i)\bORD-\d{1,12}\b",
+        r"(?i)\bRF-\d{1,12}\b",
+        r"(?i)\bINV-\d{1,12}\b",
+        r"\b(?:SF|JD|YT|ZTO|EMS)\d{8,15}\b",
+    ]
+    .iter()
+    .map(|p| Regex::new(p).expect("entity patterns are valid"))
+    .collect()
+});
+
+/// Order ids, refund ids, invoice ids and tracking numbers, upper-cased, in order of appearance.
+pub fn extract_entities(text: &str) -> Vec<String> {
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for pattern in ENTITY_PATTERNS.iter() {
+        for m in pattern.find_iter(text) {
+            found.push((m.start(), m.as_str().to_uppercase()));
+        }
+    }
+    found.sort_by_key(|(at, _)| *at);
+    let mut entities: Vec<String> = Vec::new();
+    for (_, entity) in found {
+        if !entities.contains(&entity) {
+            entities.push(entity);
+        }
+    }
+    entities
+}
+
+/// The order ids mentioned anywhere in a conversation.
+pub fn order_ids_in(history: &[Message]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for message in history {
+        for entity in extract_entities(&message.content) {
+            if entity.starts_with("ORD-") && !ids.contains(&entity) {
+                ids.push(entity);
+            }
+        }
+    }
+    ids
+}
+
+fn quote(text: &str) -> String {
+    let trimmed = text.trim();
+    if trimmed.chars().count() <= QUOTE_CHARS {
+        trimmed.to_string()
+    } else {
+        let cut: String = trimmed.chars().take(QUOTE_CHARS).collect();
+        format!("{cut}…")
+    }
+}
+
+/// A summary in the customer's own words: their first message and their latest ones, the
+/// entities they mentioned, and why the conversation reached a human.
+pub fn summarize(history: &[Message], escalate_reason: &str) -> String {
+    let customer: Vec<&Message> = history.iter().filter(|m| m.author == Author::Customer).collect();
+    let mut quoted: Vec<String> = Vec::new();
+    let picks: Vec<&Message> = match customer.len() {
+        0 => Vec::new(),
+        1..=3 => customer.clone(),
+        n => vec![customer[0], customer[n - 2], customer[n - 1]],
+    };
+    for message in picks {
+        let q = format!("\"{}\"", quote(&message.content));
+        if !quoted.contains(&q) {
+            quoted.push(q);
+        }
+    }
+    let mut summary = if quoted.is_empty() {
+        "The customer has not written anything yet.".to_string()
+    } else {
+        format!("Customer wrote: {}.", quoted.join(" … "))
+    };
+    let entities: Vec<String> = customer.iter().flat_map(|m| extract_entities(&m.content)).fold(
+        Vec::new(),
+        |mut acc, e| {
+            if !acc.contains(&e) {
+                acc.push(e);
+            }
+            acc
+        },
+    );
+    if !entities.is_empty() {
+        summary.push_str(&format!(" Mentioned: {}.", entities.join(", ")));
+    }
+    if !escalate_reason.is_empty() {
+        summary.push_str(&format!(" Escalated because: {escalate_reason}."));
+    }
+    summary
+}
+
+/// Record a bot reply as an attempted solution, keeping the newest few and no duplicates.
+pub fn remember_attempt(attempts: &mut Vec<String>, bot_reply: &str) {
+    let reply = bot_reply.trim();
+    if reply.is_empty() || attempts.iter().any(|a| a == reply) {
+        return;
+    }
+    attempts.push(reply.to_string());
+    if attempts.len() > MAX_ATTEMPTED_SOLUTIONS {
+        let excess = attempts.len() - MAX_ATTEMPTED_SOLUTIONS;
+        attempts.drain(..excess);
+    }
+}
+
+/// Build the card from what the session knows. Used at escalation and to rebuild a missing card.
+pub fn build_card(session: &Session, history: &[Message], history_ticket_count: u32) -> EscalationCard {
+    let reason = session.escalate_reason.clone().unwrap_or_default();
+    let attempted_solutions = if session.attempted_solutions.is_empty() {
+        let mut attempts = Vec::new();
+        for m in history.iter().filter(|m| m.author == Author::Bot) {
+            remember_attempt(&mut attempts, &m.content);
+        }
+        attempts
+    } else {
+        session.attempted_solutions.clone()
+    };
+    EscalationCard {
+        session_id: session.session_id.clone(),
+        user_id: session.user_id.clone(),
+        member_level: session.member_level,
+        history_ticket_count,
+        turn_count: session.turn_count,
+        conversation_summary: summarize(history, &reason),
+        attempted_solutions,
+        escalate_reason: reason,
+        priority: session.priority.unwrap_or(EscalationPriority::Medium),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Role;
+    use chrono::Utc;
+
+    fn customer(text: &str) -> Message {
+        Message {
+            message_id: crate::domain::new_id("msg"),
+            role: Role::User,
+            author: Author::Customer,
+            content: text.to_string(),
+            timestamp: Utc::now(),
+            agent_id: None,
+        }
+    }
+
+    fn bot(text: &str) -> Message {
+        Message { role: Role::Assistant, author: Author::Bot, ..customer(text) }
+    }
+
+    #[test]
+    fn english_and_chinese_requests_for_a_human_are_recognised() {
+        for text in [
+            "I want to talk to a human",
+            "Can I speak to a real person please",
+            "get me a live agent",
+            "representative",
+            "转人工",
+            "我要人工客服",
+            "请帮我找真人",
+        ] {
+            assert!(asks_for_human(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn ordinary_questions_are_not_requests_for_a_human() {
+        for text in ["Where is my order ORD-001?", "Is this a humane product?", "我的订单到哪了", "how do refunds work"] {
+            assert!(!asks_for_human(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn agitation_is_recognised_in_both_languages_and_in_shouting() {
+        for text in ["This is ridiculous", "worst service ever", "我要投诉你们", "气死我了", "WHERE IS MY PARCEL NOW", "hello???"] {
+            assert!(is_agitated(text), "{text}");
+        }
+        for text in ["Where is my parcel?", "我想查询物流", "I ordered an ASUS laptop"] {
+            assert!(!is_agitated(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn repeated_failures_escalate_at_the_threshold() {
+        assert!(!assess_turn(false, "where is it", 2, 3).should_escalate());
+        let decision = assess_turn(false, "where is it", 3, 3);
+        assert_eq!(decision.triggers, vec![EscalationTrigger::RepeatedFailures(3)]);
+        assert_eq!(decision.priority(MemberLevel::Regular), EscalationPriority::High);
+    }
+
+    #[test]
+    fn an_explicit_request_is_highest_priority() {
+        let decision = assess_turn(true, "hello", 0, 3);
+        assert_eq!(decision.priority(MemberLevel::Regular), EscalationPriority::Highest);
+        let decision = assess_turn(false, "转人工", 0, 3);
+        assert_eq!(decision.priority(MemberLevel::Silver), EscalationPriority::Highest);
+    }
+
+    #[test]
+    fn vip_members_are_raised_one_step() {
+        let agitated = assess_turn(false, "this is unacceptable", 1, 3);
+        assert_eq!(agitated.priority(MemberLevel::Regular), EscalationPriority::High);
+        assert_eq!(agitated.priority(MemberLevel::Gold), EscalationPriority::Highest);
+        assert_eq!(raise_for_member(EscalationPriority::Medium, MemberLevel::Platinum), EscalationPriority::High);
+        assert_eq!(raise_for_member(EscalationPriority::Medium, MemberLevel::Silver), EscalationPriority::Medium);
+    }
+
+    #[test]
+    fn the_reason_names_every_trigger_once() {
+        let decision = assess_turn(true, "I want a human, this is ridiculous", 3, 3);
+        assert_eq!(
+            decision.reason(),
+            "User explicitly requested transfer to a human; The user appears agitated; The bot failed to answer 3 consecutive turns"
+        );
+    }
+
+    #[test]
+    fn entities_are_found_upper_cased_and_deduplicated() {
+        let entities = extract_entities("my order ord-001 and ORD-001 again, tracking SF1234567890, refund RF-77");
+        assert_eq!(entities, vec!["ORD-001", "SF1234567890", "RF-77"]);
+    }
+
+    #[test]
+    fn the_summary_quotes_the_customer_and_names_entities() {
+        let history = vec![
+            customer("Where is my order ORD-001?"),
+            bot("Sorry, I could not find an answer."),
+            customer("It has been a week"),
+            customer("still nothing"),
+            customer("I want a human now"),
+        ];
+        let summary = summarize(&history, "User explicitly requested transfer to a human");
+        assert!(summary.starts_with("Customer wrote: \"Where is my order ORD-001?\""), "{summary}");
+        assert!(summary.contains("\"I want a human now\""), "{summary}");
+        assert!(!summary.contains("It has been a week"), "{summary}");
+        assert!(summary.contains("Mentioned: ORD-001."), "{summary}");
+        assert!(summary.ends_with("Escalated because: User explicitly requested transfer to a human."), "{summary}");
+    }
+
+    #[test]
+    fn attempted_solutions_keep_the_newest_five_without_duplicates() {
+        let mut attempts = Vec::new();
+        for i in 0..7 {
+            remember_attempt(&mut attempts, &format!("try {i}"));
+            remember_attempt(&mut attempts, &format!("try {i}"));
+        }
+        assert_eq!(attempts, vec!["try 2", "try 3", "try 4", "try 5", "try 6"]);
+    }
+
+    #[test]
+    fn a_card_is_built_from_the_session_and_its_history() {
+        let mut session = Session::new("sess-1".into(), "u_1".into(), MemberLevel::Gold, Utc::now());
+        session.turn_count = 2;
+        session.priority = Some(EscalationPriority::High);
+        session.escalate_reason = Some("The user appears agitated".into());
+        let history = vec![customer("ORD-009 is late, ridiculous"), bot("You can track it under My Orders.")];
+        let card = build_card(&session, &history, 4);
+        assert_eq!(card.history_ticket_count, 4);
+        assert_eq!(card.turn_count, 2);
+        assert_eq!(card.priority, EscalationPriority::High);
+        assert_eq!(card.attempted_solutions, vec!["You can track it under My Orders."]);
+        assert!(card.conversation_summary.contains("ORD-009"));
+    }
+}

@@ -1,0 +1,317 @@
+//! The agent-side endpoints 1, 2, 3, 4, 7 and 8 of the workbench API.
+
+use crate::app::App;
+use crate::domain::{new_id, AgentStatus, Author, EscalationCard, Message, ReviewStatus, Role, Session, Solution};
+use crate::error::ApiError;
+use crate::escalation::build_card;
+use crate::http::{json_body, ok, optional_id, optional_text, path_id, query_param, required_text};
+use crate::intent;
+use crate::state_machine::{transition, Action};
+use crate::store::PendingItem;
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, Response};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_AGENT_ID: &str = "agent-default";
+pub const DEFAULT_PAGE_SIZE: i32 = 50;
+pub const MAX_PAGE_SIZE: i32 = 100;
+pub const MAX_MESSAGE_CHARS: usize = 4000;
+pub const MAX_NOTE_CHARS: usize = 2000;
+pub const MAX_QUESTION_CHARS: usize = 1000;
+pub const MAX_SOLUTION_CHARS: usize = 4000;
+/// The response header that carries the cursor of the next page; the body stays the plain
+/// array the workbench expects.
+pub const NEXT_CURSOR_HEADER: &str = "x-next-cursor";
+
+#[derive(Serialize)]
+pub struct PendingSummary {
+    pub session_id: String,
+    pub user_id: String,
+    pub priority: String,
+    pub escalate_reason: Option<String>,
+    pub turn_count: u32,
+    pub created_at: DateTime<Utc>,
+    pub agent_status: AgentStatus,
+    pub assigned_agent_id: Option<String>,
+}
+
+impl From<PendingItem> for PendingSummary {
+    fn from(item: PendingItem) -> Self {
+        PendingSummary {
+            session_id: item.session_id,
+            user_id: item.user_id,
+            priority: item.priority.map(|p| p.as_str()).unwrap_or("medium").to_string(),
+            escalate_reason: item.escalate_reason,
+            turn_count: item.turn_count,
+            created_at: item.created_at,
+            agent_status: item.agent_status,
+            assigned_agent_id: item.assigned_agent_id,
+        }
+    }
+}
+
+/// A page size from the query string: absent is the default, non-numeric a 400, out of range a 422.
+pub fn page_size(req: &Request) -> Result<i32, ApiError> {
+    match query_param(req, "limit") {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(raw) => {
+            let limit: i64 = raw.trim().parse().map_err(|_| ApiError::invalid_field("`limit` must be an integer"))?;
+            if (1..=i64::from(MAX_PAGE_SIZE)).contains(&limit) {
+                Ok(limit as i32)
+            } else {
+                Err(ApiError::out_of_range(format!("`limit` must be between 1 and {MAX_PAGE_SIZE}")))
+            }
+        }
+    }
+}
+
+/// 1. GET /api/v1/agent/sessions/pending
+pub async fn pending_list(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let limit = page_size(req)?;
+    let cursor = query_param(req, "cursor");
+    if let Some(c) = &cursor {
+        if !crate::store::sessions_cursor_is_valid(c) {
+            return Err(ApiError::invalid_field("`cursor` is not a cursor this API issued"));
+        }
+    }
+    let page = app.store.list_pending(limit, cursor.as_deref()).await?;
+    let summaries: Vec<PendingSummary> = page.sessions.into_iter().map(PendingSummary::from).collect();
+    let mut response = ok(&summaries)?;
+    if let Some(next) = page.next_cursor {
+        response.headers_mut().insert(NEXT_CURSOR_HEADER, next.parse().expect("hex is a valid header value"));
+    }
+    Ok(response)
+}
+
+#[derive(Serialize)]
+pub struct HistoryEntry {
+    pub message_id: String,
+    pub role: Role,
+    pub author: Author,
+    pub content: String,
+    pub timestamp: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+}
+
+impl From<Message> for HistoryEntry {
+    fn from(m: Message) -> Self {
+        HistoryEntry {
+            message_id: m.message_id,
+            role: m.role,
+            author: m.author,
+            content: m.content,
+            timestamp: m.timestamp,
+            agent_id: m.agent_id,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SessionDetails {
+    session_id: String,
+    user_id: String,
+    member_level: &'static str,
+    agent_status: AgentStatus,
+    assigned_agent_id: Option<String>,
+    turn_count: u32,
+    priority: Option<&'static str>,
+    escalate_reason: Option<String>,
+    created_at: DateTime<Utc>,
+    escalated_at: Option<DateTime<Utc>>,
+    accepted_at: Option<DateTime<Utc>>,
+    resolved_at: Option<DateTime<Utc>>,
+    resolve_note: Option<String>,
+    escalation_card: EscalationCard,
+    history: Vec<HistoryEntry>,
+}
+
+/// The stored card, or one rebuilt from the session and written back for the next reader.
+async fn card_of(app: &App, session: &Session, history: &[Message]) -> Result<EscalationCard, ApiError> {
+    if let Some(card) = &session.escalation_card {
+        return Ok(card.clone());
+    }
+    // The escalation itself was counted on the user; the card shows the earlier ones.
+    let earlier = app.store.user_ticket_count(&session.user_id).await?.saturating_sub(1);
+    let card = build_card(session, history, earlier);
+    app.store.write_back_card(&session.session_id, &card).await?;
+    Ok(card)
+}
+
+/// 2. GET /api/v1/agent/sessions/{session_id}
+pub async fn session_details(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let (session, history) =
+        app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
+    transition(session.agent_status, Action::ViewDetails)?;
+    let card = card_of(app, &session, &history).await?;
+    ok(&SessionDetails {
+        session_id: session.session_id,
+        user_id: session.user_id,
+        member_level: session.member_level.as_str(),
+        agent_status: session.agent_status,
+        assigned_agent_id: session.assigned_agent_id,
+        turn_count: session.turn_count,
+        priority: session.priority.map(|p| p.as_str()),
+        escalate_reason: session.escalate_reason,
+        created_at: session.created_at,
+        escalated_at: session.escalated_at,
+        accepted_at: session.accepted_at,
+        resolved_at: session.resolved_at,
+        resolve_note: session.resolve_note,
+        escalation_card: card,
+        history: history.into_iter().map(HistoryEntry::from).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct AcceptRequest {
+    agent_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AcceptResponse {
+    session_id: String,
+    agent_status: AgentStatus,
+    assigned_agent_id: Option<String>,
+    turn_count: u32,
+    escalation_card: EscalationCard,
+    history: Vec<HistoryEntry>,
+}
+
+/// 3. POST /api/v1/agent/sessions/{session_id}/accept
+pub async fn accept_session(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: AcceptRequest = json_body(req, true)?;
+    let agent_id = optional_id("agent_id", body.agent_id)?.unwrap_or_else(|| DEFAULT_AGENT_ID.to_string());
+    let session = app.store.accept(&session_id, &agent_id, app.now()).await?;
+    tracing::info!(session_id = %session_id, agent_id = %agent_id, "session accepted");
+    let history = app.store.history(&session_id).await?;
+    let card = card_of(app, &session, &history).await?;
+    ok(&AcceptResponse {
+        session_id: session.session_id,
+        agent_status: session.agent_status,
+        assigned_agent_id: session.assigned_agent_id,
+        turn_count: session.turn_count,
+        escalation_card: card,
+        history: history.into_iter().map(HistoryEntry::from).collect(),
+    })
+}
+
+#[derive(Deserialize)]
+struct SendMessageRequest {
+    content: Option<String>,
+    agent_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SendMessageResponse {
+    message_id: String,
+    timestamp: DateTime<Utc>,
+    role: Role,
+}
+
+/// 4. POST /api/v1/agent/sessions/{session_id}/messages
+pub async fn send_message(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: SendMessageRequest = json_body(req, false)?;
+    let content = required_text("content", body.content, MAX_MESSAGE_CHARS)?;
+    let agent_id = optional_id("agent_id", body.agent_id)?;
+    let now = app.now();
+    let message = Message {
+        message_id: new_id("msg"),
+        role: Role::Assistant,
+        author: Author::Agent,
+        content,
+        timestamp: now,
+        agent_id,
+    };
+    app.store.append_agent_message(&session_id, &message, now).await?;
+    ok(&SendMessageResponse { message_id: message.message_id, timestamp: message.timestamp, role: message.role })
+}
+
+#[derive(Deserialize)]
+struct ResolveRequest {
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ResolveResponse {
+    session_id: String,
+    agent_status: AgentStatus,
+    resolved_at: Option<DateTime<Utc>>,
+}
+
+/// 7. POST /api/v1/agent/sessions/{session_id}/resolve
+pub async fn resolve_session(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: ResolveRequest = json_body(req, true)?;
+    let note = optional_text("note", body.note, MAX_NOTE_CHARS)?;
+    let session = app.store.resolve(&session_id, note.as_deref(), app.now()).await?;
+    tracing::info!(session_id = %session_id, "session resolved");
+    ok(&ResolveResponse {
+        session_id: session.session_id,
+        agent_status: session.agent_status,
+        resolved_at: session.resolved_at,
+    })
+}
+
+#[derive(Deserialize)]
+struct SolutionRequest {
+    question: Option<String>,
+    solution: Option<String>,
+    intent: Option<String>,
+    agent_id: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct SolutionView {
+    pub solution_id: String,
+    pub session_id: String,
+    pub question: String,
+    pub solution: String,
+    pub intent: String,
+    pub status: ReviewStatus,
+}
+
+impl From<&Solution> for SolutionView {
+    fn from(s: &Solution) -> Self {
+        SolutionView {
+            solution_id: s.solution_id.clone(),
+            session_id: s.session_id.clone(),
+            question: s.question.clone(),
+            solution: s.solution.clone(),
+            intent: s.intent.clone(),
+            status: s.status,
+        }
+    }
+}
+
+/// 8. POST /api/v1/agent/sessions/{session_id}/solution
+pub async fn submit_solution(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: SolutionRequest = json_body(req, false)?;
+    let question = required_text("question", body.question, MAX_QUESTION_CHARS)?;
+    let solution_text = required_text("solution", body.solution, MAX_SOLUTION_CHARS)?;
+    let intent = match optional_text("intent", body.intent, 64)? {
+        Some(label) if intent::is_valid_label(&label) => label,
+        Some(_) => return Err(ApiError::invalid_field("`intent` must be lower-case words joined by '_'")),
+        None => intent::recognise(&format!("{question} {solution_text}")).to_string(),
+    };
+    let solution = Solution {
+        solution_id: new_id("sol"),
+        session_id,
+        question,
+        solution: solution_text,
+        intent,
+        status: ReviewStatus::Pending,
+        created_at: app.now(),
+        agent_id: optional_id("agent_id", body.agent_id)?,
+        reviewed_at: None,
+        reject_reason: None,
+        faq_id: None,
+    };
+    app.store.save_solution(&solution).await?;
+    tracing::info!(solution_id = %solution.solution_id, session_id = %solution.session_id, "solution consolidated");
+    ok(&SolutionView::from(&solution))
+}

@@ -1,0 +1,276 @@
+//! POST /api/v1/chat: the customer's side of the loop. The bot answers, escalates, waits for the
+//! agent, or steps aside, depending on the session's status.
+
+use crate::app::App;
+use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
+use crate::error::{ApiError, StoreError};
+use crate::escalation::{assess_turn, build_card, remember_attempt};
+use crate::http::{json_body, ok, optional_id, required_id, required_text};
+use crate::intent;
+use crate::state_machine::{customer_turn, Action, CustomerTurn};
+use crate::store::{keys, CustomerTurnWrite, UpdateSpec};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, Response};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_CUSTOMER_MESSAGE_CHARS: usize = 2000;
+/// A turn decided on a status that changed before it was written is decided again, this often.
+const TURN_ATTEMPTS: usize = 3;
+
+pub const TRANSFER_NOTICE: &str =
+    "I'm connecting you with a human agent now. Please stay in this chat; an agent will join shortly.";
+pub const WAITING_NOTICE: &str =
+    "An agent will be with you shortly. I've added your message to the conversation so they can see it.";
+const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
+
+#[derive(Deserialize)]
+struct ChatRequest {
+    session_id: Option<String>,
+    user_id: Option<String>,
+    message: Option<String>,
+    member_level: Option<String>,
+    #[serde(default)]
+    escalate_to_human: bool,
+}
+
+#[derive(Serialize, Debug)]
+pub struct ChatResponse {
+    pub session_id: String,
+    /// `null` while an agent is handling the session: the bot stays silent.
+    pub reply: Option<String>,
+    pub intent: String,
+    pub escalate_to_human: bool,
+    pub agent_status: AgentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<&'static str>,
+    pub sources: Vec<String>,
+}
+
+/// What the bot can say to one customer message.
+pub struct BotReply {
+    pub text: String,
+    pub intent: String,
+    /// True when the reply actually answers; false counts as a failed turn.
+    pub answered: bool,
+    /// How the escalation card records the attempt, if it is worth recording.
+    pub attempt: Option<String>,
+    pub sources: Vec<String>,
+}
+
+/// The bot's best reply. Until a knowledge base answers, every question is a failed turn that
+/// points the customer to the self-service page for the topic.
+pub async fn bot_reply(_app: &App, _session: &Session, text: &str) -> Result<BotReply, ApiError> {
+    let intent = intent::recognise(text);
+    let (reply, attempt) = match intent::self_service_hint(intent) {
+        Some((hint, recorded)) => (format!("{FALLBACK} {hint}"), Some(recorded.to_string())),
+        None => (format!("{FALLBACK} Could you tell me more, for example your order number?"), None),
+    };
+    Ok(BotReply { text: reply, intent: intent.to_string(), answered: false, attempt, sources: Vec::new() })
+}
+
+pub async fn chat(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let body: ChatRequest = json_body(req, false)?;
+    let user_id = required_id("user_id", body.user_id)?;
+    let text = required_text("message", body.message, MAX_CUSTOMER_MESSAGE_CHARS)?;
+    let member_level = match body.member_level.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        None => None,
+        Some(level) => Some(MemberLevel::parse(level).ok_or_else(|| {
+            ApiError::invalid_field("`member_level` must be one of regular, silver, gold, platinum, diamond")
+        })?),
+    };
+    let requested_session = optional_id("session_id", body.session_id)?;
+    let turn = CustomerMessage { user_id, text, member_level, escalate_to_human: body.escalate_to_human };
+    let response = handle_turn(app, requested_session, &turn).await?;
+    ok(&response)
+}
+
+pub struct CustomerMessage {
+    pub user_id: String,
+    pub text: String,
+    pub member_level: Option<MemberLevel>,
+    pub escalate_to_human: bool,
+}
+
+async fn handle_turn(
+    app: &App,
+    requested_session: Option<String>,
+    turn: &CustomerMessage,
+) -> Result<ChatResponse, ApiError> {
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let session = match &requested_session {
+            None => start_session(app, turn).await?,
+            Some(id) => {
+                let session = app.store.get_session(id).await?.ok_or_else(|| ApiError::session_not_found(id))?;
+                // Another customer's session is as unknown to this caller as a missing one.
+                if session.user_id != turn.user_id {
+                    return Err(ApiError::session_not_found(id));
+                }
+                session
+            }
+        };
+        let session = match customer_turn(session.agent_status) {
+            CustomerTurn::StartNewSession => start_session(app, turn).await?,
+            _ => session,
+        };
+        let result = match customer_turn(session.agent_status) {
+            CustomerTurn::BotAnswers | CustomerTurn::StartNewSession => bot_turn(app, &session, turn).await,
+            CustomerTurn::WaitForAgent => waiting_turn(app, &session, turn).await,
+            CustomerTurn::ForwardToAgent => forwarded_turn(app, &session, turn).await,
+        };
+        match result {
+            // The status moved between our read and our write (an agent accepted, another turn
+            // escalated): decide the turn again on the new status.
+            Err(ApiError::InvalidState(_)) if attempts < TURN_ATTEMPTS && requested_session.is_some() => continue,
+            other => return other,
+        }
+    }
+}
+
+async fn start_session(app: &App, turn: &CustomerMessage) -> Result<Session, ApiError> {
+    let session = Session::new(new_id("sess"), turn.user_id.clone(), turn.member_level.unwrap_or_default(), app.now());
+    app.store.create_session(&session).await?;
+    Ok(session)
+}
+
+fn message(author: Author, content: &str, at: DateTime<Utc>) -> Message {
+    let role = match author {
+        Author::Customer => Role::User,
+        Author::System => Role::System,
+        Author::Bot | Author::Agent => Role::Assistant,
+    };
+    Message { message_id: new_id("msg"), role, author, content: content.to_string(), timestamp: at, agent_id: None }
+}
+
+async fn waiting_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+    let now = app.now();
+    let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, WAITING_NOTICE, now)];
+    write_turn(app, session, Action::ViewDetails, UpdateSpec::new(), &messages, false, now).await?;
+    Ok(ChatResponse {
+        session_id: session.session_id.clone(),
+        reply: Some(WAITING_NOTICE.to_string()),
+        intent: intent::recognise(&turn.text).to_string(),
+        escalate_to_human: true,
+        agent_status: AgentStatus::Pending,
+        priority: session.priority.map(|p| p.as_str()),
+        sources: Vec::new(),
+    })
+}
+
+async fn forwarded_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+    let now = app.now();
+    let messages = [message(Author::Customer, &turn.text, now)];
+    write_turn(app, session, Action::SendMessage, UpdateSpec::new(), &messages, false, now).await?;
+    Ok(ChatResponse {
+        session_id: session.session_id.clone(),
+        reply: None,
+        intent: intent::recognise(&turn.text).to_string(),
+        escalate_to_human: true,
+        agent_status: AgentStatus::Assigned,
+        priority: session.priority.map(|p| p.as_str()),
+        sources: Vec::new(),
+    })
+}
+
+async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+    let now = app.now();
+    let reply = bot_reply(app, session, &turn.text).await?;
+    let failures = if reply.answered { 0 } else { session.consecutive_failures + 1 };
+    let decision = assess_turn(turn.escalate_to_human, &turn.text, failures, app.config.failure_threshold);
+    let mut attempts = session.attempted_solutions.clone();
+    if let Some(attempt) = &reply.attempt {
+        remember_attempt(&mut attempts, attempt);
+    }
+    let attempts_value = AttributeValue::L(attempts.iter().map(|a| AttributeValue::S(a.clone())).collect());
+
+    if !decision.should_escalate() {
+        let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, &reply.text, now)];
+        let update = UpdateSpec::new().set("attempted_solutions", attempts_value);
+        let update = if reply.answered {
+            update.set("consecutive_failures", AttributeValue::N("0".into()))
+        } else {
+            update.add("consecutive_failures", 1)
+        };
+        write_turn(app, session, Action::Escalate, update, &messages, false, now).await?;
+        return Ok(ChatResponse {
+            session_id: session.session_id.clone(),
+            reply: Some(reply.text),
+            intent: reply.intent,
+            escalate_to_human: false,
+            agent_status: AgentStatus::None,
+            priority: None,
+            sources: reply.sources,
+        });
+    }
+
+    // Escalate: the customer gets the transfer notice, the agent gets the card.
+    let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, TRANSFER_NOTICE, now)];
+    let priority = decision.priority(session.member_level);
+    let reason = decision.reason();
+    let mut escalated = session.clone();
+    escalated.agent_status = AgentStatus::Pending;
+    escalated.priority = Some(priority);
+    escalated.escalate_reason = Some(reason.clone());
+    escalated.escalated_at = Some(now);
+    escalated.attempted_solutions = attempts;
+    escalated.consecutive_failures = failures;
+    escalated.turn_count = session.turn_count + messages.len() as u32;
+    let mut history = app.store.history(&session.session_id).await?;
+    history.extend(messages.iter().cloned());
+    let earlier_tickets = app.store.user_ticket_count(&session.user_id).await?;
+    let card = build_card(&escalated, &history, earlier_tickets);
+    let card_value = serde_dynamo::to_attribute_value(&card).map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let update = UpdateSpec::new()
+        .set("agent_status", AttributeValue::S(AgentStatus::Pending.as_str().into()))
+        .set("priority", AttributeValue::S(priority.as_str().into()))
+        .set("escalate_reason", AttributeValue::S(reason))
+        .set("escalated_at", AttributeValue::S(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
+        .set("escalation_card", card_value)
+        .set("attempted_solutions", attempts_value)
+        .set("consecutive_failures", AttributeValue::N(failures.to_string()))
+        .set(keys::PENDING_STATUS, AttributeValue::S(keys::PENDING_PARTITION.into()))
+        .set(keys::PENDING_ORDER, AttributeValue::S(keys::pending_order(priority, now, &session.session_id)));
+    write_turn(app, session, Action::Escalate, update, &messages, true, now).await?;
+    tracing::info!(session_id = %session.session_id, priority = priority.as_str(), "session escalated");
+    Ok(ChatResponse {
+        session_id: session.session_id.clone(),
+        reply: Some(TRANSFER_NOTICE.to_string()),
+        intent: reply.intent,
+        escalate_to_human: true,
+        agent_status: AgentStatus::Pending,
+        priority: Some(priority.as_str()),
+        sources: Vec::new(),
+    })
+}
+
+/// Write the turn guarded by the status it was decided on; `ADD turn_count` keeps the count
+/// exact under concurrent turns.
+async fn write_turn(
+    app: &App,
+    session: &Session,
+    action: Action,
+    update: UpdateSpec,
+    messages: &[Message],
+    escalating: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let update = update
+        .add("turn_count", messages.len() as i64)
+        .set("updated_at", AttributeValue::S(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
+    app.store
+        .write_customer_turn(CustomerTurnWrite {
+            session_id: &session.session_id,
+            expected: session.agent_status,
+            action,
+            update,
+            messages,
+            increment_tickets_of: escalating.then_some(session.user_id.as_str()),
+        })
+        .await
+        .map_err(|err| match err {
+            StoreError::NotFound { .. } => ApiError::session_not_found(&session.session_id),
+            other => other.into(),
+        })
+}

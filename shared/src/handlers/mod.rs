@@ -1,0 +1,4 @@
+//! One function per route; each takes the borrowed [`crate::app::App`] and the request.
+
+pub mod agent;
+pub mod chat;

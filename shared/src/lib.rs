@@ -1,0 +1,20 @@
+//! The agent assist workbench: domain, state machine, DynamoDB store and HTTP edge shared by
+//! every Lambda of template.yaml.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod escalation;
+pub mod handlers;
+pub mod http;
+pub mod ingest;
+pub mod intent;
+pub mod routes;
+pub mod runtime;
+pub mod state_machine;
+pub mod store;
+
+pub use app::App;
+pub use routes::Endpoint;

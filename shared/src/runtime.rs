@@ -1,0 +1,47 @@
+//! Cold-start wiring shared by every Lambda: tracing, configuration, the SDK client, and the
+//! runtime loop. A function's `main` is one call into here.
+
+use crate::app::App;
+use crate::routes::{self, Endpoint};
+use lambda_http::{service_fn, Error, Request};
+use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+
+/// JSON logs to stdout (CloudWatch), level from `RUST_LOG`, default `info`.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(false)
+        .with_target(false)
+        .without_time()
+        .try_init();
+}
+
+/// Built once per container; every invocation borrows it.
+async fn app_for_process() -> Result<&'static App, Error> {
+    let app = App::from_env().await?;
+    Ok(Box::leak(Box::new(app)))
+}
+
+/// Run an HTTP endpoint as a Lambda behind API Gateway.
+pub async fn run_http(endpoint: Endpoint) -> Result<(), Error> {
+    init_tracing();
+    let app = app_for_process().await?;
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, std::convert::Infallible>(routes::handle(app, endpoint, req).await)
+    }))
+    .await
+}
+
+/// Run the SQS escalation ingestion as a Lambda with partial batch responses.
+pub async fn run_ingest() -> Result<(), Error> {
+    init_tracing();
+    let app = app_for_process().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        Ok::<SqsBatchResponse, std::convert::Infallible>(crate::ingest::handle_batch(app, event.payload).await)
+    }))
+    .await
+}

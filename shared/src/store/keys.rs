@@ -1,0 +1,97 @@
+//! Key layout of the single table. Nothing outside the store sees these strings.
+
+use crate::domain::EscalationPriority;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const META: &str = "META";
+pub const MESSAGE_PREFIX: &str = "MSG#";
+
+pub const PENDING_INDEX: &str = "PendingQueue";
+pub const PENDING_STATUS: &str = "pending_status";
+pub const PENDING_ORDER: &str = "pending_order";
+pub const PENDING_PARTITION: &str = "pending";
+
+pub const REVIEW_INDEX: &str = "ReviewQueue";
+pub const REVIEW_STATUS: &str = "review_status";
+pub const REVIEW_ORDER: &str = "review_order";
+
+pub fn session_pk(session_id: &str) -> String {
+    format!("SESSION#{session_id}")
+}
+
+pub fn user_pk(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+
+pub const USER_PROFILE: &str = "PROFILE";
+
+pub fn event_pk(event_id: &str) -> String {
+    format!("EVENT#{event_id}")
+}
+
+pub fn solution_pk(solution_id: &str) -> String {
+    format!("SOLUTION#{solution_id}")
+}
+
+/// Micro-second timestamps sort lexically; `seq` orders messages written in one call.
+pub fn message_sk(timestamp: DateTime<Utc>, seq: usize, message_id: &str) -> String {
+    format!(
+        "{MESSAGE_PREFIX}{}#{seq:02}#{message_id}",
+        timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
+
+/// Rank first so an ascending Query is priority descending; then the oldest escalation first;
+/// the session id makes the key unique and lets a cursor be rebuilt from it alone.
+pub fn pending_order(priority: EscalationPriority, escalated_at: DateTime<Utc>, session_id: &str) -> String {
+    format!(
+        "{}#{}#{session_id}",
+        priority.queue_rank(),
+        escalated_at.to_rfc3339_opts(SecondsFormat::Micros, true)
+    )
+}
+
+/// The session id at the end of a pending-order key.
+pub fn session_of_pending_order(order: &str) -> Option<&str> {
+    let mut parts = order.splitn(3, '#');
+    let rank = parts.next()?;
+    let at = parts.next()?;
+    let session = parts.next()?;
+    let valid = rank.len() == 1
+        && rank.chars().all(|c| c.is_ascii_digit())
+        && DateTime::parse_from_rfc3339(at).is_ok()
+        && crate::http::is_valid_id(session);
+    valid.then_some(session)
+}
+
+pub fn review_order(created_at: DateTime<Utc>, solution_id: &str) -> String {
+    format!("{}#{solution_id}", created_at.to_rfc3339_opts(SecondsFormat::Micros, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_order_sorts_by_priority_then_age() {
+        let early = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let late = DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap().with_timezone(&Utc);
+        let mut keys = vec![
+            pending_order(EscalationPriority::Low, early, "a"),
+            pending_order(EscalationPriority::Highest, late, "b"),
+            pending_order(EscalationPriority::Highest, early, "c"),
+            pending_order(EscalationPriority::High, early, "d"),
+        ];
+        keys.sort();
+        let sessions: Vec<&str> = keys.iter().map(|k| session_of_pending_order(k).unwrap()).collect();
+        assert_eq!(sessions, vec!["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn a_forged_pending_order_is_not_a_cursor() {
+        assert_eq!(session_of_pending_order("x#y#z"), None);
+        assert_eq!(session_of_pending_order("1#2026-01-01T00:00:00Z#bad/id"), None);
+    }
+}

@@ -1,0 +1,98 @@
+//! Table definition for DynamoDB Local and tests. In AWS the table comes from template.yaml;
+//! a test checks the two agree.
+
+use super::keys;
+use super::Store;
+use crate::error::StoreError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+    ScalarAttributeType,
+};
+
+/// Attributes the pending queue index carries besides its keys: the summary fields of the list.
+pub const PENDING_PROJECTION: [&str; 9] = [
+    "session_id",
+    "user_id",
+    "priority",
+    "escalate_reason",
+    "turn_count",
+    "created_at",
+    "agent_status",
+    "assigned_agent_id",
+    "escalated_at",
+];
+
+fn string_attribute(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .expect("name and type are set")
+}
+
+fn key_element(name: &str, key_type: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder().attribute_name(name).key_type(key_type).build().expect("name and type are set")
+}
+
+impl Store {
+    /// Create the table with its indexes unless it exists. Returns whether it was created.
+    pub async fn create_table_if_missing(&self) -> Result<bool, StoreError> {
+        match self.client.describe_table().table_name(&self.table).send().await {
+            Ok(_) => return Ok(false),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {}
+            Err(err) => return Err(StoreError::dynamo("DescribeTable", err)),
+        }
+        let pending_index = GlobalSecondaryIndex::builder()
+            .index_name(keys::PENDING_INDEX)
+            .key_schema(key_element(keys::PENDING_STATUS, KeyType::Hash))
+            .key_schema(key_element(keys::PENDING_ORDER, KeyType::Range))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(PENDING_PROJECTION.iter().map(|a| a.to_string()).collect()))
+                    .build(),
+            )
+            .build()
+            .map_err(|e| StoreError::dynamo("CreateTable", e))?;
+        let review_index = GlobalSecondaryIndex::builder()
+            .index_name(keys::REVIEW_INDEX)
+            .key_schema(key_element(keys::REVIEW_STATUS, KeyType::Hash))
+            .key_schema(key_element(keys::REVIEW_ORDER, KeyType::Range))
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()
+            .map_err(|e| StoreError::dynamo("CreateTable", e))?;
+        let created = self
+            .client
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(string_attribute(keys::PK))
+            .attribute_definitions(string_attribute(keys::SK))
+            .attribute_definitions(string_attribute(keys::PENDING_STATUS))
+            .attribute_definitions(string_attribute(keys::PENDING_ORDER))
+            .attribute_definitions(string_attribute(keys::REVIEW_STATUS))
+            .attribute_definitions(string_attribute(keys::REVIEW_ORDER))
+            .key_schema(key_element(keys::PK, KeyType::Hash))
+            .key_schema(key_element(keys::SK, KeyType::Range))
+            .global_secondary_indexes(pending_index)
+            .global_secondary_indexes(review_index)
+            .send()
+            .await;
+        match created {
+            Ok(_) => Ok(true),
+            // Another process created it between our describe and create.
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => Ok(false),
+            Err(err) => Err(StoreError::dynamo("CreateTable", err)),
+        }
+    }
+
+    pub async fn delete_table(&self) -> Result<(), StoreError> {
+        self.client
+            .delete_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::dynamo("DeleteTable", e))
+    }
+}

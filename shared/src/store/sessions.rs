@@ -1,0 +1,500 @@
+//! Sessions, their messages, the pending queue and the per-user ticket count.
+
+use super::items::{MessageItem, PendingItem, SessionItem};
+use super::update::UpdateSpec;
+use super::{from_item, key, keys, n, rejection_from_old_item, s, status_condition, to_item, Item, Store};
+use crate::domain::{AgentStatus, EscalationCard, Message, Session};
+use crate::error::StoreError;
+use crate::state_machine::Action;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    ConditionCheck, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// How many times a transaction that lost a race to another transaction is tried again.
+const TRANSACTION_ATTEMPTS: u32 = 12;
+/// DynamoDB allows 100 actions in a transaction; a few are reserved for the session, user and marker.
+pub const MAX_MESSAGES_PER_WRITE: usize = 90;
+
+pub struct PendingPage {
+    pub sessions: Vec<PendingItem>,
+    /// Opaque cursor for the next page, if there may be one.
+    pub next_cursor: Option<String>,
+}
+
+/// One customer turn of the chat endpoint, written atomically.
+pub struct CustomerTurnWrite<'a> {
+    pub session_id: &'a str,
+    /// The status the session must still have; the turn was decided for that status.
+    pub expected: AgentStatus,
+    /// What the turn does, named in the rejection when the status moved.
+    pub action: Action,
+    pub update: UpdateSpec,
+    pub messages: &'a [Message],
+    /// Count the escalation against the user's ticket history.
+    pub increment_tickets_of: Option<&'a str>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum IngestOutcome {
+    Created,
+    Duplicate,
+}
+
+impl Store {
+    pub async fn get_session(&self, session_id: &str) -> Result<Option<Session>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        out.item.map(|item| from_item::<SessionItem>(item).map(SessionItem::into_session)).transpose()
+    }
+
+    /// The session and its whole history in one Query over its partition (more only past 1 MB).
+    pub async fn session_with_history(&self, session_id: &str) -> Result<Option<(Session, Vec<Message>)>, StoreError> {
+        let items = self.query_partition(keys::session_pk(session_id), None).await?;
+        let mut session = None;
+        let mut history = Vec::new();
+        for item in items {
+            match item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(keys::META) => session = Some(from_item::<SessionItem>(item)?.into_session()),
+                Some(sk) if sk.starts_with(keys::MESSAGE_PREFIX) => {
+                    history.push(from_item::<MessageItem>(item)?.into_message())
+                }
+                _ => {}
+            }
+        }
+        Ok(session.map(|s| (s, history)))
+    }
+
+    pub async fn history(&self, session_id: &str) -> Result<Vec<Message>, StoreError> {
+        let items = self.query_partition(keys::session_pk(session_id), Some(keys::MESSAGE_PREFIX)).await?;
+        items.into_iter().map(|item| from_item::<MessageItem>(item).map(MessageItem::into_message)).collect()
+    }
+
+    pub(crate) async fn query_partition(&self, pk: String, sk_prefix: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .set_exclusive_start_key(start.take());
+            query = match sk_prefix {
+                Some(prefix) => query
+                    .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expression_attribute_values(":prefix", s(prefix)),
+                None => query.key_condition_expression("pk = :pk"),
+            };
+            let out = query.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() => start = Some(next),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// A new bot session. Fails if the id is taken.
+    pub async fn create_session(&self, session: &Session) -> Result<(), StoreError> {
+        let item = to_item(&SessionItem::from_session(session))?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) {
+                    StoreError::Conflict(format!("session {} already exists", session.session_id))
+                } else {
+                    StoreError::dynamo("PutItem", e)
+                }
+            })
+    }
+
+    /// One page of the pending queue: priority descending, oldest first within a priority.
+    pub async fn list_pending(&self, limit: i32, cursor: Option<&str>) -> Result<PendingPage, StoreError> {
+        let start = match cursor {
+            None => None,
+            Some(cursor) => Some(pending_cursor_key(cursor).ok_or_else(|| {
+                StoreError::Conflict("invalid cursor".to_string())
+            })?),
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::PENDING_INDEX)
+            .key_condition_expression("pending_status = :pending")
+            .expression_attribute_values(":pending", s(keys::PENDING_PARTITION))
+            .scan_index_forward(true)
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("Query", e))?;
+        let sessions: Vec<PendingItem> =
+            out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let more = out.last_evaluated_key.is_some_and(|k| !k.is_empty());
+        let next_cursor = if more { sessions.last().map(|s| encode_cursor(&s.pending_order)) } else { None };
+        Ok(PendingPage { sessions, next_cursor })
+    }
+
+    /// pending → assigned, exactly once. The loser learns the current status from the failed
+    /// write itself.
+    pub async fn accept(&self, session_id: &str, agent_id: &str, now: DateTime<Utc>) -> Result<Session, StoreError> {
+        let (condition, required) = status_condition(Action::Accept);
+        let spec = UpdateSpec::new()
+            .set("agent_status", s(AgentStatus::Assigned.as_str()))
+            .set("assigned_agent_id", s(agent_id))
+            .set("accepted_at", s(timestamp(now)))
+            .set("updated_at", s(timestamp(now)))
+            .remove(keys::PENDING_STATUS)
+            .remove(keys::PENDING_ORDER)
+            .condition_value(":required_status", s(required.as_str()));
+        self.guarded_update(session_id, Action::Accept, &condition, spec).await
+    }
+
+    /// assigned → resolved, exactly once.
+    pub async fn resolve(&self, session_id: &str, note: Option<&str>, now: DateTime<Utc>) -> Result<Session, StoreError> {
+        let (condition, required) = status_condition(Action::Resolve);
+        let spec = UpdateSpec::new()
+            .set("agent_status", s(AgentStatus::Resolved.as_str()))
+            .set("resolved_at", s(timestamp(now)))
+            .set("updated_at", s(timestamp(now)))
+            .set_or_remove("resolve_note", note.map(s))
+            .condition_value(":required_status", s(required.as_str()));
+        self.guarded_update(session_id, Action::Resolve, &condition, spec).await
+    }
+
+    async fn guarded_update(
+        &self,
+        session_id: &str,
+        action: Action,
+        condition: &str,
+        spec: UpdateSpec,
+    ) -> Result<Session, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .update_expression(spec.expression())
+            .condition_expression(condition)
+            .set_expression_attribute_values(spec.values())
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item = out.attributes.ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
+                Ok(from_item::<SessionItem>(item)?.into_session())
+            }
+            Err(SdkError::ServiceError(err)) if err.err().is_conditional_check_failed_exception() => {
+                let old = match err.err() {
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => {
+                        e.item()
+                    }
+                    _ => None,
+                };
+                Err(rejection_from_old_item(session_id, action, old))
+            }
+            Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
+        }
+    }
+
+    /// Append an agent's message: the session must be assigned, checked in the same write.
+    pub async fn append_agent_message(
+        &self,
+        session_id: &str,
+        message: &Message,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let update = UpdateSpec::new().add("turn_count", 1).set("updated_at", s(timestamp(now)));
+        self.write_turn(session_id, Action::SendMessage, AgentStatus::Assigned, update, std::slice::from_ref(message), None)
+            .await
+    }
+
+    /// A customer turn of the chat endpoint: messages plus session changes, guarded by the status
+    /// the turn was decided for.
+    pub async fn write_customer_turn(&self, turn: CustomerTurnWrite<'_>) -> Result<(), StoreError> {
+        self.write_turn(turn.session_id, turn.action, turn.expected, turn.update, turn.messages, turn.increment_tickets_of)
+            .await
+    }
+
+    async fn write_turn(
+        &self,
+        session_id: &str,
+        action: Action,
+        expected: AgentStatus,
+        update: UpdateSpec,
+        messages: &[Message],
+        increment_tickets_of: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let update = update.condition_value(":expected_status", s(expected.as_str()));
+        let session_update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .update_expression(update.expression())
+            .condition_expression("attribute_exists(pk) AND agent_status = :expected_status")
+            .set_expression_attribute_values(update.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let mut actions = vec![TransactWriteItem::builder().update(session_update).build()];
+        if let Some(user_id) = increment_tickets_of {
+            actions.push(self.ticket_increment(user_id)?);
+        }
+        actions.extend(self.message_puts(session_id, messages)?);
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition { index: 0, old_item }) => {
+                // The status moved under us: report the one we found.
+                Err(rejection_from_old_item(session_id, action, old_item.as_ref()))
+            }
+            Err(TransactFailure::Condition { .. }) => {
+                Err(StoreError::Conflict("a message with the same id already exists".to_string()))
+            }
+            Err(TransactFailure::Other(err)) => Err(err),
+        }
+    }
+
+    /// Store a missing card, unless another request already did.
+    pub async fn write_back_card(&self, session_id: &str, card: &EscalationCard) -> Result<(), StoreError> {
+        let card_value = serde_dynamo::to_attribute_value(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .update_expression("SET escalation_card = :card")
+            .condition_expression("attribute_exists(pk) AND attribute_not_exists(escalation_card)")
+            .expression_attribute_values(":card", card_value)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
+    }
+
+    /// How many times this user was escalated before.
+    pub async fn user_ticket_count(&self, user_id: &str) -> Result<u32, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user_pk(user_id), keys::USER_PROFILE)))
+            .projection_expression("history_ticket_count")
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        Ok(out
+            .item
+            .and_then(|item| item.get("history_ticket_count").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .unwrap_or(0))
+    }
+
+    /// Ingest an escalation from an upstream bot: the event marker, the pending session, its
+    /// history and the user's ticket count in one transaction, so a replayed event changes nothing.
+    pub async fn ingest_escalation(
+        &self,
+        event_id: &str,
+        session: &Session,
+        messages: &[Message],
+        now: DateTime<Utc>,
+    ) -> Result<IngestOutcome, StoreError> {
+        let marker = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some({
+                let mut item = key(keys::event_pk(event_id), "EVENT");
+                item.insert("entity".into(), s("ingested_event"));
+                item.insert("session_id".into(), s(&session.session_id));
+                item.insert("ingested_at".into(), s(timestamp(now)));
+                item
+            }))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let session_put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&SessionItem::from_session(session))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let mut actions = vec![
+            TransactWriteItem::builder().put(marker).build(),
+            TransactWriteItem::builder().put(session_put).build(),
+            self.ticket_increment(&session.user_id)?,
+        ];
+        actions.extend(self.message_puts(&session.session_id, messages)?);
+        match self.transact(actions).await {
+            Ok(()) => Ok(IngestOutcome::Created),
+            // The event was seen before, or the session is already known: nothing changes.
+            Err(TransactFailure::Condition { index: 0 | 1, .. }) => Ok(IngestOutcome::Duplicate),
+            Err(TransactFailure::Condition { .. }) => {
+                Err(StoreError::Conflict("a message of this event already exists".to_string()))
+            }
+            Err(TransactFailure::Other(err)) => Err(err),
+        }
+    }
+
+    fn ticket_increment(&self, user_id: &str) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::user_pk(user_id), keys::USER_PROFILE)))
+            .update_expression("SET entity = :entity, user_id = :user_id ADD history_ticket_count :one")
+            .expression_attribute_values(":entity", s("user"))
+            .expression_attribute_values(":user_id", s(user_id))
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    fn message_puts(&self, session_id: &str, messages: &[Message]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        messages
+            .iter()
+            .enumerate()
+            .map(|(seq, m)| {
+                let put = Put::builder()
+                    .table_name(&self.table)
+                    .set_item(Some(to_item(&MessageItem::new(session_id, seq, m))?))
+                    .condition_expression("attribute_not_exists(pk)")
+                    .build()
+                    .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+                Ok(TransactWriteItem::builder().put(put).build())
+            })
+            .collect()
+    }
+
+    /// A ConditionCheck that the session is in the status `action` requires, for transactions
+    /// that write another item (a solution) on the session's word.
+    pub(crate) fn session_status_check(&self, session_id: &str, action: Action) -> Result<TransactWriteItem, StoreError> {
+        let (condition, required) = status_condition(action);
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .condition_expression(condition)
+            .expression_attribute_values(":required_status", s(required.as_str()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    /// Run a transaction, retrying only when it lost a race with another transaction.
+    pub(crate) async fn transact(&self, actions: Vec<TransactWriteItem>) -> Result<(), TransactFailure> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(err) => err,
+            };
+            if let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) = err.as_service_error() {
+                let reasons = cancelled.cancellation_reasons();
+                if let Some((index, reason)) =
+                    reasons.iter().enumerate().find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                {
+                    return Err(TransactFailure::Condition { index, old_item: reason.item().cloned() });
+                }
+                let conflict = reasons.iter().any(|r| r.code() == Some("TransactionConflict"));
+                if conflict && attempt < TRANSACTION_ATTEMPTS {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+            }
+            let in_progress = err.as_service_error().is_some_and(|e| e.is_transaction_in_progress_exception());
+            if in_progress && attempt < TRANSACTION_ATTEMPTS {
+                tokio::time::sleep(backoff(attempt)).await;
+                continue;
+            }
+            return Err(TransactFailure::Other(StoreError::dynamo("TransactWriteItems", err)));
+        }
+    }
+}
+
+pub(crate) enum TransactFailure {
+    /// The condition of the action at `index` failed.
+    Condition { index: usize, old_item: Option<Item> },
+    Other(StoreError),
+}
+
+/// Exponential backoff with full jitter, capped at about 200 ms.
+fn backoff(attempt: u32) -> Duration {
+    let ceiling_ms = (5u64 << attempt.min(6)).min(200);
+    let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * ceiling_ms / 255;
+    Duration::from_millis(jitter.max(1))
+}
+
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Cursors are the hex of the last pending-order key: opaque to clients, checkable by us.
+fn encode_cursor(pending_order: &str) -> String {
+    pending_order.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    if cursor.len() % 2 != 0 || cursor.len() > 512 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
+    String::from_utf8(bytes?).ok()
+}
+
+/// The ExclusiveStartKey a cursor stands for, or None if it is not one of ours.
+fn pending_cursor_key(cursor: &str) -> Option<Item> {
+    let order = decode_cursor(cursor)?;
+    let session_id = keys::session_of_pending_order(&order)?.to_string();
+    let mut item = key(keys::session_pk(&session_id), keys::META);
+    item.insert(keys::PENDING_STATUS.into(), s(keys::PENDING_PARTITION));
+    item.insert(keys::PENDING_ORDER.into(), s(order));
+    Some(item)
+}
+
+pub fn is_valid_pending_cursor(cursor: &str) -> bool {
+    pending_cursor_key(cursor).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let order = "1#2026-01-01T00:00:00.000000Z#sess-1";
+        let cursor = encode_cursor(order);
+        assert_eq!(decode_cursor(&cursor).as_deref(), Some(order));
+        assert!(is_valid_pending_cursor(&cursor));
+        assert!(!is_valid_pending_cursor("zz"));
+        assert!(!is_valid_pending_cursor(&encode_cursor("not-an-order")));
+    }
+
+    #[test]
+    fn backoff_stays_small() {
+        for attempt in 1..20 {
+            assert!(backoff(attempt) <= Duration::from_millis(200));
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! FAQ candidates consolidated by agents, and their review queue.
+
+use super::items::SolutionItem;
+use super::sessions::TransactFailure;
+use super::{from_item, key, keys, rejection_from_old_item, s, to_item, Item, Store};
+use crate::domain::{ReviewStatus, Solution};
+use crate::error::StoreError;
+use crate::state_machine::Action;
+use aws_sdk_dynamodb::types::{Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use chrono::{DateTime, Utc};
+
+pub struct SolutionPage {
+    pub solutions: Vec<Solution>,
+    pub next_cursor: Option<String>,
+}
+
+impl Store {
+    /// Store a FAQ candidate for a resolved session: the status check and the Put are one write.
+    pub async fn save_solution(&self, solution: &Solution) -> Result<(), StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&SolutionItem::new(solution))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let actions = vec![
+            self.session_status_check(&solution.session_id, Action::ConsolidateSolution)?,
+            TransactWriteItem::builder().put(put).build(),
+        ];
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition { index: 0, old_item }) => {
+                Err(rejection_from_old_item(&solution.session_id, Action::ConsolidateSolution, old_item.as_ref()))
+            }
+            Err(TransactFailure::Condition { .. }) => Err(StoreError::Conflict("solution id already used".into())),
+            Err(TransactFailure::Other(err)) => Err(err),
+        }
+    }
+
+    pub async fn get_solution(&self, solution_id: &str) -> Result<Option<Solution>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::solution_pk(solution_id), keys::META)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        out.item.map(|item| from_item::<SolutionItem>(item).map(|i| i.solution)).transpose()
+    }
+
+    /// One page of the review queue for a status, oldest first.
+    pub async fn list_solutions(
+        &self,
+        status: ReviewStatus,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<SolutionPage, StoreError> {
+        let start = match cursor {
+            None => None,
+            Some(c) => Some(review_cursor_key(status, c).ok_or_else(|| StoreError::Conflict("invalid cursor".into()))?),
+        };
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(keys::REVIEW_INDEX)
+            .key_condition_expression("review_status = :status")
+            .expression_attribute_values(":status", s(status.as_str()))
+            .limit(limit)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("Query", e))?;
+        let items: Vec<SolutionItem> =
+            out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let more = out.last_evaluated_key.is_some_and(|k| !k.is_empty());
+        let next_cursor = if more {
+            items.last().map(|i| {
+                let at = i.solution.created_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+                format!("{at}~{}", i.solution.solution_id)
+            })
+        } else {
+            None
+        };
+        Ok(SolutionPage { solutions: items.into_iter().map(|i| i.solution).collect(), next_cursor })
+    }
+
+    /// pending → approved|rejected, exactly once. `extra` are writes that must happen with the
+    /// decision (the FAQ an approval creates).
+    pub async fn decide_solution(
+        &self,
+        decided: &Solution,
+        now: DateTime<Utc>,
+        extra: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        let mut item = to_item(&SolutionItem::new(decided))?;
+        item.insert("reviewed_at".into(), s(super::sessions::timestamp(now)));
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(pk) AND review_status = :pending")
+            .expression_attribute_values(":pending", s(ReviewStatus::Pending.as_str()))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let mut actions = vec![TransactWriteItem::builder().put(put).build()];
+        actions.extend(extra);
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition { index: 0, old_item }) => Err(already_decided(&decided.solution_id, old_item)),
+            Err(TransactFailure::Condition { .. }) => Err(StoreError::Conflict("the FAQ id is already taken".into())),
+            Err(TransactFailure::Other(err)) => Err(err),
+        }
+    }
+
+    /// Reject without side writes: a single conditional update.
+    pub async fn reject_solution(
+        &self,
+        solution_id: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Solution, StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::solution_pk(solution_id), keys::META)))
+            .update_expression(
+                "SET #status = :rejected, review_status = :rejected, reject_reason = :reason, reviewed_at = :now",
+            )
+            .condition_expression("attribute_exists(pk) AND review_status = :pending")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":rejected", s(ReviewStatus::Rejected.as_str()))
+            .expression_attribute_values(":pending", s(ReviewStatus::Pending.as_str()))
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":now", s(super::sessions::timestamp(now)))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(out) => {
+                let item = out.attributes.ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
+                Ok(from_item::<SolutionItem>(item)?.solution)
+            }
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                let old = match err.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
+                        e,
+                    )) => e.item().cloned(),
+                    _ => None,
+                };
+                Err(already_decided(solution_id, old))
+            }
+            Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
+        }
+    }
+}
+
+fn already_decided(solution_id: &str, old_item: Option<Item>) -> StoreError {
+    match old_item.and_then(|i| i.get("review_status").and_then(|v| v.as_s().ok()).cloned()) {
+        Some(status) => StoreError::Conflict(format!("solution {solution_id} is already {status}")),
+        None => StoreError::NotFound { kind: "solution", id: solution_id.to_string() },
+    }
+}
+
+/// The review cursor is `{created_at}~{solution_id}` of the last item; the key is rebuilt from it
+/// inside the requested status's partition.
+fn review_cursor_key(status: ReviewStatus, cursor: &str) -> Option<Item> {
+    let (created_at, solution_id) = cursor.split_once('~')?;
+    let created_at = DateTime::parse_from_rfc3339(created_at).ok()?.with_timezone(&Utc);
+    if !crate::http::is_valid_id(solution_id) {
+        return None;
+    }
+    let mut item = key(keys::solution_pk(solution_id), keys::META);
+    item.insert(keys::REVIEW_STATUS.into(), s(status.as_str()));
+    item.insert(keys::REVIEW_ORDER.into(), s(keys::review_order(created_at, solution_id)));
+    Some(item)
+}

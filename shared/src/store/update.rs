@@ -1,0 +1,86 @@
+//! A small builder for update expressions, so each write states its clauses, not string plumbing.
+
+use super::Item;
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+
+#[derive(Debug, Default, Clone)]
+pub struct UpdateSpec {
+    set: Vec<String>,
+    add: Vec<String>,
+    remove: Vec<String>,
+    pub(crate) values: Item,
+}
+
+impl UpdateSpec {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `SET attr = :attr`
+    pub fn set(mut self, attr: &str, value: AttributeValue) -> Self {
+        self.set.push(format!("{attr} = :{attr}"));
+        self.values.insert(format!(":{attr}"), value);
+        self
+    }
+
+    /// `SET attr = :attr` when there is a value, `REMOVE attr` when there is none.
+    pub fn set_or_remove(self, attr: &str, value: Option<AttributeValue>) -> Self {
+        match value {
+            Some(v) => self.set(attr, v),
+            None => self.remove(attr),
+        }
+    }
+
+    /// `ADD attr :attr` — atomic counter arithmetic, safe under concurrent writers.
+    pub fn add(mut self, attr: &str, amount: i64) -> Self {
+        self.add.push(format!("{attr} :{attr}"));
+        self.values.insert(format!(":{attr}"), AttributeValue::N(amount.to_string()));
+        self
+    }
+
+    pub fn remove(mut self, attr: &str) -> Self {
+        self.remove.push(attr.to_string());
+        self
+    }
+
+    /// A value used by the condition expression.
+    pub fn condition_value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.to_string(), value);
+        self
+    }
+
+    pub fn expression(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.set.is_empty() {
+            parts.push(format!("SET {}", self.set.join(", ")));
+        }
+        if !self.add.is_empty() {
+            parts.push(format!("ADD {}", self.add.join(", ")));
+        }
+        if !self.remove.is_empty() {
+            parts.push(format!("REMOVE {}", self.remove.join(", ")));
+        }
+        parts.join(" ")
+    }
+
+    pub fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_are_grouped_by_kind() {
+        let spec = UpdateSpec::new()
+            .set("a", AttributeValue::S("x".into()))
+            .add("turn_count", 1)
+            .set_or_remove("b", None)
+            .set("c", AttributeValue::N("2".into()));
+        assert_eq!(spec.expression(), "SET a = :a, c = :c ADD turn_count :turn_count REMOVE b");
+        assert_eq!(spec.values().unwrap().len(), 3);
+    }
+}
