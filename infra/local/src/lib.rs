@@ -1,0 +1,7 @@
+//! The local stack: the API of template.yaml served over HTTP from the same handler code the
+//! Lambdas run, function invocation on event files, and demo data.
+
+pub mod router;
+pub mod seed;
+pub mod server;
+pub mod template;

@@ -1,0 +1,133 @@
+//! Reads the functions and HTTP routes out of template.yaml, so the local stack serves exactly
+//! what API Gateway will.
+
+use serde_yaml_ng::Value;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub function: String,
+    pub method: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TemplateFunctions {
+    pub routes: Vec<RouteSpec>,
+    /// Functions triggered by an SQS queue.
+    pub queue_functions: Vec<String>,
+    /// Every AWS::Serverless::Function logical id with its `Metadata.BuildProperties.Binary`.
+    pub binaries: Vec<(String, Option<String>)>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("template is not valid YAML: {0}")]
+    Yaml(#[from] serde_yaml_ng::Error),
+    #[error("template has no Resources section")]
+    NoResources,
+}
+
+pub fn load(path: &Path) -> Result<TemplateFunctions, TemplateError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| TemplateError::Read { path: path.display().to_string(), source })?;
+    parse(&text)
+}
+
+/// CloudFormation short-form tags (`!Ref`, `!Sub`) arrive as tagged values; take what is inside.
+fn untag(value: &Value) -> &Value {
+    match value {
+        Value::Tagged(tagged) => untag(&tagged.value),
+        other => other,
+    }
+}
+
+fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    untag(value).as_mapping().and_then(|m| m.get(key)).map(untag)
+}
+
+pub fn parse(text: &str) -> Result<TemplateFunctions, TemplateError> {
+    let doc: Value = serde_yaml_ng::from_str(text)?;
+    let resources = get(&doc, "Resources").and_then(Value::as_mapping).ok_or(TemplateError::NoResources)?;
+    let mut found = TemplateFunctions::default();
+    for (name, resource) in resources {
+        let Some(name) = name.as_str() else { continue };
+        if get(resource, "Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let binary = get(resource, "Metadata")
+            .and_then(|m| get(m, "BuildProperties"))
+            .and_then(|b| get(b, "Binary"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        found.binaries.push((name.to_string(), binary));
+        let events = get(resource, "Properties").and_then(|p| get(p, "Events")).and_then(Value::as_mapping);
+        for (_, event) in events.into_iter().flatten() {
+            let props = get(event, "Properties");
+            match get(event, "Type").and_then(Value::as_str) {
+                Some("HttpApi") => {
+                    let path = props.and_then(|p| get(p, "Path")).and_then(Value::as_str);
+                    let method = props.and_then(|p| get(p, "Method")).and_then(Value::as_str);
+                    if let (Some(path), Some(method)) = (path, method) {
+                        found.routes.push(RouteSpec {
+                            function: name.to_string(),
+                            method: method.to_ascii_uppercase(),
+                            path: path.to_string(),
+                        });
+                    }
+                }
+                Some("SQS") => found.queue_functions.push(name.to_string()),
+                _ => {}
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_and_queue_functions_are_read_through_cloudformation_tags() {
+        let text = r#"
+Resources:
+  AcceptSessionFunction:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildProperties:
+        Binary: accept-session
+    Properties:
+      Events:
+        Api:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref WorkbenchApi
+            Path: /api/v1/agent/sessions/{session_id}/accept
+            Method: post
+  IngestEscalationFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt EscalationQueue.Arn
+  Table:
+    Type: AWS::DynamoDB::Table
+"#;
+        let found = parse(text).unwrap();
+        assert_eq!(
+            found.routes,
+            vec![RouteSpec {
+                function: "AcceptSessionFunction".into(),
+                method: "POST".into(),
+                path: "/api/v1/agent/sessions/{session_id}/accept".into()
+            }]
+        );
+        assert_eq!(found.queue_functions, vec!["IngestEscalationFunction"]);
+        assert_eq!(found.binaries[0], ("AcceptSessionFunction".to_string(), Some("accept-session".to_string())));
+    }
+}

@@ -1,0 +1,127 @@
+//! `spawn_app`: a fresh DynamoDB Local table and a local API server on its own port, per test.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+use workbench::auth::ApiKeys;
+use workbench::config::Config;
+use workbench::ingest;
+use workbench::store::Store;
+use workbench::App;
+use workbench_local::router::Router;
+use workbench_local::{server, template};
+
+pub const API_KEY: &str = "test-key";
+
+pub struct TestApp {
+    pub address: String,
+    pub app: App,
+    pub http: reqwest::Client,
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the repo root").to_path_buf()
+}
+
+pub fn dynamodb_endpoint() -> String {
+    std::env::var("DYNAMODB_ENDPOINT")
+        .expect("DYNAMODB_ENDPOINT is not set: run the tests with infra/test.sh, which starts DynamoDB Local")
+}
+
+/// A fresh table in DynamoDB Local, named for this test only.
+pub async fn fresh_app() -> App {
+    let table = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let store = Store::new(workbench::app::local_dynamodb_client(&dynamodb_endpoint()), table);
+    store.create_table_if_missing().await.expect("create the test table");
+    App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(API_KEY)))
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(fresh_app().await).await
+}
+
+pub async fn spawn_with(app: App) -> TestApp {
+    let functions = template::load(&repo_root().join("template.yaml")).expect("read template.yaml");
+    let router = Router::from_routes(&functions.routes).expect("every template route has a handler");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let api = Arc::new(server::LocalApi { app: app.clone(), router });
+    tokio::spawn(server::serve(listener, api));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    TestApp { address, app, http }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn call(&self, method: Method, path: &str, body: Option<&str>, key: Option<&str>) -> Reply {
+        let mut req = self.http.request(method, format!("{}{}", self.address, path));
+        if let Some(key) = key {
+            req = req.header("x-api-key", key);
+        }
+        if let Some(body) = body {
+            req = req.header("content-type", "application/json").body(body.to_string());
+        }
+        let res = req.send().await.expect("the local API answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None, Some(API_KEY)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(&body.to_string()), Some(API_KEY)).await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> Reply {
+        self.call(Method::POST, path, Some(body), Some(API_KEY)).await
+    }
+
+    /// A pending session put in the queue through the real ingestion path.
+    pub async fn escalate(&self, priority: &str) -> String {
+        escalate(&self.app, priority, "u_test").await
+    }
+
+    pub async fn accept(&self, session_id: &str) -> Reply {
+        self.post(&format!("/api/v1/agent/sessions/{session_id}/accept"), json!({"agent_id": "agent-001"})).await
+    }
+
+    pub async fn resolve(&self, session_id: &str) -> Reply {
+        self.post(&format!("/api/v1/agent/sessions/{session_id}/resolve"), json!({"note": "done"})).await
+    }
+
+    /// The session as stored, read straight from the table.
+    pub async fn stored(&self, session_id: &str) -> workbench::domain::Session {
+        self.app.store.get_session(session_id).await.unwrap().expect("session is stored")
+    }
+}
+
+pub async fn escalate(app: &App, priority: &str, user_id: &str) -> String {
+    let session_id = format!("sess-{}", uuid::Uuid::new_v4().simple());
+    let event = json!({
+        "event_id": format!("evt-{session_id}"),
+        "session_id": session_id,
+        "user_id": user_id,
+        "member_level": "regular",
+        "reason": "Upstream bot handed over",
+        "priority": priority,
+        "history": [
+            {"role": "user", "content": "Where is my order ORD-001?"},
+            {"role": "assistant", "content": "You can check My Orders."},
+        ],
+        "attempted_solutions": ["Suggested checking My Orders"]
+    });
+    let event = ingest::parse_event(&event.to_string()).unwrap();
+    ingest::ingest(app, event).await.unwrap();
+    session_id
+}

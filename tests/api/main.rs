@@ -1,0 +1,10 @@
+//! One integration-test binary (one link), a module per area. Needs DynamoDB Local:
+//! run through `infra/test.sh`.
+
+mod agent_endpoints;
+mod chat;
+mod concurrency;
+mod full_loop;
+mod helpers;
+mod ingestion;
+mod template_contract;

@@ -1,0 +1,65 @@
+//! template.yaml and the code agree: routes, handlers, sample events and the table definition.
+
+use crate::helpers::repo_root;
+use serde_yaml_ng::Value;
+use std::collections::BTreeSet;
+use workbench::routes::INGEST_FUNCTION;
+use workbench::Endpoint;
+use workbench_local::template;
+
+fn template_text() -> String {
+    std::fs::read_to_string(repo_root().join("template.yaml")).unwrap()
+}
+
+fn untag(v: &Value) -> &Value {
+    match v {
+        Value::Tagged(t) => untag(&t.value),
+        other => other,
+    }
+}
+
+#[test]
+fn every_endpoint_is_a_template_function_with_its_binary_and_route() {
+    let functions = template::parse(&template_text()).unwrap();
+    let in_template: BTreeSet<&str> = functions.routes.iter().map(|r| r.function.as_str()).collect();
+    let in_code: BTreeSet<&str> = Endpoint::all().map(|e| e.logical_id()).collect();
+    assert_eq!(in_template, in_code, "HTTP functions of template.yaml vs Endpoint");
+    for endpoint in Endpoint::all() {
+        let binary = functions.binaries.iter().find(|(l, _)| l == endpoint.logical_id()).and_then(|(_, b)| b.clone());
+        assert_eq!(binary.as_deref(), Some(endpoint.binary()), "{}", endpoint.logical_id());
+        let bin_file = repo_root().join(format!("functions/src/bin/{}.rs", endpoint.binary()));
+        assert!(bin_file.exists(), "{} has no Lambda binary", endpoint.binary());
+    }
+    assert_eq!(functions.queue_functions, vec![INGEST_FUNCTION.0]);
+}
+
+#[test]
+fn every_sample_http_event_parses_and_names_its_templates_route() {
+    let functions = template::parse(&template_text()).unwrap();
+    for endpoint in Endpoint::all() {
+        let path = repo_root().join(format!("infra/events/{}.json", endpoint.binary()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing {}", path.display()));
+        let request = lambda_http::request::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let route = functions.routes.iter().find(|r| r.function == endpoint.logical_id()).unwrap();
+        assert_eq!(request.method().as_str(), route.method, "{}", path.display());
+        let event: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(event["routeKey"], format!("{} {}", route.method, route.path), "{}", path.display());
+    }
+}
+
+#[test]
+fn the_tables_keys_and_indexes_match_the_store() {
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let table = untag(&doc["Resources"]["Table"]["Properties"]);
+    let indexes = untag(&table["GlobalSecondaryIndexes"]).as_sequence().unwrap();
+    let find = |name: &str| indexes.iter().find(|i| untag(&i["IndexName"]).as_str() == Some(name)).cloned();
+    let pending = find("PendingQueue").expect("PendingQueue index");
+    let keys: Vec<&str> =
+        pending["KeySchema"].as_sequence().unwrap().iter().map(|k| k["AttributeName"].as_str().unwrap()).collect();
+    assert_eq!(keys, vec!["pending_status", "pending_order"]);
+    let projected: BTreeSet<&str> =
+        pending["Projection"]["NonKeyAttributes"].as_sequence().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let expected: BTreeSet<&str> = workbench::store::schema::PENDING_PROJECTION.into_iter().collect();
+    assert_eq!(projected, expected);
+    assert!(find("ReviewQueue").is_some());
+}
