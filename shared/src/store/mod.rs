@@ -1,5 +1,6 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
+mod batch;
 pub mod items;
 pub mod keys;
 pub mod schema;

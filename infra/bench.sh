@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Benchmarks, one command: release build, DynamoDB Local in memory, then the API benchmark and
+# the function binary sizes. Prints Markdown for docs/BENCHMARKS.md.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+# shellcheck source=infra/env.sh
+source infra/env.sh
+
+port="${DYNAMODB_LOCAL_PORT:-8012}"
+pidfile="$root/infra/.local/bench-dynamodb.pid"
+infra/dynamodb-local.sh stop "$pidfile"
+infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
+trap 'infra/dynamodb-local.sh stop "$pidfile"' EXIT
+export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+
+cargo build --release --locked -p workbench-functions -p workbench-local >&2
+
+echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo
+target/release/bench
+echo
+echo "### Function binaries (release, stripped, x86_64 host build)"
+echo
+echo "| function | size MB |"
+echo "| --- | --- |"
+for bin in functions/src/bin/*.rs; do
+  name="$(basename "$bin" .rs)"
+  printf '| %s | %.2f |\n' "$name" "$(echo "$(stat -c %s "target/release/$name") / 1048576" | bc -l)"
+done
