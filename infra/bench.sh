@@ -20,6 +20,14 @@ echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {print
 echo
 target/release/bench
 echo
+echo "### Cold start (process start to ready and to the first served invocation)"
+echo
+echo "| function | runs | start → ready ms p50 | start → first response ms p50 | first response ms p99 |"
+echo "| --- | --- | --- | --- | --- |"
+for fn in pending-list accept-session chat; do
+  target/release/cold-start "target/release/$fn" "infra/events/$fn.json" 20
+done
+echo
 echo "### Function binaries (release, stripped, x86_64 host build)"
 echo
 echo "| function | size MB |"

@@ -25,5 +25,6 @@ trap 'infra/dynamodb-local.sh stop "$pidfile"' EXIT
 trap 'exit 130' INT TERM
 echo "DynamoDB Local on $DYNAMODB_ENDPOINT (data in infra/.local/dynamodb-data)"
 
-cargo build --release -p workbench-local --bin local-api
-target/release/local-api --port "${PORT:-8000}" --template template.yaml --seed infra/seed
+# A debug build: it shares the test build and starts sooner; the API is I/O-bound anyway.
+cargo build -p workbench-local --bin local-api
+target/debug/local-api --port "${PORT:-8000}" --template template.yaml --seed infra/seed

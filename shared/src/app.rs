@@ -32,11 +32,49 @@ impl App {
         DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
     }
 
+    /// Cold-start wiring. API keys come from `API_KEY` when set (local), else from the Secrets
+    /// Manager secret named by `API_KEY_SECRET_ARN` (AWS), read once per container.
     pub async fn from_env() -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
-        let client = dynamodb_client().await;
+        Self::from_env_with(true).await
+    }
+
+    /// For event-triggered functions, which answer no HTTP request and so hold no API keys.
+    pub async fn from_env_for_events() -> Result<Self, ConfigError> {
+        Self::from_env_with(false).await
+    }
+
+    async fn from_env_with(needs_api_keys: bool) -> Result<Self, ConfigError> {
+        let shared = match std::env::var("DYNAMODB_ENDPOINT") {
+            Ok(endpoint) if !endpoint.is_empty() => None,
+            _ => Some(aws_config::load_defaults(BehaviorVersion::latest()).await),
+        };
+        let keys = match (needs_api_keys, std::env::var("API_KEY"), std::env::var("API_KEY_SECRET_ARN"), &shared) {
+            (false, ..) => Some(crate::auth::ApiKeys::default()),
+            (true, Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
+            _ => None,
+        };
+        let config = Config::from_env_with_keys(keys)?;
+        let client = match &shared {
+            Some(shared) => aws_sdk_dynamodb::Client::new(shared),
+            None => dynamodb_client().await,
+        };
         Ok(App::new(Store::new(client, config.table_name.clone()), config))
     }
+}
+
+async fn api_keys_from_secret(shared: &aws_config::SdkConfig, secret_id: &str) -> Result<crate::auth::ApiKeys, ConfigError> {
+    let secrets = aws_sdk_secretsmanager::Client::new(shared);
+    let value = secrets
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Invalid { name: "API_KEY_SECRET_ARN", reason: format!("cannot read the secret: {e}") })?;
+    let keys = crate::auth::ApiKeys::parse(value.secret_string().unwrap_or_default());
+    if keys.is_empty() {
+        return Err(ConfigError::Invalid { name: "API_KEY_SECRET_ARN", reason: "the secret holds no key".into() });
+    }
+    Ok(keys)
 }
 
 /// A DynamoDB client. With `DYNAMODB_ENDPOINT` set (DynamoDB Local) it uses static local

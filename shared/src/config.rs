@@ -21,7 +21,13 @@ pub struct Config {
 
 impl Config {
     /// `TABLE_NAME`, `API_KEY` (comma-separated for rotation), `ESCALATION_FAILURE_THRESHOLD`.
+    /// On AWS the keys come from Secrets Manager instead: see [`crate::app::App::from_env`].
     pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_env_with_keys(None)
+    }
+
+    /// As [`Config::from_env`], with the API keys given (read from a secret) rather than from `API_KEY`.
+    pub fn from_env_with_keys(keys: Option<ApiKeys>) -> Result<Self, ConfigError> {
         let table_name = std::env::var("TABLE_NAME").map_err(|_| ConfigError::Missing("TABLE_NAME"))?;
         let failure_threshold = match std::env::var("ESCALATION_FAILURE_THRESHOLD") {
             Err(_) => DEFAULT_FAILURE_THRESHOLD,
@@ -30,8 +36,12 @@ impl Config {
                 reason: "expected a non-negative integer".into(),
             })?,
         };
-        let api_keys = ApiKeys::parse(&std::env::var("API_KEY").map_err(|_| ConfigError::Missing("API_KEY"))?);
-        if api_keys.is_empty() {
+        let keys_given = keys.is_some();
+        let api_keys = match keys {
+            Some(keys) => keys,
+            None => ApiKeys::parse(&std::env::var("API_KEY").map_err(|_| ConfigError::Missing("API_KEY"))?),
+        };
+        if api_keys.is_empty() && !keys_given {
             return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
         }
         Ok(Config { table_name, failure_threshold, api_keys })

@@ -22,15 +22,14 @@ pub fn init_tracing() {
 }
 
 /// Built once per container; every invocation borrows it.
-async fn app_for_process() -> Result<&'static App, Error> {
-    let app = App::from_env().await?;
-    Ok(Box::leak(Box::new(app)))
+fn for_process(app: App) -> &'static App {
+    Box::leak(Box::new(app))
 }
 
 /// Run an HTTP endpoint as a Lambda behind API Gateway.
 pub async fn run_http(endpoint: Endpoint) -> Result<(), Error> {
     init_tracing();
-    let app = app_for_process().await?;
+    let app = for_process(App::from_env().await?);
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, std::convert::Infallible>(routes::handle(app, endpoint, req).await)
     }))
@@ -40,7 +39,7 @@ pub async fn run_http(endpoint: Endpoint) -> Result<(), Error> {
 /// Run the SQS escalation ingestion as a Lambda with partial batch responses.
 pub async fn run_ingest() -> Result<(), Error> {
     init_tracing();
-    let app = app_for_process().await?;
+    let app = for_process(App::from_env_for_events().await?);
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, std::convert::Infallible>(crate::ingest::handle_batch(app, event.payload).await)
     }))
