@@ -1,6 +1,8 @@
 //! What a function builds once per cold start and lends to every invocation.
 
 use crate::config::{Config, ConfigError};
+use crate::knowledge::HashedNgramEmbedder;
+use crate::knowledge_cache::KnowledgeCache;
 use crate::store::Store;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use chrono::{DateTime, Utc};
@@ -12,12 +14,20 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct App {
     pub store: Store,
     pub config: Config,
+    /// The in-memory knowledge index, shared by every invocation of a container.
+    pub knowledge: Arc<KnowledgeCache>,
     clock: Clock,
 }
 
 impl App {
+    /// With the local embedder (no network, no model download).
     pub fn new(store: Store, config: Config) -> Self {
-        App { store, config, clock: Arc::new(Utc::now) }
+        App {
+            store,
+            config,
+            knowledge: Arc::new(KnowledgeCache::new(Arc::new(HashedNgramEmbedder::default()))),
+            clock: Arc::new(Utc::now),
+        }
     }
 
     /// Replace the clock, so time-based behaviour is tested without sleeping.

@@ -11,6 +11,8 @@ pub mod handlers;
 pub mod http;
 pub mod ingest;
 pub mod intent;
+pub mod knowledge;
+pub mod knowledge_cache;
 pub mod routes;
 pub mod runtime;
 pub mod state_machine;

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::handlers::{agent, chat};
+use crate::handlers::{agent, chat, knowledge};
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
 
@@ -17,6 +17,17 @@ pub enum Endpoint {
     ResolveSession,
     SubmitSolution,
     Chat,
+    KnowledgeRecommend,
+    InvalidateCache,
+    UpsertDocument,
+    ListDocuments,
+    DeleteDocument,
+    CreateFaq,
+    ListFaqs,
+    DeleteFaq,
+    ListSolutions,
+    ApproveSolution,
+    RejectSolution,
 }
 
 /// (endpoint, template logical id, binary name)
@@ -28,6 +39,17 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::ResolveSession, "ResolveSessionFunction", "resolve-session"),
     (Endpoint::SubmitSolution, "SubmitSolutionFunction", "submit-solution"),
     (Endpoint::Chat, "ChatFunction", "chat"),
+    (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
+    (Endpoint::InvalidateCache, "InvalidateCacheFunction", "invalidate-cache"),
+    (Endpoint::UpsertDocument, "UpsertDocumentFunction", "upsert-document"),
+    (Endpoint::ListDocuments, "ListDocumentsFunction", "list-documents"),
+    (Endpoint::DeleteDocument, "DeleteDocumentFunction", "delete-document"),
+    (Endpoint::CreateFaq, "CreateFaqFunction", "create-faq"),
+    (Endpoint::ListFaqs, "ListFaqsFunction", "list-faqs"),
+    (Endpoint::DeleteFaq, "DeleteFaqFunction", "delete-faq"),
+    (Endpoint::ListSolutions, "ListSolutionsFunction", "list-solutions"),
+    (Endpoint::ApproveSolution, "ApproveSolutionFunction", "approve-solution"),
+    (Endpoint::RejectSolution, "RejectSolutionFunction", "reject-solution"),
 ];
 
 /// The event-triggered function of template.yaml.
@@ -60,6 +82,17 @@ impl Endpoint {
             Endpoint::ResolveSession => agent::resolve_session(app, req).await,
             Endpoint::SubmitSolution => agent::submit_solution(app, req).await,
             Endpoint::Chat => chat::chat(app, req).await,
+            Endpoint::KnowledgeRecommend => knowledge::knowledge_recommend(app, req).await,
+            Endpoint::InvalidateCache => knowledge::invalidate_cache(app, req).await,
+            Endpoint::UpsertDocument => knowledge::upsert_document(app, req).await,
+            Endpoint::ListDocuments => knowledge::list_documents(app, req).await,
+            Endpoint::DeleteDocument => knowledge::delete_document(app, req).await,
+            Endpoint::CreateFaq => knowledge::create_faq(app, req).await,
+            Endpoint::ListFaqs => knowledge::list_faqs(app, req).await,
+            Endpoint::DeleteFaq => knowledge::delete_faq(app, req).await,
+            Endpoint::ListSolutions => knowledge::list_solutions(app, req).await,
+            Endpoint::ApproveSolution => knowledge::approve_solution(app, req).await,
+            Endpoint::RejectSolution => knowledge::reject_solution(app, req).await,
         }
     }
 }

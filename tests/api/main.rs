@@ -7,4 +7,5 @@ mod concurrency;
 mod full_loop;
 mod helpers;
 mod ingestion;
+mod knowledge;
 mod template_contract;

@@ -58,9 +58,30 @@ pub struct BotReply {
     pub sources: Vec<String>,
 }
 
-/// The bot's best reply. Until a knowledge base answers, every question is a failed turn that
-/// points the customer to the self-service page for the topic.
-pub async fn bot_reply(_app: &App, _session: &Session, text: &str) -> Result<BotReply, ApiError> {
+/// The bot's best reply: a confident FAQ match answers with its answer; a confident document
+/// chunk answers with the passage; anything else is a failed turn that points the customer to
+/// the self-service page for the topic.
+pub async fn bot_reply(app: &App, _session: &Session, text: &str) -> Result<BotReply, ApiError> {
+    let retriever = app.knowledge.retriever(&app.store).await?;
+    let embedding = app.knowledge.embed_one(text).await?;
+    if let Some(hit) = retriever.best_faq_answer(text, &embedding) {
+        return Ok(BotReply {
+            text: hit.entry.content.clone(),
+            intent: hit.entry.intent.clone().unwrap_or_else(|| intent::recognise(text).to_string()),
+            answered: true,
+            attempt: Some(format!("Answered with FAQ: {}", hit.entry.title.as_deref().unwrap_or(&hit.entry.id))),
+            sources: vec![hit.entry.source.clone()],
+        });
+    }
+    if let Some(hit) = retriever.best_chunk(text, &embedding) {
+        return Ok(BotReply {
+            text: hit.entry.content.clone(),
+            intent: intent::recognise(text).to_string(),
+            answered: true,
+            attempt: Some(format!("Quoted {}", hit.entry.source)),
+            sources: vec![hit.entry.source.clone()],
+        });
+    }
     let intent = intent::recognise(text);
     let (reply, attempt) = match intent::self_service_hint(intent) {
         Some((hint, recorded)) => (format!("{FALLBACK} {hint}"), Some(recorded.to_string())),

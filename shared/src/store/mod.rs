@@ -1,6 +1,7 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
 mod batch;
+pub mod knowledge;
 pub mod items;
 pub mod keys;
 pub mod schema;

@@ -1,0 +1,339 @@
+//! Knowledge endpoints: recommendation for agents (endpoint 5), the knowledge base's documents
+//! and FAQs, the solution review queue, and cache invalidation.
+
+use crate::app::App;
+use crate::domain::{ReviewStatus, Solution};
+use crate::error::ApiError;
+use crate::handlers::agent::{page_size, SolutionView};
+use crate::http::{is_valid_id, json_body, ok, optional_text, path_id, query_param, required_text};
+use crate::intent;
+use crate::knowledge::{split_document, EntryKind, KnowledgeEntry};
+use crate::knowledge_cache::KnowledgeError;
+use crate::state_machine::{transition, Action};
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_TOP_K: i64 = 5;
+pub const MAX_TOP_K: i64 = 50;
+pub const MAX_QUERY_CHARS: usize = 1000;
+pub const MAX_DOCUMENT_CHARS: usize = 60_000;
+pub const MAX_ANSWER_CHARS: usize = 4000;
+
+impl From<KnowledgeError> for ApiError {
+    fn from(err: KnowledgeError) -> Self {
+        match err {
+            KnowledgeError::Store(e) => e.into(),
+            other => ApiError::Internal(Box::new(other)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RecommendRequest {
+    query: Option<String>,
+    top_k: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct RecommendedChunk {
+    pub content: String,
+    pub score: f32,
+    pub source: String,
+    pub kind: EntryKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RecommendResponse {
+    chunks: Vec<RecommendedChunk>,
+    total: usize,
+}
+
+/// 5. POST /api/v1/agent/sessions/{session_id}/knowledge-recommend — allowed before accepting.
+pub async fn knowledge_recommend(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: RecommendRequest = json_body(req, false)?;
+    let query = required_text("query", body.query, MAX_QUERY_CHARS)?;
+    let top_k = body.top_k.unwrap_or(DEFAULT_TOP_K);
+    if !(1..=MAX_TOP_K).contains(&top_k) {
+        return Err(ApiError::out_of_range(format!("`top_k` must be between 1 and {MAX_TOP_K}")));
+    }
+    let (session, retriever) = tokio::join!(app.store.get_session(&session_id), app.knowledge.retriever(&app.store));
+    let session = session?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
+    transition(session.agent_status, Action::KnowledgeRecommend)?;
+    let retriever = retriever?;
+    let embedding = app.knowledge.embed_one(&query).await?;
+    let chunks: Vec<RecommendedChunk> = retriever
+        .retrieve(&query, &embedding, top_k as usize)
+        .into_iter()
+        .map(|hit| RecommendedChunk {
+            content: hit.entry.content.clone(),
+            score: (hit.score * 100.0).round() / 100.0,
+            source: hit.entry.source.clone(),
+            kind: hit.entry.kind.clone(),
+            title: hit.entry.title.clone(),
+        })
+        .collect();
+    ok(&RecommendResponse { total: chunks.len(), chunks })
+}
+
+/// POST /api/v1/performance/cache/invalidate
+pub async fn invalidate_cache(app: &App, _req: &Request) -> Result<Response<Body>, ApiError> {
+    let version = app.store.bump_knowledge_version().await?;
+    tracing::info!(version, "knowledge cache invalidated");
+    ok(&serde_json::json!({ "invalidated": true, "knowledge_version": version }))
+}
+
+/// Source names double as keys: letters (any script), digits, `.`, `-`, `_`, spaces; no `#`/`/`.
+fn valid_source(source: &str) -> bool {
+    !source.is_empty()
+        && source.chars().count() <= 128
+        && source.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | ':'))
+}
+
+#[derive(Deserialize)]
+struct DocumentRequest {
+    source: Option<String>,
+    content: Option<String>,
+}
+
+/// POST /api/v1/knowledge/documents — re-ingesting a source replaces its chunks.
+pub async fn upsert_document(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let body: DocumentRequest = json_body(req, false)?;
+    let source = required_text("source", body.source, 128)?;
+    if !valid_source(&source) {
+        return Err(ApiError::invalid_field("`source` may hold letters, digits, '.', '-', '_', ':' and spaces"));
+    }
+    let content = required_text("content", body.content, MAX_DOCUMENT_CHARS)?;
+    let pieces = split_document(&source, &content);
+    let texts: Vec<String> =
+        pieces.iter().map(|(title, text)| format!("{} {text}", title.as_deref().unwrap_or(""))).collect();
+    let embeddings = app.knowledge.embedder().embed(&texts).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    let chunks: Vec<KnowledgeEntry> = pieces
+        .into_iter()
+        .zip(embeddings)
+        .enumerate()
+        .map(|(n, ((title, content), embedding))| KnowledgeEntry {
+            id: format!("{source}#{n:04}"),
+            kind: EntryKind::Chunk,
+            source: source.clone(),
+            title,
+            content,
+            intent: None,
+            embedding,
+        })
+        .collect();
+    let info = app.store.replace_document(&source, &chunks, app.now()).await?;
+    ok(&info)
+}
+
+pub async fn list_documents(app: &App, _req: &Request) -> Result<Response<Body>, ApiError> {
+    let documents = app.store.list_documents().await?;
+    ok(&serde_json::json!({ "documents": documents, "total": documents.len() }))
+}
+
+pub async fn delete_document(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let source = req.path_parameters_ref().and_then(|p| p.first("source")).unwrap_or_default().to_string();
+    if !valid_source(&source) {
+        return Err(ApiError::NotFound { kind: "document", id: source.chars().take(64).collect() });
+    }
+    app.store.delete_document(&source).await?;
+    ok(&serde_json::json!({ "deleted": source }))
+}
+
+#[derive(Deserialize)]
+struct FaqRequest {
+    faq_id: Option<String>,
+    question: Option<String>,
+    answer: Option<String>,
+    intent: Option<String>,
+    source: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct FaqView {
+    pub faq_id: String,
+    pub question: String,
+    pub answer: String,
+    pub intent: Option<String>,
+    pub source: String,
+}
+
+impl From<&KnowledgeEntry> for FaqView {
+    fn from(e: &KnowledgeEntry) -> Self {
+        FaqView {
+            faq_id: e.id.clone(),
+            question: e.title.clone().unwrap_or_default(),
+            answer: e.content.clone(),
+            intent: e.intent.clone(),
+            source: e.source.clone(),
+        }
+    }
+}
+
+fn intent_label(value: Option<String>, fallback_text: &str) -> Result<String, ApiError> {
+    match optional_text("intent", value, 64)? {
+        Some(label) if intent::is_valid_label(&label) => Ok(label),
+        Some(_) => Err(ApiError::invalid_field("`intent` must be lower-case words joined by '_'")),
+        None => Ok(intent::recognise(fallback_text).to_string()),
+    }
+}
+
+/// A FAQ entry with its embedding, ready to store.
+async fn faq_entry(app: &App, id: String, question: String, answer: String, intent: String, source: String) -> Result<KnowledgeEntry, ApiError> {
+    let embedding = app.knowledge.embed_one(&format!("{question} {answer}")).await?;
+    Ok(KnowledgeEntry { id, kind: EntryKind::Faq, source, title: Some(question), content: answer, intent: Some(intent), embedding })
+}
+
+pub async fn create_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let body: FaqRequest = json_body(req, false)?;
+    let question = required_text("question", body.question, 1000)?;
+    let answer = required_text("answer", body.answer, MAX_ANSWER_CHARS)?;
+    let intent = intent_label(body.intent, &format!("{question} {answer}"))?;
+    let source = optional_text("source", body.source, 128)?.unwrap_or_else(|| "faq:manual".to_string());
+    if !valid_source(&source) {
+        return Err(ApiError::invalid_field("`source` may hold letters, digits, '.', '-', '_', ':' and spaces"));
+    }
+    let faq_id = match crate::http::optional_id("faq_id", body.faq_id)? {
+        Some(id) => id,
+        None => crate::domain::new_id("faq"),
+    };
+    let entry = faq_entry(app, faq_id, question, answer, intent, source).await?;
+    app.store.create_faq(&entry, app.now()).await.map_err(|e| match e {
+        crate::error::StoreError::Conflict(message) => ApiError::Conflict { code: "faq_exists", message },
+        other => other.into(),
+    })?;
+    ok(&FaqView::from(&entry))
+}
+
+pub async fn list_faqs(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let limit = page_size(req)?;
+    let cursor = query_param(req, "cursor");
+    if cursor.as_deref().is_some_and(|c| !is_valid_id(c)) {
+        return Err(ApiError::invalid_field("`cursor` is not a cursor this API issued"));
+    }
+    let page = app.store.list_faqs(limit, cursor.as_deref()).await?;
+    let faqs: Vec<FaqView> = page.faqs.iter().map(FaqView::from).collect();
+    ok(&serde_json::json!({ "faqs": faqs, "next_cursor": page.next_cursor }))
+}
+
+pub async fn delete_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let faq_id = path_id(req, "faq_id", "faq")?;
+    app.store.delete_faq(&faq_id).await?;
+    ok(&serde_json::json!({ "deleted": faq_id }))
+}
+
+#[derive(Serialize)]
+struct ReviewedSolution {
+    #[serde(flatten)]
+    view: SolutionView,
+    created_at: DateTime<Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reject_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    faq_id: Option<String>,
+}
+
+impl From<&Solution> for ReviewedSolution {
+    fn from(s: &Solution) -> Self {
+        ReviewedSolution {
+            view: SolutionView::from(s),
+            created_at: s.created_at,
+            reject_reason: s.reject_reason.clone(),
+            faq_id: s.faq_id.clone(),
+        }
+    }
+}
+
+/// GET /api/v1/escalation/solutions?status=pending|approved|rejected
+pub async fn list_solutions(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let status = match query_param(req, "status") {
+        None => ReviewStatus::Pending,
+        Some(s) => ReviewStatus::parse(&s)
+            .ok_or_else(|| ApiError::invalid_field("`status` must be pending, approved or rejected"))?,
+    };
+    let limit = page_size(req)?;
+    let cursor = query_param(req, "cursor");
+    let page = app.store.list_solutions(status, limit, cursor.as_deref()).await.map_err(|e| match e {
+        crate::error::StoreError::Conflict(_) => ApiError::invalid_field("`cursor` is not a cursor this API issued"),
+        other => other.into(),
+    })?;
+    let solutions: Vec<ReviewedSolution> = page.solutions.iter().map(ReviewedSolution::from).collect();
+    ok(&serde_json::json!({ "solutions": solutions, "next_cursor": page.next_cursor }))
+}
+
+#[derive(Deserialize)]
+struct ApproveRequest {
+    question: Option<String>,
+    solution: Option<String>,
+    intent: Option<String>,
+}
+
+fn decision_error(err: crate::error::StoreError) -> ApiError {
+    match err {
+        crate::error::StoreError::Conflict(message) => ApiError::Conflict { code: "already_reviewed", message },
+        other => other.into(),
+    }
+}
+
+/// POST /api/v1/escalation/solutions/{solution_id}/approve — the FAQ is live when this returns.
+pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let solution_id = path_id(req, "solution_id", "solution")?;
+    let body: ApproveRequest = json_body(req, true)?;
+    let question = optional_text("question", body.question, 1000)?;
+    let answer = optional_text("solution", body.solution, MAX_ANSWER_CHARS)?;
+    let mut solution = app
+        .store
+        .get_solution(&solution_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound { kind: "solution", id: solution_id.clone() })?;
+    if solution.status != ReviewStatus::Pending {
+        return Err(ApiError::Conflict {
+            code: "already_reviewed",
+            message: format!("solution {solution_id} is already {}", solution.status.as_str()),
+        });
+    }
+    if let Some(q) = question {
+        solution.question = q;
+    }
+    if let Some(a) = answer {
+        solution.solution = a;
+    }
+    if body.intent.is_some() {
+        solution.intent = intent_label(body.intent, "")?;
+    }
+    let now = app.now();
+    let faq_id = format!("faq-{solution_id}");
+    let entry = faq_entry(
+        app,
+        faq_id.clone(),
+        solution.question.clone(),
+        solution.solution.clone(),
+        solution.intent.clone(),
+        format!("solution:{solution_id}"),
+    )
+    .await?;
+    solution.status = ReviewStatus::Approved;
+    solution.reviewed_at = Some(now);
+    solution.faq_id = Some(faq_id);
+    // The decision (conditional on still pending), the FAQ and the version bump are one write.
+    let extra = vec![app.store.faq_put_action(&entry, now)?, app.store.knowledge_version_bump_action()?];
+    app.store.decide_solution(&solution, now, extra).await.map_err(decision_error)?;
+    tracing::info!(solution_id = %solution_id, "solution approved into the knowledge base");
+    ok(&ReviewedSolution::from(&solution))
+}
+
+#[derive(Deserialize)]
+struct RejectRequest {
+    reason: Option<String>,
+}
+
+pub async fn reject_solution(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let solution_id = path_id(req, "solution_id", "solution")?;
+    let body: RejectRequest = json_body(req, false)?;
+    let reason = required_text("reason", body.reason, 1000)?;
+    let solution = app.store.reject_solution(&solution_id, &reason, app.now()).await.map_err(decision_error)?;
+    ok(&ReviewedSolution::from(&solution))
+}

@@ -1,0 +1,174 @@
+//! HybridRetriever: BM25 (the bm25 crate, with the shop tokenizer) and vector similarity, fused by
+//! reciprocal rank, with a relevance score in [0, 1] that is meaningful enough to threshold.
+
+use super::embedding::cosine;
+use super::tokenize::ShopTokenizer;
+use super::{EntryKind, KnowledgeEntry};
+use bm25::{Document, SearchEngine, SearchEngineBuilder};
+
+/// Candidates each method contributes to the fusion.
+const CANDIDATES: usize = 50;
+/// Reciprocal rank fusion constant (Cormack et al.).
+const RRF_K: f32 = 60.0;
+/// BM25 scores saturate: s / (s + BM25_HALF) is 0.5 at BM25_HALF.
+const BM25_HALF: f32 = 6.0;
+
+/// Below this, recommendations return nothing rather than noise.
+pub const RELEVANCE_THRESHOLD: f32 = 0.30;
+/// The bot answers from a FAQ only above this.
+pub const CONFIDENT_FAQ: f32 = 0.38;
+/// The bot quotes a document passage only above this.
+pub const CONFIDENT_CHUNK: f32 = 0.45;
+/// Thresholds of the single methods, for the evaluation's false-answer rates.
+pub const BM25_ONLY_THRESHOLD: f32 = 0.45;
+pub const VECTOR_ONLY_THRESHOLD: f32 = 0.30;
+
+#[derive(Debug, Clone)]
+pub struct ScoredEntry<'a> {
+    pub entry: &'a KnowledgeEntry,
+    /// Relevance in [0, 1].
+    pub score: f32,
+    pub bm25_rank: Option<usize>,
+    pub vector_rank: Option<usize>,
+}
+
+pub struct HybridRetriever {
+    entries: Vec<KnowledgeEntry>,
+    bm25: SearchEngine<usize, u32, ShopTokenizer>,
+}
+
+fn indexed_text(entry: &KnowledgeEntry) -> String {
+    match &entry.title {
+        // The question is what customers paraphrase: weigh it twice.
+        Some(title) if entry.kind == EntryKind::Faq => format!("{title} {title} {}", entry.content),
+        Some(title) => format!("{title} {}", entry.content),
+        None => entry.content.clone(),
+    }
+}
+
+impl HybridRetriever {
+    pub fn new(entries: Vec<KnowledgeEntry>) -> Self {
+        let documents: Vec<Document<usize>> =
+            entries.iter().enumerate().map(|(i, e)| Document::new(i, indexed_text(e))).collect();
+        let bm25 = if documents.is_empty() {
+            SearchEngineBuilder::<usize, u32, ShopTokenizer>::with_avgdl(1.0).build()
+        } else {
+            SearchEngineBuilder::<usize, u32, ShopTokenizer>::with_tokenizer_and_documents(ShopTokenizer, documents)
+                .build()
+        };
+        HybridRetriever { entries, bm25 }
+    }
+
+    pub fn entries(&self) -> &[KnowledgeEntry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// (entry index, raw BM25 score), best first.
+    fn bm25_ranking(&self, query: &str, limit: usize) -> Vec<(usize, f32)> {
+        if self.entries.is_empty() {
+            return Vec::new();
+        }
+        self.bm25.search(query, limit).into_iter().map(|r| (r.document.id, r.score)).collect()
+    }
+
+    /// (entry index, cosine), best first.
+    fn vector_ranking(&self, query_embedding: &[f32], limit: usize) -> Vec<(usize, f32)> {
+        let mut scored: Vec<(usize, f32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, cosine(query_embedding, &e.embedding)))
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        let limit = limit.min(scored.len());
+        if limit == 0 {
+            return Vec::new();
+        }
+        scored.select_nth_unstable_by(limit - 1, |a, b| b.1.total_cmp(&a.1));
+        scored.truncate(limit);
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+        scored
+    }
+
+    /// Hybrid retrieval: RRF orders the union of both rankings; the score is the evidence of
+    /// relevance (saturated BM25 and cosine) scaled by how well both methods agree.
+    pub fn retrieve(&self, query: &str, query_embedding: &[f32], top_k: usize) -> Vec<ScoredEntry<'_>> {
+        let lexical = self.bm25_ranking(query, CANDIDATES);
+        let semantic = self.vector_ranking(query_embedding, CANDIDATES);
+        let mut fused: std::collections::HashMap<usize, (f32, Option<usize>, Option<usize>, f32, f32)> =
+            std::collections::HashMap::new();
+        for (rank, (i, s)) in lexical.iter().enumerate() {
+            let e = fused.entry(*i).or_insert((0.0, None, None, 0.0, 0.0));
+            e.0 += 1.0 / (RRF_K + rank as f32 + 1.0);
+            e.1 = Some(rank);
+            e.3 = s / (s + BM25_HALF);
+        }
+        for (rank, (i, s)) in semantic.iter().enumerate() {
+            let e = fused.entry(*i).or_insert((0.0, None, None, 0.0, 0.0));
+            e.0 += 1.0 / (RRF_K + rank as f32 + 1.0);
+            e.2 = Some(rank);
+            e.4 = *s;
+        }
+        let best_rrf = 2.0 / (RRF_K + 1.0);
+        let mut results: Vec<(f32, ScoredEntry<'_>)> = fused
+            .into_iter()
+            .map(|(i, (rrf, bm25_rank, vector_rank, lexical, cosine))| {
+                let evidence = 0.5 * lexical + 0.5 * cosine.max(0.0);
+                let agreement = 0.75 + 0.25 * (rrf / best_rrf);
+                let score = (evidence * agreement).clamp(0.0, 1.0);
+                (rrf, ScoredEntry { entry: &self.entries[i], score, bm25_rank, vector_rank })
+            })
+            .filter(|(_, s)| s.score >= RELEVANCE_THRESHOLD)
+            .collect();
+        results.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.score.total_cmp(&a.1.score)));
+        results.into_iter().take(top_k).map(|(_, s)| s).collect()
+    }
+
+    /// BM25 alone, thresholded on its saturated score (for the evaluation).
+    pub fn retrieve_bm25(&self, query: &str, top_k: usize) -> Vec<ScoredEntry<'_>> {
+        self.bm25_ranking(query, top_k)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, (i, s))| ScoredEntry {
+                entry: &self.entries[i],
+                score: s / (s + BM25_HALF),
+                bm25_rank: Some(rank),
+                vector_rank: None,
+            })
+            .filter(|s| s.score >= BM25_ONLY_THRESHOLD)
+            .collect()
+    }
+
+    /// Vector similarity alone, thresholded on cosine (for the evaluation).
+    pub fn retrieve_vector(&self, query_embedding: &[f32], top_k: usize) -> Vec<ScoredEntry<'_>> {
+        self.vector_ranking(query_embedding, top_k)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, (i, s))| ScoredEntry { entry: &self.entries[i], score: s, bm25_rank: None, vector_rank: Some(rank) })
+            .filter(|s| s.score >= VECTOR_ONLY_THRESHOLD)
+            .collect()
+    }
+
+    /// The FAQ the bot may answer with: the best hybrid hit, if it is a FAQ and confident.
+    pub fn best_faq_answer(&self, query: &str, query_embedding: &[f32]) -> Option<ScoredEntry<'_>> {
+        self.retrieve(query, query_embedding, 1)
+            .into_iter()
+            .next()
+            .filter(|hit| hit.entry.kind == EntryKind::Faq && hit.score >= CONFIDENT_FAQ)
+    }
+
+    /// The document passage the bot may quote: the best chunk, if confident.
+    pub fn best_chunk(&self, query: &str, query_embedding: &[f32]) -> Option<ScoredEntry<'_>> {
+        self.retrieve(query, query_embedding, 3)
+            .into_iter()
+            .find(|hit| hit.entry.kind == EntryKind::Chunk && hit.score >= CONFIDENT_CHUNK)
+    }
+}
