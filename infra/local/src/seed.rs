@@ -19,6 +19,31 @@ pub enum SeedError {
 pub struct SeedReport {
     pub escalations_created: usize,
     pub escalations_already_present: usize,
+    pub faqs: usize,
+    pub documents: usize,
+}
+
+/// Seed the knowledge base from `knowledge/faqs.json` and `knowledge/documents/*.md`, unless the
+/// table already has knowledge (a restart keeps what was added or removed through the API).
+pub async fn seed_knowledge(app: &App, seed_dir: &Path) -> Result<(usize, usize), SeedError> {
+    use workbench::knowledge::eval;
+    if !seed_dir.join("knowledge/faqs.json").exists() {
+        return Ok((0, 0));
+    }
+    if app.store.knowledge_version().await.map_err(|e| SeedError::Store(e.to_string()))? > 0 {
+        return Ok((0, 0));
+    }
+    let invalid = |e: eval::SeedError| SeedError::Invalid { path: seed_dir.display().to_string(), message: e.to_string() };
+    let embedder = workbench::knowledge::HashedNgramEmbedder::default();
+    let faqs: Vec<_> = eval::load_faqs(seed_dir).map_err(invalid)?.iter().map(|f| eval::faq_entry(f, &embedder)).collect();
+    let now = app.now();
+    app.store.import_faqs(&faqs, now).await.map_err(|e| SeedError::Store(e.to_string()))?;
+    let documents = eval::load_documents(seed_dir).map_err(invalid)?;
+    for (source, markdown) in &documents {
+        let chunks = eval::chunk_entries(source, markdown, &embedder);
+        app.store.replace_document(source, &chunks, now).await.map_err(|e| SeedError::Store(e.to_string()))?;
+    }
+    Ok((faqs.len(), documents.len()))
 }
 
 fn read(path: &Path) -> Result<String, SeedError> {
@@ -47,5 +72,6 @@ pub async fn seed_escalations(app: &App, seed_dir: &Path) -> Result<(usize, usiz
 
 pub async fn seed_all(app: &App, seed_dir: &Path) -> Result<SeedReport, SeedError> {
     let (escalations_created, escalations_already_present) = seed_escalations(app, seed_dir).await?;
-    Ok(SeedReport { escalations_created, escalations_already_present })
+    let (faqs, documents) = seed_knowledge(app, seed_dir).await?;
+    Ok(SeedReport { escalations_created, escalations_already_present, faqs, documents })
 }

@@ -1,7 +1,7 @@
 //! Embeddings behind a trait: a local hashed character n-gram embedder that needs no network and
 //! no model, and Amazon Bedrock Titan Text Embeddings V2 for AWS.
 
-use super::tokenize::{is_stop_word, pieces, stem, Piece};
+use super::tokenize::{cjk_features, is_stop_word, pieces, stem, Piece};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -69,11 +69,12 @@ impl HashedNgramEmbedder {
                     }
                 }
                 Piece::Cjk(chars) => {
-                    for c in &chars {
+                    let (unigrams, bigrams) = cjk_features(&chars);
+                    for c in unigrams {
                         self.add(&mut vector, &format!("c:{c}"), 0.5);
                     }
-                    for pair in chars.windows(2) {
-                        self.add(&mut vector, &format!("b:{}", pair.iter().collect::<String>()), 1.0);
+                    for bigram in bigrams {
+                        self.add(&mut vector, &format!("b:{bigram}"), 1.0);
                     }
                 }
             }

@@ -3,6 +3,7 @@
 //! `crate::knowledge_cache`.
 
 mod chunk;
+pub mod eval;
 mod embedding;
 mod retriever;
 mod tokenize;

@@ -4,7 +4,9 @@
 use super::embedding::cosine;
 use super::tokenize::ShopTokenizer;
 use super::{EntryKind, KnowledgeEntry};
+use super::tokenize::tokens;
 use bm25::{Document, SearchEngine, SearchEngineBuilder};
+use std::collections::{HashMap, HashSet};
 
 /// Candidates each method contributes to the fusion.
 const CANDIDATES: usize = 50;
@@ -14,7 +16,7 @@ const RRF_K: f32 = 60.0;
 const BM25_HALF: f32 = 6.0;
 
 /// Below this, recommendations return nothing rather than noise.
-pub const RELEVANCE_THRESHOLD: f32 = 0.30;
+pub const RELEVANCE_THRESHOLD: f32 = 0.255;
 /// The bot answers from a FAQ only above this.
 pub const CONFIDENT_FAQ: f32 = 0.38;
 /// The bot quotes a document passage only above this.
@@ -35,6 +37,9 @@ pub struct ScoredEntry<'a> {
 pub struct HybridRetriever {
     entries: Vec<KnowledgeEntry>,
     bm25: SearchEngine<usize, u32, ShopTokenizer>,
+    /// Each entry's distinct tokens, and in how many entries each token occurs: for coverage.
+    entry_tokens: Vec<HashSet<String>>,
+    document_frequency: HashMap<String, usize>,
 }
 
 fn indexed_text(entry: &KnowledgeEntry) -> String {
@@ -56,7 +61,45 @@ impl HybridRetriever {
             SearchEngineBuilder::<usize, u32, ShopTokenizer>::with_tokenizer_and_documents(ShopTokenizer, documents)
                 .build()
         };
-        HybridRetriever { entries, bm25 }
+        let entry_tokens: Vec<HashSet<String>> =
+            entries.iter().map(|e| tokens(&indexed_text(e)).into_iter().collect()).collect();
+        let mut document_frequency: HashMap<String, usize> = HashMap::new();
+        for set in &entry_tokens {
+            for token in set {
+                *document_frequency.entry(token.clone()).or_default() += 1;
+            }
+        }
+        HybridRetriever { entries, bm25, entry_tokens, document_frequency }
+    }
+
+    fn idf(&self, token: &str) -> f32 {
+        let n = self.entries.len() as f32;
+        let df = self.document_frequency.get(token).copied().unwrap_or(0) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// The share of the query's information (IDF-weighted tokens) that the entry contains. Words
+    /// the knowledge base has never seen weigh most, so a query about something else entirely
+    /// covers little even when one common word matches.
+    fn coverage(&self, query_tokens: &[String], entry: usize) -> f32 {
+        let mut total = 0.0;
+        let mut matched = 0.0;
+        let mut seen = HashSet::new();
+        for token in query_tokens {
+            if !seen.insert(token) {
+                continue;
+            }
+            let weight = self.idf(token);
+            total += weight;
+            if self.entry_tokens[entry].contains(token) {
+                matched += weight;
+            }
+        }
+        if total > 0.0 {
+            matched / total
+        } else {
+            0.0
+        }
     }
 
     pub fn entries(&self) -> &[KnowledgeEntry] {
@@ -118,12 +161,14 @@ impl HybridRetriever {
             e.4 = *s;
         }
         let best_rrf = 2.0 / (RRF_K + 1.0);
+        let query_tokens = tokens(query);
         let mut results: Vec<(f32, ScoredEntry<'_>)> = fused
             .into_iter()
             .map(|(i, (rrf, bm25_rank, vector_rank, lexical, cosine))| {
-                let evidence = 0.5 * lexical + 0.5 * cosine.max(0.0);
+                let evidence = 0.2 * lexical + 0.8 * cosine.max(0.0);
                 let agreement = 0.75 + 0.25 * (rrf / best_rrf);
-                let score = (evidence * agreement).clamp(0.0, 1.0);
+                let coverage = self.coverage(&query_tokens, i);
+                let score = (evidence * agreement * coverage).sqrt().clamp(0.0, 1.0);
                 (rrf, ScoredEntry { entry: &self.entries[i], score, bm25_rank, vector_rank })
             })
             .filter(|(_, s)| s.score >= RELEVANCE_THRESHOLD)

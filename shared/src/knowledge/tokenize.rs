@@ -77,7 +77,25 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("log", "login"),
     ("vip", "member"),
     ("membership", "member"),
+    ("arriv", "deliveri"),
+    ("receiv", "deliveri"),
+    ("broken", "damag"),
+    ("late", "delay"),
+    ("abroad", "intern"),
+    ("oversea", "intern"),
+    ("product", "item"),
+    ("good", "item"),
+    ("2fa", "factor"),
+    ("postag", "ship"),
+    ("money", "refund"),
 ];
+
+/// Chinese function characters that say nothing about the topic ("how", "what", "my", particles).
+const CJK_STOP: &[char] = &['的', '了', '吗', '呢', '吧', '啊', '我', '你', '是', '在', '有', '么', '怎', '什', '样', '哪', '能', '要', '会', '和', '就', '都', '也', '很', '这', '那', '个', '想', '可', '以'];
+
+fn is_cjk_stop(c: &char) -> bool {
+    CJK_STOP.contains(c)
+}
 
 pub fn stem(word: &str) -> String {
     let stemmed = STEMMER.stem(word.trim_end_matches("'s")).into_owned();
@@ -98,16 +116,27 @@ pub fn tokens(text: &str) -> Vec<String> {
                 }
             }
             Piece::Cjk(chars) => {
-                for c in &chars {
+                for c in chars.iter().filter(|c| !is_cjk_stop(c)) {
                     out.push(c.to_string());
                 }
-                for pair in chars.windows(2) {
+                for pair in chars.windows(2).filter(|p| !(is_cjk_stop(&p[0]) && is_cjk_stop(&p[1]))) {
                     out.push(pair.iter().collect());
                 }
             }
         }
     }
     out
+}
+
+/// CJK characters and bigrams for the embedder, without function characters.
+pub fn cjk_features(chars: &[char]) -> (Vec<char>, Vec<String>) {
+    let unigrams = chars.iter().copied().filter(|c| !is_cjk_stop(c)).collect();
+    let bigrams = chars
+        .windows(2)
+        .filter(|p| !(is_cjk_stop(&p[0]) && is_cjk_stop(&p[1])))
+        .map(|p| p.iter().collect())
+        .collect();
+    (unigrams, bigrams)
 }
 
 /// The tokenizer the bm25 crate calls.
@@ -134,6 +163,7 @@ mod tests {
     #[test]
     fn chinese_runs_become_characters_and_bigrams() {
         assert_eq!(tokens("退款多久"), vec!["退", "款", "多", "久", "退款", "款多", "多久"]);
+        assert_eq!(tokens("怎么样"), Vec::<String>::new());
     }
 
     #[test]
@@ -142,6 +172,7 @@ mod tests {
         assert!(t.contains(&"ord".to_string()));
         assert!(t.contains(&"001".to_string()));
         assert!(t.contains(&"订单".to_string()));
-        assert!(t.contains(&"哪".to_string()));
+        assert!(t.contains(&"到哪".to_string()));
+        assert!(!t.contains(&"了".to_string()), "function characters are dropped");
     }
 }

@@ -180,6 +180,17 @@ impl Store {
         }
     }
 
+    /// Bulk load of FAQ entries (seeding, migrations): overwrites by id, then one version bump.
+    pub async fn import_faqs(&self, entries: &[KnowledgeEntry], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let writes = entries
+            .iter()
+            .map(|e| to_item(&EntryItem::new(e, now)).and_then(super::batch::put_request))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.batch_write(writes).await?;
+        self.bump_knowledge_version().await?;
+        Ok(())
+    }
+
     pub async fn delete_faq(&self, faq_id: &str) -> Result<(), StoreError> {
         let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&self.table)
