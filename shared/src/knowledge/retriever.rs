@@ -4,9 +4,7 @@
 use super::embedding::cosine;
 use super::tokenize::ShopTokenizer;
 use super::{EntryKind, KnowledgeEntry};
-use super::tokenize::tokens;
-use bm25::{Document, SearchEngine, SearchEngineBuilder};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// Candidates each method contributes to the fusion.
 const CANDIDATES: usize = 50;
@@ -36,10 +34,106 @@ pub struct ScoredEntry<'a> {
 
 pub struct HybridRetriever {
     entries: Vec<KnowledgeEntry>,
-    bm25: SearchEngine<usize, u32, ShopTokenizer>,
-    /// Each entry's distinct tokens, and in how many entries each token occurs: for coverage.
-    entry_tokens: Vec<HashSet<String>>,
-    document_frequency: HashMap<String, usize>,
+    lexical: LexicalIndex,
+}
+
+/// BM25 over an inverted index. The bm25 crate's `Embedder` computes each document's BM25 term
+/// weights (k1, b, average length fitted to the corpus); scoring accumulates idf x weight along
+/// the postings of the query's tokens only, so a query touches the documents that share a token
+/// and nothing else.
+struct LexicalIndex {
+    embedder: bm25::Embedder<u32, ShopTokenizer>,
+    /// token -> (entry, BM25 term weight)
+    postings: HashMap<u32, Vec<(u32, f32)>>,
+    /// Each entry's distinct tokens, sorted: for coverage.
+    entry_tokens: Vec<Vec<u32>>,
+    len: usize,
+}
+
+impl LexicalIndex {
+    fn new(texts: &[String]) -> Self {
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let embedder = bm25::EmbedderBuilder::<u32, ShopTokenizer>::with_tokenizer_and_fit_to_corpus(ShopTokenizer, &refs)
+            .build();
+        let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        let mut entry_tokens = Vec::with_capacity(texts.len());
+        for (i, text) in texts.iter().enumerate() {
+            let mut seen: Vec<u32> = Vec::new();
+            for token in embedder.embed(text).0 {
+                if !seen.contains(&token.index) {
+                    seen.push(token.index);
+                    postings.entry(token.index).or_default().push((i as u32, token.value));
+                }
+            }
+            seen.sort_unstable();
+            entry_tokens.push(seen);
+        }
+        LexicalIndex { embedder, postings, entry_tokens, len: texts.len() }
+    }
+
+    fn query_tokens(&self, query: &str) -> Vec<u32> {
+        let mut tokens: Vec<u32> = self.embedder.embed(query).0.into_iter().map(|t| t.index).collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        tokens
+    }
+
+    fn idf(&self, token: u32) -> f32 {
+        let n = self.len as f32;
+        let df = self.postings.get(&token).map_or(0, Vec::len) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// (entry index, BM25 score), best first.
+    fn search(&self, query_tokens: &[u32], limit: usize) -> Vec<(usize, f32)> {
+        let mut scores = vec![0.0f32; self.len];
+        let mut touched: Vec<usize> = Vec::new();
+        for token in query_tokens {
+            let Some(list) = self.postings.get(token) else { continue };
+            let idf = self.idf(*token);
+            for (entry, weight) in list {
+                let slot = &mut scores[*entry as usize];
+                if *slot == 0.0 {
+                    touched.push(*entry as usize);
+                }
+                *slot += idf * weight;
+            }
+        }
+        let mut ranked: Vec<(usize, f32)> = touched.into_iter().map(|i| (i, scores[i])).filter(|(_, s)| *s > 0.0).collect();
+        top(&mut ranked, limit);
+        ranked
+    }
+
+    /// The share of the query's information (IDF-weighted tokens) that the entry contains. Words
+    /// the knowledge base has never seen weigh most, so a query about something else entirely
+    /// covers little even when one common word matches.
+    fn coverage(&self, query_tokens: &[u32], entry: usize) -> f32 {
+        let (mut total, mut matched) = (0.0, 0.0);
+        for token in query_tokens {
+            let weight = self.idf(*token);
+            total += weight;
+            if self.entry_tokens[entry].binary_search(token).is_ok() {
+                matched += weight;
+            }
+        }
+        if total > 0.0 {
+            matched / total
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Keep the best `limit` by score, sorted best first, without sorting the rest.
+fn top(scored: &mut Vec<(usize, f32)>, limit: usize) {
+    let limit = limit.min(scored.len());
+    if limit == 0 {
+        scored.clear();
+        return;
+    }
+    scored.select_nth_unstable_by(limit - 1, |a, b| b.1.total_cmp(&a.1));
+    scored.truncate(limit);
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
 }
 
 fn indexed_text(entry: &KnowledgeEntry) -> String {
@@ -53,53 +147,9 @@ fn indexed_text(entry: &KnowledgeEntry) -> String {
 
 impl HybridRetriever {
     pub fn new(entries: Vec<KnowledgeEntry>) -> Self {
-        let documents: Vec<Document<usize>> =
-            entries.iter().enumerate().map(|(i, e)| Document::new(i, indexed_text(e))).collect();
-        let bm25 = if documents.is_empty() {
-            SearchEngineBuilder::<usize, u32, ShopTokenizer>::with_avgdl(1.0).build()
-        } else {
-            SearchEngineBuilder::<usize, u32, ShopTokenizer>::with_tokenizer_and_documents(ShopTokenizer, documents)
-                .build()
-        };
-        let entry_tokens: Vec<HashSet<String>> =
-            entries.iter().map(|e| tokens(&indexed_text(e)).into_iter().collect()).collect();
-        let mut document_frequency: HashMap<String, usize> = HashMap::new();
-        for set in &entry_tokens {
-            for token in set {
-                *document_frequency.entry(token.clone()).or_default() += 1;
-            }
-        }
-        HybridRetriever { entries, bm25, entry_tokens, document_frequency }
-    }
-
-    fn idf(&self, token: &str) -> f32 {
-        let n = self.entries.len() as f32;
-        let df = self.document_frequency.get(token).copied().unwrap_or(0) as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    }
-
-    /// The share of the query's information (IDF-weighted tokens) that the entry contains. Words
-    /// the knowledge base has never seen weigh most, so a query about something else entirely
-    /// covers little even when one common word matches.
-    fn coverage(&self, query_tokens: &[String], entry: usize) -> f32 {
-        let mut total = 0.0;
-        let mut matched = 0.0;
-        let mut seen = HashSet::new();
-        for token in query_tokens {
-            if !seen.insert(token) {
-                continue;
-            }
-            let weight = self.idf(token);
-            total += weight;
-            if self.entry_tokens[entry].contains(token) {
-                matched += weight;
-            }
-        }
-        if total > 0.0 {
-            matched / total
-        } else {
-            0.0
-        }
+        let texts: Vec<String> = entries.iter().map(indexed_text).collect();
+        let lexical = LexicalIndex::new(&texts);
+        HybridRetriever { entries, lexical }
     }
 
     pub fn entries(&self) -> &[KnowledgeEntry] {
@@ -114,12 +164,8 @@ impl HybridRetriever {
         self.entries.is_empty()
     }
 
-    /// (entry index, raw BM25 score), best first.
     fn bm25_ranking(&self, query: &str, limit: usize) -> Vec<(usize, f32)> {
-        if self.entries.is_empty() {
-            return Vec::new();
-        }
-        self.bm25.search(query, limit).into_iter().map(|r| (r.document.id, r.score)).collect()
+        self.lexical.search(&self.lexical.query_tokens(query), limit)
     }
 
     /// (entry index, cosine), best first.
@@ -131,20 +177,15 @@ impl HybridRetriever {
             .map(|(i, e)| (i, cosine(query_embedding, &e.embedding)))
             .filter(|(_, s)| *s > 0.0)
             .collect();
-        let limit = limit.min(scored.len());
-        if limit == 0 {
-            return Vec::new();
-        }
-        scored.select_nth_unstable_by(limit - 1, |a, b| b.1.total_cmp(&a.1));
-        scored.truncate(limit);
-        scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+        top(&mut scored, limit);
         scored
     }
 
     /// Hybrid retrieval: RRF orders the union of both rankings; the score is the evidence of
     /// relevance (saturated BM25 and cosine) scaled by how well both methods agree.
     pub fn retrieve(&self, query: &str, query_embedding: &[f32], top_k: usize) -> Vec<ScoredEntry<'_>> {
-        let lexical = self.bm25_ranking(query, CANDIDATES);
+        let query_tokens = self.lexical.query_tokens(query);
+        let lexical = self.lexical.search(&query_tokens, CANDIDATES);
         let semantic = self.vector_ranking(query_embedding, CANDIDATES);
         let mut fused: std::collections::HashMap<usize, (f32, Option<usize>, Option<usize>, f32, f32)> =
             std::collections::HashMap::new();
@@ -161,13 +202,12 @@ impl HybridRetriever {
             e.4 = *s;
         }
         let best_rrf = 2.0 / (RRF_K + 1.0);
-        let query_tokens = tokens(query);
         let mut results: Vec<(f32, ScoredEntry<'_>)> = fused
             .into_iter()
             .map(|(i, (rrf, bm25_rank, vector_rank, lexical, cosine))| {
                 let evidence = 0.2 * lexical + 0.8 * cosine.max(0.0);
                 let agreement = 0.75 + 0.25 * (rrf / best_rrf);
-                let coverage = self.coverage(&query_tokens, i);
+                let coverage = self.lexical.coverage(&query_tokens, i);
                 let score = (evidence * agreement * coverage).sqrt().clamp(0.0, 1.0);
                 (rrf, ScoredEntry { entry: &self.entries[i], score, bm25_rank, vector_rank })
             })
