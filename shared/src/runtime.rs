@@ -26,10 +26,20 @@ fn for_process(app: App) -> &'static App {
     Box::leak(Box::new(app))
 }
 
+/// Open the connection to DynamoDB (DNS, TCP, TLS) during init rather than in the first request.
+/// Best effort and bounded: a slow or failing warm-up never delays or fails the start.
+async fn warm_up(app: &App) {
+    let probe = app.store.get_session("warm-up");
+    if tokio::time::timeout(std::time::Duration::from_millis(1500), probe).await.is_err() {
+        tracing::warn!("DynamoDB warm-up timed out");
+    }
+}
+
 /// Run an HTTP endpoint as a Lambda behind API Gateway.
 pub async fn run_http(endpoint: Endpoint) -> Result<(), Error> {
     init_tracing();
     let app = for_process(App::from_env().await?);
+    warm_up(app).await;
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, std::convert::Infallible>(routes::handle(app, endpoint, req).await)
     }))
@@ -40,6 +50,7 @@ pub async fn run_http(endpoint: Endpoint) -> Result<(), Error> {
 pub async fn run_ingest() -> Result<(), Error> {
     init_tracing();
     let app = for_process(App::from_env_for_events().await?);
+    warm_up(app).await;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, std::convert::Infallible>(crate::ingest::handle_batch(app, event.payload).await)
     }))

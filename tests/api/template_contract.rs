@@ -63,3 +63,77 @@ fn the_tables_keys_and_indexes_match_the_store() {
     assert_eq!(projected, expected);
     assert!(find("ReviewQueue").is_some());
 }
+
+/// Least privilege: each function may use exactly the DynamoDB actions its code needs, on the
+/// table (and the index only where it queries one), plus reading the API key secret.
+#[test]
+fn every_function_has_exactly_the_permissions_its_code_needs() {
+    use std::collections::BTreeMap;
+    let expected: BTreeMap<&str, (&[&str], bool)> = BTreeMap::from([
+        ("PendingListFunction", (&["dynamodb:Query"][..], true)),
+        ("SessionDetailsFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
+        ("AcceptSessionFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
+        ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("ResolveSessionFunction", (&["dynamodb:UpdateItem"][..], false)),
+        ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:PutItem"][..], false)),
+        (
+            "ChatFunction",
+            (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+        ),
+        ("KnowledgeRecommendFunction", (&["dynamodb:GetItem", "dynamodb:Query"][..], false)),
+        ("InvalidateCacheFunction", (&["dynamodb:UpdateItem"][..], false)),
+        (
+            "UpsertDocumentFunction",
+            (&["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+        ),
+        ("ListDocumentsFunction", (&["dynamodb:Query"][..], false)),
+        (
+            "DeleteDocumentFunction",
+            (&["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+        ),
+        ("CreateFaqFunction", (&["dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("ListFaqsFunction", (&["dynamodb:Query"][..], false)),
+        ("DeleteFaqFunction", (&["dynamodb:DeleteItem", "dynamodb:UpdateItem"][..], false)),
+        ("ListSolutionsFunction", (&["dynamodb:Query"][..], true)),
+        ("ApproveSolutionFunction", (&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("RejectSolutionFunction", (&["dynamodb:UpdateItem"][..], false)),
+        (
+            "IngestEscalationFunction",
+            (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false),
+        ),
+    ]);
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let resources = untag(&doc["Resources"]).as_mapping().unwrap();
+    let mut checked = 0;
+    for (name, resource) in resources {
+        let name = name.as_str().unwrap();
+        if untag(&resource["Type"]).as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let (actions, uses_index) = expected.get(name).unwrap_or_else(|| panic!("{name} has no expected permissions"));
+        let mut dynamodb: BTreeSet<String> = BTreeSet::new();
+        let mut index_resource = false;
+        for policy in untag(&resource["Properties"]["Policies"]).as_sequence().unwrap() {
+            for statement in untag(&policy["Statement"]).as_sequence().unwrap() {
+                assert_eq!(untag(&statement["Effect"]).as_str(), Some("Allow"));
+                for action in untag(&statement["Action"]).as_sequence().unwrap() {
+                    let action = action.as_str().unwrap();
+                    assert!(!action.contains('*'), "{name}: wildcard action {action}");
+                    if action.starts_with("dynamodb:") {
+                        dynamodb.insert(action.to_string());
+                    } else {
+                        assert_eq!(action, "secretsmanager:GetSecretValue", "{name}");
+                    }
+                }
+                let resources = serde_yaml_ng::to_string(&statement["Resource"]).unwrap();
+                assert!(!resources.contains("'*'") && !resources.contains("- '*'"), "{name}: wildcard resource");
+                index_resource |= resources.contains("/index/");
+            }
+        }
+        let expected_actions: BTreeSet<String> = actions.iter().map(|a| a.to_string()).collect();
+        assert_eq!(dynamodb, expected_actions, "{name}");
+        assert_eq!(index_resource, *uses_index, "{name}: index access");
+        checked += 1;
+    }
+    assert_eq!(checked, expected.len());
+}
