@@ -18,7 +18,7 @@ elapsed=$(( $(date +%s) - started ))
 echo
 echo "| function | binary MB | zip MB |"
 echo "| --- | --- | --- |"
-for dir in target/lambda/*/; do
+for dir in "${CARGO_TARGET_DIR:-target}"/lambda/*/; do
   name="$(basename "$dir")"
   [ -f "$dir/bootstrap.zip" ] || continue
   zip_bytes=$(stat -c %s "$dir/bootstrap.zip")
