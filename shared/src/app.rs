@@ -1,6 +1,10 @@
 //! What a function builds once per cold start and lends to every invocation.
 
 use crate::config::{Config, ConfigError};
+use crate::business::{
+    confirmation_secret, derive_secret, BusinessAgent, BusinessBackend, DynamoBusinessBackend, DynamoConfirmationLedger,
+    HttpBusinessBackend,
+};
 use crate::knowledge::HashedNgramEmbedder;
 use crate::knowledge_cache::KnowledgeCache;
 use crate::store::Store;
@@ -16,16 +20,31 @@ pub struct App {
     pub config: Config,
     /// The in-memory knowledge index, shared by every invocation of a container.
     pub knowledge: Arc<KnowledgeCache>,
+    /// Business lookups and confirmed writes.
+    pub business: Arc<BusinessAgent>,
     clock: Clock,
 }
 
 impl App {
-    /// With the local embedder (no network, no model download).
+    /// With the local embedder (no network, no model download), the business data in the table,
+    /// and confirmation tokens keyed from the API keys.
     pub fn new(store: Store, config: Config) -> Self {
+        let secret = confirmation_secret(None, Some(&config.api_keys.material()))
+            .unwrap_or_else(|_| derive_secret("no API key: this process serves no HTTP request"));
+        let business = BusinessAgent::new(
+            Arc::new(DynamoBusinessBackend::new(store.clone())),
+            Arc::new(DynamoConfirmationLedger::new(store.clone())),
+            secret,
+        );
+        App::with_business(store, config, business)
+    }
+
+    pub fn with_business(store: Store, config: Config, business: BusinessAgent) -> Self {
         App {
             store,
             config,
             knowledge: Arc::new(KnowledgeCache::new(Arc::new(HashedNgramEmbedder::default()))),
+            business: Arc::new(business),
             clock: Arc::new(Utc::now),
         }
     }
@@ -68,7 +87,19 @@ impl App {
             Some(shared) => aws_sdk_dynamodb::Client::new(shared),
             None => dynamodb_client().await,
         };
-        Ok(App::new(Store::new(client, config.table_name.clone()), config))
+        let store = Store::new(client, config.table_name.clone());
+        if !needs_api_keys {
+            return Ok(App::new(store, config));
+        }
+        // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
+        let backend: Arc<dyn BusinessBackend> = match HttpBusinessBackend::from_env()? {
+            Some(http) => Arc::new(http),
+            None => Arc::new(DynamoBusinessBackend::new(store.clone())),
+        };
+        let explicit = std::env::var("CONFIRMATION_SECRET").ok();
+        let secret = confirmation_secret(explicit.as_deref(), Some(&config.api_keys.material()))?;
+        let business = BusinessAgent::new(backend, Arc::new(DynamoConfirmationLedger::new(store.clone())), secret);
+        Ok(App::with_business(store, config, business))
     }
 }
 

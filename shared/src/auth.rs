@@ -29,6 +29,12 @@ impl ApiKeys {
         matched.into()
     }
 
+    /// The keys joined by commas: key material for deriving other secrets (confirmation tokens),
+    /// never for display.
+    pub(crate) fn material(&self) -> String {
+        self.0.iter().map(|k| String::from_utf8_lossy(k).into_owned()).collect::<Vec<_>>().join(",")
+    }
+
     pub fn verify_request(&self, req: &Request) -> bool {
         self.verify(req.headers().get(API_KEY_HEADER).map(|v| v.as_bytes()))
     }

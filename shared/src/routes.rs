@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::handlers::{agent, chat, knowledge};
+use crate::handlers::{agent, business, chat, knowledge};
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
 
@@ -18,6 +18,7 @@ pub enum Endpoint {
     SubmitSolution,
     Chat,
     KnowledgeRecommend,
+    BusinessAssist,
     InvalidateCache,
     UpsertDocument,
     ListDocuments,
@@ -40,6 +41,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::SubmitSolution, "SubmitSolutionFunction", "submit-solution"),
     (Endpoint::Chat, "ChatFunction", "chat"),
     (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
+    (Endpoint::BusinessAssist, "BusinessAssistFunction", "business-assist"),
     (Endpoint::InvalidateCache, "InvalidateCacheFunction", "invalidate-cache"),
     (Endpoint::UpsertDocument, "UpsertDocumentFunction", "upsert-document"),
     (Endpoint::ListDocuments, "ListDocumentsFunction", "list-documents"),
@@ -83,6 +85,7 @@ impl Endpoint {
             Endpoint::SubmitSolution => agent::submit_solution(app, req).await,
             Endpoint::Chat => chat::chat(app, req).await,
             Endpoint::KnowledgeRecommend => knowledge::knowledge_recommend(app, req).await,
+            Endpoint::BusinessAssist => business::business_assist(app, req).await,
             Endpoint::InvalidateCache => knowledge::invalidate_cache(app, req).await,
             Endpoint::UpsertDocument => knowledge::upsert_document(app, req).await,
             Endpoint::ListDocuments => knowledge::list_documents(app, req).await,

@@ -2,6 +2,7 @@
 //! run through `infra/test.sh`.
 
 mod agent_endpoints;
+mod business;
 mod chat;
 mod concurrency;
 mod full_loop;

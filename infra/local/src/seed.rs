@@ -21,6 +21,7 @@ pub struct SeedReport {
     pub escalations_already_present: usize,
     pub faqs: usize,
     pub documents: usize,
+    pub business_records: String,
 }
 
 /// Seed the knowledge base from `knowledge/faqs.json` and `knowledge/documents/*.md`, unless the
@@ -73,5 +74,12 @@ pub async fn seed_escalations(app: &App, seed_dir: &Path) -> Result<(usize, usiz
 pub async fn seed_all(app: &App, seed_dir: &Path) -> Result<SeedReport, SeedError> {
     let (escalations_created, escalations_already_present) = seed_escalations(app, seed_dir).await?;
     let (faqs, documents) = seed_knowledge(app, seed_dir).await?;
-    Ok(SeedReport { escalations_created, escalations_already_present, faqs, documents })
+    let dataset = seed_dir.join("business/dataset.json");
+    let business_records = if dataset.exists() {
+        let report = workbench::business::seed(&app.store, &dataset).await.map_err(|e| SeedError::Store(e.to_string()))?;
+        format!("{report:?}")
+    } else {
+        "none".to_string()
+    };
+    Ok(SeedReport { escalations_created, escalations_already_present, faqs, documents, business_records })
 }

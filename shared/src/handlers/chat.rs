@@ -2,6 +2,7 @@
 //! agent, or steps aside, depending on the session's status.
 
 use crate::app::App;
+use crate::business::AssistContext;
 use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
 use crate::escalation::{assess_turn, build_card, remember_attempt};
@@ -61,7 +62,38 @@ pub struct BotReply {
 /// The bot's best reply: a confident FAQ match answers with its answer; a confident document
 /// chunk answers with the passage; anything else is a failed turn that points the customer to
 /// the self-service page for the topic.
-pub async fn bot_reply(app: &App, _session: &Session, text: &str) -> Result<BotReply, ApiError> {
+pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotReply, ApiError> {
+    // A question about a specific order of the customer's own: the business agent answers it,
+    // read-only, and never about another customer's order.
+    let order_ids = crate::escalation::order_ids_in(std::slice::from_ref(&Message {
+        message_id: String::new(),
+        role: Role::User,
+        author: Author::Customer,
+        content: text.to_string(),
+        timestamp: app.now(),
+        agent_id: None,
+    }));
+    if !order_ids.is_empty() {
+        let context = AssistContext {
+            session_id: session.session_id.clone(),
+            agent_id: "bot".to_string(),
+            user_id: session.user_id.clone(),
+            mentioned_order_ids: order_ids,
+            now: app.now(),
+            customer_facing: true,
+        };
+        let outcome = app.business.execute(&context, text, None).await;
+        let answered = outcome.result.error.is_none() && !outcome.result.need_confirmation && outcome.result.scene != "unknown";
+        if answered || outcome.result.error.is_some() {
+            return Ok(BotReply {
+                text: outcome.result.reply,
+                intent: "business_query".to_string(),
+                answered,
+                attempt: Some(format!("Looked up the order ({})", outcome.result.scene)),
+                sources: if answered { vec!["business:order-system".to_string()] } else { Vec::new() },
+            });
+        }
+    }
     let retriever = app.knowledge.retriever(&app.store).await?;
     let embedding = app.knowledge.embed_one(text).await?;
     if let Some(hit) = retriever.best_faq_answer(text, &embedding) {

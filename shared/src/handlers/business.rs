@@ -1,0 +1,61 @@
+//! 6. POST /api/v1/agent/sessions/{session_id}/business-assist — business lookups and confirmed
+//! writes for the agent, with personal data masked. Business failures are a 200 with
+//! `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
+
+use crate::app::App;
+use crate::business::{mentioned_order_ids, AssistContext};
+use crate::domain::{new_id, Author, Message, Role};
+use crate::error::ApiError;
+use crate::handlers::agent::DEFAULT_AGENT_ID;
+use crate::http::{json_body, ok, optional_id, optional_text, path_id, required_text};
+use crate::state_machine::{transition, Action};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+pub const MAX_QUERY_CHARS: usize = 1000;
+
+#[derive(Deserialize)]
+struct AssistRequest {
+    query: Option<String>,
+    confirmation_token: Option<String>,
+    agent_id: Option<String>,
+}
+
+pub async fn business_assist(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: AssistRequest = json_body(req, false)?;
+    let query = required_text("query", body.query, MAX_QUERY_CHARS)?;
+    let token = optional_text("confirmation_token", body.confirmation_token, 2048)?;
+    let (session, history) =
+        app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
+    transition(session.agent_status, Action::BusinessAssist)?;
+    let agent_id = optional_id("agent_id", body.agent_id)?
+        .or(session.assigned_agent_id.clone())
+        .unwrap_or_else(|| DEFAULT_AGENT_ID.to_string());
+    let now = app.now();
+    let context = AssistContext {
+        session_id: session_id.clone(),
+        agent_id: agent_id.clone(),
+        user_id: session.user_id.clone(),
+        mentioned_order_ids: mentioned_order_ids(&history),
+        now,
+        customer_facing: false,
+    };
+    let outcome = app.business.execute(&context, &query, token.as_deref()).await;
+    if let Some(executed) = &outcome.executed {
+        // The write happened: it belongs in the thread the agent and the customer share.
+        let record = Message {
+            message_id: new_id("msg"),
+            role: Role::System,
+            author: Author::System,
+            content: format!("{} by {agent_id}: {}", executed.action, executed.summary),
+            timestamp: now,
+            agent_id: Some(agent_id.clone()),
+        };
+        if let Err(err) = app.store.append_agent_message(&session_id, &record, now).await {
+            tracing::warn!(session_id = %session_id, error = %err, "executed write not recorded in history");
+        }
+        tracing::info!(session_id = %session_id, action = %executed.action, order_id = %executed.order_id, "business write executed");
+    }
+    ok(&outcome)
+}
