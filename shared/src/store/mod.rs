@@ -30,6 +30,20 @@ pub struct Store {
 }
 
 impl Store {
+    /// One item by key, read consistently, as `T`.
+    pub(crate) async fn get_typed<T: serde::de::DeserializeOwned>(&self, pk: String, sk: &str) -> Result<Option<T>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(pk, sk)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("GetItem", e))?;
+        out.item.map(from_item::<T>).transpose()
+    }
+
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Store { client, table: table.into() }
     }

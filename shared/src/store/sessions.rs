@@ -46,16 +46,8 @@ pub enum IngestOutcome {
 
 impl Store {
     pub async fn get_session(&self, session_id: &str) -> Result<Option<Session>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("GetItem", e))?;
-        out.item.map(|item| from_item::<SessionItem>(item).map(SessionItem::into_session)).transpose()
+        let item: Option<SessionItem> = self.get_typed(keys::session_pk(session_id), keys::META).await?;
+        Ok(item.map(SessionItem::into_session))
     }
 
     /// The session and its whole history in one Query over its partition (more only past 1 MB).

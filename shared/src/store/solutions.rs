@@ -38,16 +38,8 @@ impl Store {
     }
 
     pub async fn get_solution(&self, solution_id: &str) -> Result<Option<Solution>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::solution_pk(solution_id), keys::META)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("GetItem", e))?;
-        out.item.map(|item| from_item::<SolutionItem>(item).map(|i| i.solution)).transpose()
+        let item: Option<SolutionItem> = self.get_typed(keys::solution_pk(solution_id), keys::META).await?;
+        Ok(item.map(|i| i.solution))
     }
 
     /// One page of the review queue for a status, oldest first.

@@ -5,44 +5,15 @@
 //! (`BENCH_ITERATIONS`, default 200). A synthetic dataset is seeded into a fresh table through
 //! `workbench::business::seed`, so the figures do not depend on the demo data.
 
-use aws_sdk_dynamodb::config::{Intercept, RuntimeComponents};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_types::config_bag::ConfigBag;
 use chrono::Utc;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use workbench::business::{
     self, AssistContext, AssistOutcome, BusinessAgent, DynamoBusinessBackend, DynamoConfirmationLedger,
 };
 use workbench::store::Store;
-
-#[derive(Debug, Clone, Default)]
-struct RoundTrips(Arc<AtomicUsize>);
-
-impl Intercept for RoundTrips {
-    fn name(&self) -> &'static str {
-        "RoundTrips"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-impl RoundTrips {
-    fn take(&self) -> usize {
-        self.0.swap(0, Ordering::Relaxed)
-    }
-}
+use workbench_local::round_trips::RoundTrips;
 
 const CUSTOMERS: usize = 50;
 const ORDERS_PER_CUSTOMER: usize = 5;
@@ -143,6 +114,11 @@ fn check(scene: &str, outcome: &AssistOutcome) {
     assert!(outcome.result.error.is_none(), "{scene}: {} ({:?})", outcome.result.reply, outcome.result.error);
 }
 
+/// (scene, query as shown, query for the first order of a customer)
+type ReadCase = (&'static str, &'static str, fn(usize) -> String);
+/// (scene, proposal as shown, confirmation as shown, query for an order)
+type WriteCase = (&'static str, &'static str, &'static str, fn(usize) -> String);
+
 struct Row {
     scene: &'static str,
     query: &'static str,
@@ -190,7 +166,7 @@ async fn main() {
     counter.take();
 
     let mut rows: Vec<Row> = Vec::new();
-    let reads: [(&str, &str, fn(usize) -> String); 6] = [
+    let reads: [ReadCase; 6] = [
         ("order", "Check the status of order ORD-n", |o| format!("Check the status of order ORD-{o}")),
         ("order (list)", "Check the user's order status", |_| "Check the user's order status".to_string()),
         ("logistics", "物流到哪了 ORD-n", |o| format!("物流到哪了 ORD-{o}")),
@@ -213,7 +189,7 @@ async fn main() {
     }
 
     // Writes: the proposal (read + sign) and the confirmation (read + claim + conditional write).
-    let writes: [(&str, &str, &str, fn(usize) -> String); 3] = [
+    let writes: [WriteCase; 3] = [
         ("cancel_order", "propose: Cancel order ORD-n", "confirm: the same + token", |o| {
             format!("Cancel order ORD-{o}")
         }),

@@ -6,48 +6,18 @@
 //! with 100 vs 10,000 pending sessions, and a function's process start to first served
 //! invocation (against a minimal Lambda Runtime API on loopback).
 
-use aws_sdk_dynamodb::config::{Intercept, RuntimeComponents};
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
-use aws_smithy_types::config_bag::ConfigBag;
 use chrono::{Duration as ChronoDuration, Utc};
 use lambda_http::{Body, RequestExt};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use workbench::auth::ApiKeys;
 use workbench::config::Config;
 use workbench::domain::{AgentStatus, EscalationPriority, MemberLevel, Session};
 use workbench::store::Store;
+use workbench_local::round_trips::RoundTrips;
 use workbench::{routes, App, Endpoint};
 
 const KEY: &str = "bench-key";
-
-#[derive(Debug, Clone, Default)]
-struct RoundTrips(Arc<AtomicUsize>);
-
-impl Intercept for RoundTrips {
-    fn name(&self) -> &'static str {
-        "RoundTrips"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-impl RoundTrips {
-    fn take(&self) -> usize {
-        self.0.swap(0, Ordering::Relaxed)
-    }
-}
 
 async fn fresh_app(endpoint: &str, counter: &RoundTrips) -> App {
     let conf = workbench::app::local_dynamodb_config(endpoint).interceptor(counter.clone()).build();
