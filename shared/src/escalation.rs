@@ -202,11 +202,13 @@ fn is_shouting(text: &str) -> bool {
 }
 
 static ENTITY_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    // ASCII word boundaries: in Unicode mode a Chinese character counts as a word character, and
+    // "订单ORD-001的状态" would hide its order id.
     [
-        r"(?i)\bORD-\d{1,12}\b",
-        r"(?i)\bRF-\d{1,12}\b",
-        r"(?i)\bINV-\d{1,12}\b",
-        r"\b(?:SF|JD|YT|ZTO|EMS)\d{8,15}\b",
+        r"(?i)(?-u:\b)ORD-\d{1,12}(?-u:\b)",
+        r"(?i)(?-u:\b)RF-\d{1,12}(?-u:\b)",
+        r"(?i)(?-u:\b)INV-\d{1,12}(?-u:\b)",
+        r"(?-u:\b)(?:SF|JD|YT|ZTO|EMS)\d{8,15}(?-u:\b)",
     ]
     .iter()
     .map(|p| Regex::new(p).expect("entity patterns are valid"))
@@ -422,6 +424,12 @@ mod tests {
     fn entities_are_found_upper_cased_and_deduplicated() {
         let entities = extract_entities("my order ord-001 and ORD-001 again, tracking SF1234567890, refund RF-77");
         assert_eq!(entities, vec!["ORD-001", "SF1234567890", "RF-77"]);
+    }
+
+    #[test]
+    fn entities_next_to_chinese_text_are_found() {
+        assert_eq!(extract_entities("查一下订单ORD-001的状态"), vec!["ORD-001"]);
+        assert_eq!(extract_entities("运单号SF1234567890到哪了"), vec!["SF1234567890"]);
     }
 
     #[test]

@@ -156,3 +156,24 @@ async fn invalid_chat_requests_are_client_errors() {
     }
     assert_eq!(t.post_raw(CHAT, "[1,2").await.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn the_bot_answers_a_customer_about_their_own_order_and_never_about_anyone_elses() {
+    let t = spawn_app().await;
+    workbench::business::seed(&t.app.store, crate::helpers::repo_root().join("infra/seed/business/dataset.json"))
+        .await
+        .unwrap();
+    let own = say(&t, None, "u_10086", "Where is my order ORD-001?").await;
+    assert_eq!(own["agent_status"], "none");
+    let reply = own["reply"].as_str().unwrap();
+    assert!(reply.contains("ORD-001") && reply.to_lowercase().contains("shipped"), "{reply}");
+    assert!(!reply.contains("13812341234"), "raw phone in {reply}");
+
+    let chinese = say(&t, None, "u_10086", "我的订单ORD-001到哪了").await;
+    assert!(chinese["reply"].as_str().unwrap().contains("ORD-001"), "{}", chinese["reply"]);
+
+    let other = say(&t, None, "u_10087", "Where is my order ORD-001?").await;
+    let unknown = say(&t, None, "u_10087", "Where is my order ORD-999?").await;
+    assert!(!other["reply"].as_str().unwrap().to_lowercase().contains("shipped"), "{}", other["reply"]);
+    assert_eq!(other["reply"].as_str().unwrap().replace("ORD-001", "ORD-X"), unknown["reply"].as_str().unwrap().replace("ORD-999", "ORD-X"));
+}
