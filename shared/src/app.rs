@@ -5,7 +5,9 @@ use crate::business::{
     confirmation_secret, derive_secret, BusinessAgent, BusinessBackend, DynamoBusinessBackend, DynamoConfirmationLedger,
     HttpBusinessBackend,
 };
-use crate::knowledge::HashedNgramEmbedder;
+use crate::knowledge::{
+    BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, InvokeModel, TITAN_V2_MODEL_ID,
+};
 use crate::knowledge_cache::KnowledgeCache;
 use crate::store::Store;
 use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
@@ -91,6 +93,7 @@ impl App {
         if !needs_api_keys {
             return Ok(App::new(store, config));
         }
+        let embedder = embedder_from_env(shared.as_ref())?;
         // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
         let backend: Arc<dyn BusinessBackend> = match HttpBusinessBackend::from_env()? {
             Some(http) => Arc::new(http),
@@ -99,7 +102,50 @@ impl App {
         let explicit = std::env::var("CONFIRMATION_SECRET").ok();
         let secret = confirmation_secret(explicit.as_deref(), Some(&config.api_keys.material()))?;
         let business = BusinessAgent::new(backend, Arc::new(DynamoConfirmationLedger::new(store.clone())), secret);
-        Ok(App::with_business(store, config, business))
+        let mut app = App::with_business(store, config, business);
+        app.knowledge = Arc::new(KnowledgeCache::new(embedder));
+        Ok(app)
+    }
+}
+
+/// `EMBEDDING_PROVIDER=bedrock` selects Amazon Bedrock Titan Text Embeddings V2
+/// (`BEDROCK_EMBEDDING_DIMENSIONS`, default 512); anything else the local hashed n-gram embedder.
+/// Stored embeddings are only comparable within one provider: re-ingest the knowledge base after
+/// switching (until then retrieval degrades to BM25, never to an error).
+fn embedder_from_env(shared: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn Embedder>, ConfigError> {
+    match (std::env::var("EMBEDDING_PROVIDER").as_deref(), shared) {
+        (Ok("bedrock"), Some(shared)) => {
+            let dimensions = match std::env::var("BEDROCK_EMBEDDING_DIMENSIONS") {
+                Err(_) => 512,
+                Ok(raw) => match raw.trim().parse() {
+                    Ok(d @ (256 | 512 | 1024)) => d,
+                    _ => {
+                        return Err(ConfigError::Invalid {
+                            name: "BEDROCK_EMBEDDING_DIMENSIONS",
+                            reason: "Titan V2 takes 256, 512 or 1024".into(),
+                        })
+                    }
+                },
+            };
+            let client = aws_sdk_bedrockruntime::Client::new(shared);
+            let invoke: InvokeModel = Arc::new(move |body: serde_json::Value| {
+                let client = client.clone();
+                Box::pin(async move {
+                    let out = client
+                        .invoke_model()
+                        .model_id(TITAN_V2_MODEL_ID)
+                        .content_type("application/json")
+                        .accept("application/json")
+                        .body(aws_sdk_bedrockruntime::primitives::Blob::new(body.to_string()))
+                        .send()
+                        .await
+                        .map_err(|e| EmbeddingError::Service(e.to_string()))?;
+                    Ok(out.body.into_inner())
+                })
+            });
+            Ok(Arc::new(BedrockTitanEmbedder::new(dimensions, invoke)))
+        }
+        _ => Ok(Arc::new(HashedNgramEmbedder::default())),
     }
 }
 

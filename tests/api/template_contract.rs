@@ -106,6 +106,8 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
             (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false),
         ),
     ]);
+    // Functions that embed text, and so may call Bedrock when EmbeddingProvider is bedrock.
+    let embeds = ["ChatFunction", "KnowledgeRecommendFunction", "UpsertDocumentFunction", "CreateFaqFunction", "ApproveSolutionFunction"];
     let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
     let resources = untag(&doc["Resources"]).as_mapping().unwrap();
     let mut checked = 0;
@@ -117,6 +119,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         let (actions, uses_index) = expected.get(name).unwrap_or_else(|| panic!("{name} has no expected permissions"));
         let mut dynamodb: BTreeSet<String> = BTreeSet::new();
         let mut index_resource = false;
+        let mut invokes_bedrock = false;
         for policy in untag(&resource["Properties"]["Policies"]).as_sequence().unwrap() {
             for statement in untag(&policy["Statement"]).as_sequence().unwrap() {
                 assert_eq!(untag(&statement["Effect"]).as_str(), Some("Allow"));
@@ -125,6 +128,9 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
                     assert!(!action.contains('*'), "{name}: wildcard action {action}");
                     if action.starts_with("dynamodb:") {
                         dynamodb.insert(action.to_string());
+                    } else if action == "bedrock:InvokeModel" {
+                        assert!(embeds.contains(&name), "{name} does not embed text");
+                        invokes_bedrock = true;
                     } else {
                         assert_eq!(action, "secretsmanager:GetSecretValue", "{name}");
                     }
@@ -137,6 +143,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         let expected_actions: BTreeSet<String> = actions.iter().map(|a| a.to_string()).collect();
         assert_eq!(dynamodb, expected_actions, "{name}");
         assert_eq!(index_resource, *uses_index, "{name}: index access");
+        assert_eq!(invokes_bedrock, embeds.contains(&name), "{name}: Bedrock access");
         checked += 1;
     }
     assert_eq!(checked, expected.len());
