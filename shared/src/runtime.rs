@@ -2,7 +2,7 @@
 //! runtime loop. A function's `main` is one call into here.
 
 use crate::app::App;
-use crate::routes::{self, Endpoint};
+use crate::routes::{self, Endpoint, Handler};
 pub use lambda_http::Error;
 use lambda_http::{service_fn, Request};
 use lambda_runtime::LambdaEvent;
@@ -35,13 +35,13 @@ async fn warm_up(app: &App) {
     }
 }
 
-/// Run an HTTP endpoint as a Lambda behind API Gateway.
-pub async fn run_http(endpoint: Endpoint) -> Result<(), Error> {
+/// Run an HTTP endpoint as a Lambda behind API Gateway. Called by [`crate::lambda_main!`].
+pub async fn run_http(endpoint: Endpoint, handler: Handler) -> Result<(), Error> {
     init_tracing();
     let app = for_process(App::from_env().await?);
     warm_up(app).await;
     lambda_http::run(service_fn(move |req: Request| async move {
-        Ok::<_, std::convert::Infallible>(routes::handle(app, endpoint, req).await)
+        Ok::<_, std::convert::Infallible>(routes::handle_with(app, endpoint, handler, req).await)
     }))
     .await
 }

@@ -1,6 +1,3 @@
 //! Lambda for the `approve-solution` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::ApproveSolution).await
-}
+workbench::lambda_main!(ApproveSolution);

@@ -1,6 +1,3 @@
 //! Lambda for the `create-faq` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::CreateFaq).await
-}
+workbench::lambda_main!(CreateFaq);

@@ -1,6 +1,3 @@
 //! Lambda for the `delete-faq` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::DeleteFaq).await
-}
+workbench::lambda_main!(DeleteFaq);

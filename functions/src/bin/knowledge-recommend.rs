@@ -1,6 +1,3 @@
 //! Lambda for the `knowledge-recommend` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::KnowledgeRecommend).await
-}
+workbench::lambda_main!(KnowledgeRecommend);

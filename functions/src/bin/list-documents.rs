@@ -1,6 +1,3 @@
 //! Lambda for the `list-documents` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::ListDocuments).await
-}
+workbench::lambda_main!(ListDocuments);

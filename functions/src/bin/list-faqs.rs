@@ -1,6 +1,3 @@
 //! Lambda for the `list-faqs` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::ListFaqs).await
-}
+workbench::lambda_main!(ListFaqs);

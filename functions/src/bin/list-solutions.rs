@@ -1,6 +1,3 @@
 //! Lambda for the `list-solutions` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::ListSolutions).await
-}
+workbench::lambda_main!(ListSolutions);

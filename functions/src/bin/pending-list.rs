@@ -1,6 +1,3 @@
 //! Lambda for the `pending-list` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::PendingList).await
-}
+workbench::lambda_main!(PendingList);

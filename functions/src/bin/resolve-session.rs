@@ -1,6 +1,3 @@
 //! Lambda for the `resolve-session` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::ResolveSession).await
-}
+workbench::lambda_main!(ResolveSession);

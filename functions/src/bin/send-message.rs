@@ -1,6 +1,3 @@
 //! Lambda for the `send-message` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::SendMessage).await
-}
+workbench::lambda_main!(SendMessage);

@@ -1,6 +1,3 @@
 //! Lambda for the `session-details` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::SessionDetails).await
-}
+workbench::lambda_main!(SessionDetails);

@@ -1,6 +1,3 @@
 //! Lambda for the `submit-solution` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::SubmitSolution).await
-}
+workbench::lambda_main!(SubmitSolution);

@@ -1,6 +1,3 @@
 //! Lambda for the `upsert-document` route of template.yaml.
 
-#[tokio::main]
-async fn main() -> Result<(), workbench::runtime::Error> {
-    workbench::runtime::run_http(workbench::Endpoint::UpsertDocument).await
-}
+workbench::lambda_main!(UpsertDocument);
