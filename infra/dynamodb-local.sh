@@ -32,9 +32,25 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# The pid in a pid file, if that process is still a DynamoDB Local (not a reused pid).
+running_pid() {
+  local pidfile="$1" pid
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+    return 1
+  fi
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q DynamoDBLocal.jar || return 1
+  echo "$pid"
+}
+
 start() {
   local port="$1" data="$2" pidfile="$3"
   install
+  if running_pid "$pidfile" >/dev/null && port_open "$port"; then
+    echo "DynamoDB Local already running on port $port (pid $(cat "$pidfile"))" >&2
+    return 0
+  fi
   if port_open "$port"; then
     echo "port $port is already in use; DynamoDB Local (or something else) is running there" >&2
     exit 1
@@ -62,17 +78,16 @@ start() {
     fi
     sleep 0.5
   done
-  echo "DynamoDB Local did not start on port $port; its log:" >&2
+  echo "DynamoDB Local did not come up on port $port (it exited, or 60 s passed); its log ($log):" >&2
   tail -n 30 "$log" >&2 || true
+  stop "$pidfile"
   exit 1
 }
 
 stop() {
-  local pidfile="$1"
+  local pidfile="$1" pid
   [ -f "$pidfile" ] || return 0
-  local pid
-  pid="$(cat "$pidfile")"
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid="$(running_pid "$pidfile")"; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -9 "$pid" 2>/dev/null || true

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Environment shared by the local scripts: DynamoDB Local needs some credentials and a region,
 # and nothing here should ever reach for real AWS or instance metadata.
 export AWS_REGION="${AWS_REGION:-us-east-1}"

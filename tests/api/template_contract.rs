@@ -79,12 +79,18 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:PutItem"][..], false)),
         (
             "ChatFunction",
-            (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+            (
+                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
+                false,
+            ),
         ),
         ("KnowledgeRecommendFunction", (&["dynamodb:GetItem", "dynamodb:Query"][..], false)),
         (
             "BusinessAssistFunction",
-            (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+            (
+                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
+                false,
+            ),
         ),
         ("InvalidateCacheFunction", (&["dynamodb:UpdateItem"][..], false)),
         (
