@@ -8,11 +8,12 @@
 use chrono::Utc;
 use serde_json::{json, Value};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use workbench::business::{
     self, AssistContext, AssistOutcome, BusinessAgent, DynamoBusinessBackend, DynamoConfirmationLedger,
 };
 use workbench::store::Store;
+use workbench_local::latency::{ms, stats, Stats};
 use workbench_local::round_trips::RoundTrips;
 
 const CUSTOMERS: usize = 50;
@@ -77,21 +78,6 @@ fn dataset(writes: usize) -> Value {
         orders.push(order(&format!("ORD-{}", 500_000 + w), WRITER, "paid", w));
     }
     json!({"customers": customers, "orders": orders, "shipments": shipments, "refunds": refunds, "invoices": invoices})
-}
-
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-}
-
-fn stats(mut samples: Vec<Duration>) -> Stats {
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    Stats { p50: at(0.50), p99: at(0.99) }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
 fn context(user_id: &str, session: usize) -> AssistContext {

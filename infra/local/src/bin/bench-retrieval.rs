@@ -2,7 +2,8 @@
 //! the index takes. `cargo run --release -p workbench-local --bin bench-retrieval`.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use workbench_local::latency::percentile;
 use workbench::knowledge::{eval, EntryKind, HashedNgramEmbedder, HybridRetriever, KnowledgeEntry};
 
 const CHUNKS: usize = 10_000;
@@ -14,10 +15,6 @@ fn rss_kib() -> u64 {
         .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.to_string()))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
-}
-
-fn percentile(sorted: &[Duration], q: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

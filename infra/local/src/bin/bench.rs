@@ -14,6 +14,7 @@ use workbench::auth::ApiKeys;
 use workbench::config::Config;
 use workbench::domain::{AgentStatus, EscalationPriority, MemberLevel, Session};
 use workbench::store::Store;
+use workbench_local::latency::{ms, stats, Stats};
 use workbench_local::round_trips::RoundTrips;
 use workbench::{routes, App, Endpoint};
 
@@ -62,21 +63,6 @@ async fn escalate(app: &App, id: &str) {
     });
     let event = workbench::ingest::parse_event(&event.to_string()).unwrap();
     workbench::ingest::ingest(app, event).await.unwrap();
-}
-
-struct Stats {
-    p50: Duration,
-    p99: Duration,
-}
-
-fn stats(mut samples: Vec<Duration>) -> Stats {
-    samples.sort();
-    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
-    Stats { p50: at(0.50), p99: at(0.99) }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
 #[tokio::main]

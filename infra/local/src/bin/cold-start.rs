@@ -12,6 +12,7 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
+use workbench_local::latency::percentile;
 
 #[derive(Default)]
 struct Marks {
@@ -70,11 +71,6 @@ async fn runtime_api(listener: tokio::net::TcpListener, event: Arc<String>, mark
     }
 }
 
-fn percentile(mut v: Vec<Duration>, q: f64) -> Duration {
-    v.sort();
-    v[((v.len() as f64 - 1.0) * q).round() as usize]
-}
-
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -120,12 +116,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ready.push(m.ready.unwrap() - started);
         first.push(m.responded.unwrap() - started);
     }
+    ready.sort();
+    first.sort();
     println!(
         "| {} | {runs} | {:.1} | {:.1} | {:.1} |",
         std::path::Path::new(&binary).file_name().unwrap().to_string_lossy(),
-        percentile(ready.clone(), 0.5).as_secs_f64() * 1000.0,
-        percentile(first.clone(), 0.5).as_secs_f64() * 1000.0,
-        percentile(first, 0.99).as_secs_f64() * 1000.0,
+        percentile(&ready, 0.5).as_secs_f64() * 1000.0,
+        percentile(&first, 0.5).as_secs_f64() * 1000.0,
+        percentile(&first, 0.99).as_secs_f64() * 1000.0,
     );
     Ok(())
 }
