@@ -739,6 +739,9 @@ fn no_raw_personal_data_reaches_a_log_line() {
         .with_ansi(false)
         .finish();
     tracing::subscriber::with_default(subscriber, || {
+        // Other tests running in parallel may have registered these callsites before this
+        // subscriber existed; recompute their interest so its events are not skipped.
+        tracing::callsite::rebuild_interest_cache();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             let h = harness();
@@ -759,7 +762,11 @@ fn no_raw_personal_data_reaches_a_log_line() {
         });
     });
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("business assist"), "the test saw the log lines: {logs}");
+    // The capture worked: at least one of the agent's own lines is there.
+    assert!(
+        logs.contains("business assist") || logs.contains("order system call failed"),
+        "the test saw no log line: {logs}"
+    );
     for raw in RAW_PII {
         assert!(!logs.contains(raw), "{raw} reached the log:\n{logs}");
     }
