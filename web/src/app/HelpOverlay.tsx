@@ -9,7 +9,7 @@ export const SHORTCUTS: [string, string][] = [
   ['/', 'Search the knowledge base'],
   ['b', 'Ask business assist'],
   ['?', 'Show or hide this help'],
-  ['Esc', 'Close a dialog'],
+  ['Esc', 'Leave the composer, close a dialog'],
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {

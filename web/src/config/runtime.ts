@@ -2,7 +2,7 @@
 import type { RuntimeConfig } from '@/lib/api-types';
 
 export async function loadRuntimeConfig(): Promise<RuntimeConfig> {
-  const response = await fetch('/config.json', { headers: { Accept: 'application/json' } });
+  const response = await fetch(new URL('/config.json', window.location.href), { headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`/config.json answered ${response.status}`);
   const config = (await response.json()) as RuntimeConfig;
   if (config.auth !== 'local' && config.auth !== 'cognito') {

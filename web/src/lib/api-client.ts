@@ -43,7 +43,8 @@ export function configureApiClient(next: Partial<ClientOptions>): void {
 }
 
 export function apiUrl(path: string): string {
-  return options.baseUrl.replace(/\/$/, '') + path;
+  const base = options.baseUrl || window.location.origin;
+  return base.replace(/\/$/, '') + path;
 }
 
 async function parseBody(response: Response): Promise<unknown> {

@@ -40,6 +40,10 @@ export const Composer = forwardRef<HTMLTextAreaElement, ComposerProps>(function 
         rows={3}
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.currentTarget.blur();
+            return;
+          }
           if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
             e.preventDefault();
             if (canSend) onSend();
