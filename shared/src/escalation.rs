@@ -347,6 +347,7 @@ mod tests {
             content: text.to_string(),
             timestamp: Utc::now(),
             agent_id: None,
+            agent_name: None,
         }
     }
 

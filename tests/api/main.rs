@@ -7,6 +7,7 @@ mod chat;
 mod concurrency;
 mod full_loop;
 mod helpers;
+mod identity;
 mod ingestion;
 mod knowledge;
 mod template_contract;
