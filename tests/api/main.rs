@@ -9,4 +9,5 @@ mod full_loop;
 mod helpers;
 mod ingestion;
 mod knowledge;
+mod strict_input;
 mod template_contract;

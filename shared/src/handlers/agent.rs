@@ -165,6 +165,7 @@ pub async fn session_details(app: &App, req: &Request) -> Result<Response<Body>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AcceptRequest {
     agent_id: Option<String>,
 }
@@ -199,6 +200,7 @@ pub async fn accept_session(app: &App, req: &Request) -> Result<Response<Body>, 
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SendMessageRequest {
     content: Option<String>,
     agent_id: Option<String>,
@@ -231,6 +233,7 @@ pub async fn send_message(app: &App, req: &Request) -> Result<Response<Body>, Ap
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ResolveRequest {
     note: Option<String>,
 }
@@ -257,6 +260,7 @@ pub async fn resolve_session(app: &App, req: &Request) -> Result<Response<Body>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SolutionRequest {
     question: Option<String>,
     solution: Option<String>,

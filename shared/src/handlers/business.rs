@@ -15,6 +15,7 @@ use serde::Deserialize;
 pub const MAX_QUERY_CHARS: usize = 1000;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AssistRequest {
     query: Option<String>,
     confirmation_token: Option<String>,

@@ -30,6 +30,7 @@ impl From<KnowledgeError> for ApiError {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RecommendRequest {
     query: Option<String>,
     top_k: Option<i64>,
@@ -79,8 +80,14 @@ pub async fn knowledge_recommend(app: &App, req: &Request) -> Result<Response<Bo
     ok(&RecommendResponse { total: chunks.len(), chunks })
 }
 
+/// The invalidate call takes no parameters: an empty body or `{}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvalidateRequest {}
+
 /// POST /api/v1/performance/cache/invalidate
-pub async fn invalidate_cache(app: &App, _req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn invalidate_cache(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+    let InvalidateRequest {} = json_body(req, true)?;
     let version = app.store.bump_knowledge_version().await?;
     tracing::info!(version, "knowledge cache invalidated");
     ok(&serde_json::json!({ "invalidated": true, "knowledge_version": version }))
@@ -94,6 +101,7 @@ fn valid_source(source: &str) -> bool {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DocumentRequest {
     source: Option<String>,
     content: Option<String>,
@@ -144,6 +152,7 @@ pub async fn delete_document(app: &App, req: &Request) -> Result<Response<Body>,
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FaqRequest {
     faq_id: Option<String>,
     question: Option<String>,
@@ -265,6 +274,7 @@ pub async fn list_solutions(app: &App, req: &Request) -> Result<Response<Body>, 
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ApproveRequest {
     question: Option<String>,
     solution: Option<String>,
@@ -326,6 +336,7 @@ pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RejectRequest {
     reason: Option<String>,
 }
