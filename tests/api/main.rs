@@ -9,5 +9,6 @@ mod full_loop;
 mod helpers;
 mod ingestion;
 mod knowledge;
+mod review;
 mod strict_input;
 mod template_contract;

@@ -314,6 +314,7 @@ pub async fn submit_solution(app: &App, req: &Request) -> Result<Response<Body>,
         reviewed_at: None,
         reject_reason: None,
         faq_id: None,
+        faq_deleted_at: None,
     };
     app.store.save_solution(&solution).await?;
     tracing::info!(solution_id = %solution.solution_id, session_id = %solution.session_id, "solution consolidated");

@@ -206,6 +206,11 @@ pub async fn create_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiE
         return Err(ApiError::invalid_field("`source` may hold letters, digits, '.', '-', '_', ':' and spaces"));
     }
     let faq_id = match crate::http::optional_id("faq_id", body.faq_id)? {
+        Some(id) if crate::domain::is_solution_faq_id(&id) => {
+            return Err(ApiError::invalid_field(
+                "`faq_id` may not start with `faq-sol-`: those ids are given to approved solutions",
+            ))
+        }
         Some(id) => id,
         None => crate::domain::new_id("faq"),
     };
@@ -230,7 +235,7 @@ pub async fn list_faqs(app: &App, req: &Request) -> Result<Response<Body>, ApiEr
 
 pub async fn delete_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
     let faq_id = path_id(req, "faq_id", "faq")?;
-    app.store.delete_faq(&faq_id).await?;
+    app.store.delete_faq(&faq_id, app.now()).await?;
     ok(&serde_json::json!({ "deleted": faq_id }))
 }
 
@@ -243,6 +248,8 @@ struct ReviewedSolution {
     reject_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     faq_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    faq_deleted_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Solution> for ReviewedSolution {
@@ -252,6 +259,7 @@ impl From<&Solution> for ReviewedSolution {
             created_at: s.created_at,
             reject_reason: s.reject_reason.clone(),
             faq_id: s.faq_id.clone(),
+            faq_deleted_at: s.faq_deleted_at,
         }
     }
 }
@@ -311,11 +319,15 @@ pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>
     if let Some(a) = answer {
         solution.solution = a;
     }
-    if body.intent.is_some() {
-        solution.intent = intent_label(body.intent, "")?;
+    // One rule for every edit: a blank field keeps what the agent wrote.
+    if let Some(label) = optional_text("intent", body.intent, 64)? {
+        if !intent::is_valid_label(&label) {
+            return Err(ApiError::invalid_field("`intent` must be lower-case words joined by '_'"));
+        }
+        solution.intent = label;
     }
     let now = app.now();
-    let faq_id = format!("faq-{solution_id}");
+    let faq_id = crate::domain::solution_faq_id(&solution_id);
     let entry = faq_entry(
         app,
         faq_id.clone(),
@@ -327,10 +339,23 @@ pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>
     .await?;
     solution.status = ReviewStatus::Approved;
     solution.reviewed_at = Some(now);
-    solution.faq_id = Some(faq_id);
+    solution.faq_id = Some(faq_id.clone());
     // The decision (conditional on still pending), the FAQ and the version bump are one write.
     let extra = vec![app.store.faq_put_action(&entry, now)?, app.store.knowledge_version_bump_action()?];
-    app.store.decide_solution(&solution, now, extra).await.map_err(decision_error)?;
+    if let Err(err) = app.store.decide_solution(&solution, now, extra).await {
+        // Still pending after a failed decision: the FAQ id was taken (by a FAQ written before
+        // the namespace was reserved), not a second review.
+        if matches!(err, crate::error::StoreError::Conflict(_)) {
+            let current = app.store.get_solution(&solution_id).await?;
+            if current.is_some_and(|s| s.status == ReviewStatus::Pending) {
+                return Err(ApiError::Conflict {
+                    code: "faq_exists",
+                    message: format!("FAQ {faq_id} already exists; delete it, then approve again"),
+                });
+            }
+        }
+        return Err(decision_error(err));
+    }
     tracing::info!(solution_id = %solution_id, "solution approved into the knowledge base");
     ok(&ReviewedSolution::from(&solution))
 }
