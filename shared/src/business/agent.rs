@@ -111,7 +111,8 @@ impl BusinessAgent {
 
     pub async fn execute(&self, ctx: &AssistContext, query: &str, confirmation_token: Option<&str>) -> AssistOutcome {
         let u = understand(query);
-        let token = confirmation_token.map(str::trim).filter(|t| !t.is_empty());
+        // Blank is no token; anything else is verified exactly as sent (one encoding only).
+        let token = confirmation_token.filter(|t| !t.trim().is_empty());
         let answer = match u.scene {
             Scene::Unknown if token.is_some() => invalid_confirmation(u.lang),
             Scene::Unknown => Answer::ok(help(u.lang, ctx.customer_facing), Value::Null),
