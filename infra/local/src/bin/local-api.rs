@@ -48,7 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         functions.routes.len(),
         args.template.display()
     );
-    let api = Arc::new(server::LocalApi { app, router });
+    let api = Arc::new(server::LocalApi { app, router, cors: functions.cors.clone() });
     tokio::select! {
         result = server::serve(listener, api) => result?,
         _ = tokio::signal::ctrl_c() => println!("stopping"),
