@@ -96,6 +96,8 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound { kind: "session", .. } => "session_not_found",
             ApiError::NotFound { kind: "solution", .. } => "solution_not_found",
+            ApiError::NotFound { kind: "faq", .. } => "faq_not_found",
+            ApiError::NotFound { kind: "document", .. } => "document_not_found",
             ApiError::NotFound { .. } => "not_found",
             ApiError::RouteNotFound { .. } => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -162,6 +164,16 @@ mod tests {
         let err = ApiError::from(StoreError::dynamo("Query", std::io::Error::other("secret endpoint detail")));
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!err.body().to_string().contains("secret"));
+    }
+
+    #[test]
+    fn every_kind_of_missing_thing_has_its_own_code() {
+        for (kind, code) in
+            [("session", "session_not_found"), ("solution", "solution_not_found"), ("faq", "faq_not_found"), ("document", "document_not_found")]
+        {
+            let err = ApiError::NotFound { kind, id: "x".into() };
+            assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
+        }
     }
 
     #[test]
