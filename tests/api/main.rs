@@ -5,6 +5,7 @@ mod agent_endpoints;
 mod business;
 mod chat;
 mod concurrency;
+mod error_catalogue;
 mod cors;
 mod full_loop;
 mod helpers;
