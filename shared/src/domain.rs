@@ -260,6 +260,26 @@ pub struct Solution {
     pub reject_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq_id: Option<String>,
+    /// When the FAQ this approval created was deleted: the solution stays approved, and says
+    /// its FAQ is gone rather than pointing at nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faq_deleted_at: Option<DateTime<Utc>>,
+}
+
+/// The FAQ an approved solution becomes: `faq-{solution_id}`. Ids starting `faq-sol-` belong to
+/// approvals; a manual FAQ may not take one.
+pub fn solution_faq_id(solution_id: &str) -> String {
+    format!("faq-{solution_id}")
+}
+
+/// The FAQ id namespace of approved solutions, compared without regard to case.
+pub fn is_solution_faq_id(faq_id: &str) -> bool {
+    faq_id.get(..8).is_some_and(|p| p.eq_ignore_ascii_case("faq-sol-"))
+}
+
+/// The solution whose approval made this FAQ, if the id is in that namespace.
+pub fn solution_of_faq_id(faq_id: &str) -> Option<&str> {
+    faq_id.strip_prefix("faq-").filter(|rest| rest.starts_with("sol-"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -106,6 +106,8 @@ impl ApiError {
             ApiError::Forbidden(Denied::OwnSolution) => "own_solution",
             ApiError::NotFound { kind: "session", .. } => "session_not_found",
             ApiError::NotFound { kind: "solution", .. } => "solution_not_found",
+            ApiError::NotFound { kind: "faq", .. } => "faq_not_found",
+            ApiError::NotFound { kind: "document", .. } => "document_not_found",
             ApiError::NotFound { .. } => "not_found",
             ApiError::RouteNotFound { .. } => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -209,6 +211,16 @@ mod tests {
             _ => panic!("JSON body"),
         };
         assert_eq!((body["error"].as_str(), body["reason"].as_str()), (Some("unauthorized"), Some("expired_token")));
+    }
+
+    #[test]
+    fn every_kind_of_missing_thing_has_its_own_code() {
+        for (kind, code) in
+            [("session", "session_not_found"), ("solution", "solution_not_found"), ("faq", "faq_not_found"), ("document", "document_not_found")]
+        {
+            let err = ApiError::NotFound { kind, id: "x".into() };
+            assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
+        }
     }
 
     #[test]

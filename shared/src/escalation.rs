@@ -138,16 +138,92 @@ const HUMAN_PHRASES_ZH: &[&str] = &[
     "转人工", "人工客服", "人工服务", "找人工", "要人工", "真人", "转接客服", "找客服", "接人工", "人工",
 ];
 
+/// A request for a person, read clause by clause: "No need for a human, thanks" and
+/// "不需要人工客服" decline one, "I am a representative of my company" speaks of oneself, but
+/// "I don't want a bot, I want a human" and "不要机器人，转人工" ask for one.
 pub fn asks_for_human(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    // "humane"/"humanity" are not requests for a person.
+    let text = text.replace(['\u{2019}', '\u{2018}'], "'");
+    let asked = clauses(&text).any(clause_asks_for_human);
+    asked
+}
+
+/// Clauses: split at punctuation and at the words that turn a sentence around.
+fn clauses(text: &str) -> impl Iterator<Item = &str> {
+    static TURN: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)[,.;:!?\n，。；：！？、]|\bbut\b|\binstead\b|但是|可是|不过|而是").expect("clause pattern is valid")
+    });
+    TURN.split(text).filter(|c| !c.trim().is_empty())
+}
+
+/// "don't want", "no need for", "never mind" … before the phrase, within the clause.
+static DECLINED_BEFORE_EN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:no need|no thanks|no thank you|never ?mind|don'?t|do not|doesn'?t|does not|didn'?t|did not|won'?t|will not|wouldn'?t|would not|no longer|rather not|without|not (?:want|need|looking|interested|asking))\b",
+    )
+    .expect("negation pattern is valid")
+});
+/// A suggestion, not a refusal: "why don't you connect me to a human".
+static SUGGESTION_EN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bwhy (?:don'?t|do not|won'?t|not)\b").expect("suggestion pattern is valid"));
+/// "no human", "no agents".
+static NO_DIRECTLY_BEFORE_EN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bno\s+$").expect("no pattern is valid"));
+/// "… is not necessary", "… isn't needed".
+static DECLINED_AFTER_EN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\w*\s*(?:is|are)?\s*(?:not|n't|isn't|aren't)\s+(?:needed|necessary|required)")
+        .expect("negation pattern is valid")
+});
+/// The speaker is the representative / the human: "I am a representative", "as the operator".
+static SELF_BEFORE_EN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:i am|i'm|im|i was|we are|we're|as|being|work as)\s+(?:(?:a|an|the|our|their)\s+)?(?:[a-z]+\s+)?$")
+        .expect("self pattern is valid")
+});
+/// "a representative of my company", "for our firm".
+static AFFILIATION_AFTER_EN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s+(?:of|for|from|at)\s+(?:my|our|the|this)\b").expect("affiliation pattern is valid")
+});
+/// "human" that is not a person to talk to.
+static NOT_A_PERSON_AFTER_EN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^\s+(?:error|errors|resources|rights|being|nature)\b").expect("pattern is valid"));
+/// 不需要/不用/别 … directly before the phrase (at most three characters between: 别给我转人工).
+static DECLINED_BEFORE_ZH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:不需要|不需|不用|不要|别|无需|没必要|不想|不必|用不着|不找|不转|先不|暂时不|不打算|拒绝)\P{P}{0,3}$")
+        .expect("negation pattern is valid")
+});
+/// 人工就不用了 / 人工不需要了.
+static DECLINED_AFTER_ZH: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:客服|服务)?(?:就|也|先)?(?:不用|不需要|不必|算了|免了)").expect("negation pattern is valid")
+});
+
+fn clause_asks_for_human(clause: &str) -> bool {
+    let lower = clause.to_lowercase();
     let english = HUMAN_PHRASES_EN.iter().any(|p| {
         lower.match_indices(p).any(|(at, m)| {
-            let after = lower[at + m.len()..].chars().next();
-            !matches!(after, Some(c) if c.is_alphabetic())
+            let before = &lower[..at];
+            let after = &lower[at + m.len()..];
+            // "humane"/"humanity"/"inhuman" are not requests for a person.
+            if after.chars().next().is_some_and(char::is_alphabetic)
+                || before.chars().next_back().is_some_and(char::is_alphabetic)
+            {
+                return false;
+            }
+            let window: String = {
+                let words: Vec<&str> = before.split_whitespace().collect();
+                words[words.len().saturating_sub(6)..].join(" ")
+            };
+            let declined = (DECLINED_BEFORE_EN.is_match(&window) && !SUGGESTION_EN.is_match(&window))
+                || NO_DIRECTLY_BEFORE_EN.is_match(before)
+                || DECLINED_AFTER_EN.is_match(after);
+            let about_oneself = SELF_BEFORE_EN.is_match(before) || AFFILIATION_AFTER_EN.is_match(after);
+            !declined && !about_oneself && !NOT_A_PERSON_AFTER_EN.is_match(after)
         })
     });
-    english || HUMAN_PHRASES_ZH.iter().any(|p| text.contains(p))
+    english
+        || HUMAN_PHRASES_ZH.iter().any(|p| {
+            clause.match_indices(p).any(|(at, m)| {
+                !DECLINED_BEFORE_ZH.is_match(&clause[..at]) && !DECLINED_AFTER_ZH.is_match(&clause[at + m.len()..])
+            })
+        })
 }
 
 const AGITATION_EN: &[&str] = &[
@@ -374,6 +450,59 @@ mod tests {
     fn ordinary_questions_are_not_requests_for_a_human() {
         for text in ["Where is my order ORD-001?", "Is this a humane product?", "我的订单到哪了", "how do refunds work"] {
             assert!(!asks_for_human(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn declining_a_human_is_not_a_request_for_one() {
+        for text in [
+            "No need for a human, thanks",
+            "I don't want to talk to a real person",
+            "I don\u{2019}t need an agent, the FAQ answered it",
+            "no human please, just tell me the refund policy",
+            "A human is not necessary, thanks",
+            "never mind the representative, I found it",
+            "不需要人工客服，谢谢",
+            "不用转人工了",
+            "我不想找人工",
+            "别给我转人工",
+            "无需人工，我自己看",
+            "人工就不用了，谢谢",
+        ] {
+            assert!(!asks_for_human(text), "{text}");
+            let decision = assess_turn(false, text, 0, 3);
+            assert!(!decision.should_escalate(), "{text}: {decision:?}");
+        }
+    }
+
+    #[test]
+    fn speaking_of_oneself_or_ones_company_is_not_a_request() {
+        for text in [
+            "I am a representative of my company and need an invoice",
+            "I'm the sales representative for ACME, where is our order?",
+            "As a representative of our firm I ordered 20 kettles",
+            "I am human, not a robot",
+            "Was this a human error in the address?",
+        ] {
+            assert!(!asks_for_human(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_request_beside_a_negation_of_something_else_still_counts() {
+        for text in [
+            "I don't want a bot, I want a human",
+            "No more bots. Human please",
+            "不要机器人，转人工",
+            "不要机器人转人工",
+            "不想跟机器人聊了，要真人",
+            "Why can't I talk to a real person?",
+            "Why don't you connect me to a human",
+            "Let me speak to a representative",
+            "customer service representative please",
+        ] {
+            assert!(asks_for_human(text), "{text}");
+            assert_eq!(assess_turn(false, text, 0, 3).priority(MemberLevel::Regular), EscalationPriority::Highest, "{text}");
         }
     }
 

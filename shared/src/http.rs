@@ -32,6 +32,11 @@ fn body_bytes(req: &Request) -> &[u8] {
 
 /// Parse the JSON body. An empty body reads as `{}` when `empty_is_object`, for routes whose
 /// fields are all optional (accept, resolve).
+///
+/// The body must be one JSON object whose fields the request type knows (every request type is
+/// `deny_unknown_fields`): a misspelt field is refused, never silently ignored, and an array is
+/// not read positionally into the fields. Messages name the field in the client's words, never a
+/// Rust type.
 pub fn json_body<T: DeserializeOwned>(req: &Request, empty_is_object: bool) -> Result<T, ApiError> {
     let bytes = body_bytes(req);
     if bytes.len() > MAX_BODY_BYTES {
@@ -46,10 +51,128 @@ pub fn json_body<T: DeserializeOwned>(req: &Request, empty_is_object: bool) -> R
     } else {
         bytes
     };
-    serde_json::from_slice(bytes).map_err(|err| match err.classify() {
-        serde_json::error::Category::Data => ApiError::InvalidField(err.to_string()),
-        _ => ApiError::InvalidJson(err.to_string()),
-    })
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        // Valid JSON of another kind is a wrong type; anything else is not JSON at all.
+        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+            Ok(_) => ApiError::invalid_field("the request body must be a JSON object"),
+            Err(err) => ApiError::InvalidJson(without_position(&err.to_string())),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let field = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ApiError::InvalidField(client_message(&field, &inner.to_string())),
+            _ => ApiError::InvalidJson(without_position(&inner.to_string())),
+        }
+    })?;
+    // Anything after the object (`{} {}`) is not one JSON document.
+    de.end().map_err(|err| ApiError::InvalidJson(without_position(&err.to_string())))?;
+    Ok(value)
+}
+
+/// serde's positions (`at line 1 column 12`) mean nothing to a client of a one-line body.
+fn without_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) if message[at..].contains(" column ") => message[..at].to_string(),
+        _ => message.to_string(),
+    }
+}
+
+/// What serde expected, in JSON's words rather than Rust's.
+fn json_kind(expected: &str) -> String {
+    let expected = expected.trim();
+    match expected {
+        "i8" | "i16" | "i32" | "i64" | "i128" | "u8" | "u16" | "u32" | "u64" | "u128" | "isize" | "usize" => {
+            "an integer".to_string()
+        }
+        "f32" | "f64" => "a number".to_string(),
+        "a sequence" | "sequence" => "an array".to_string(),
+        "a map" | "map" => "an object".to_string(),
+        "a boolean" | "a string" => expected.to_string(),
+        e if e.starts_with("struct ") || e.starts_with("tuple struct ") => "an object".to_string(),
+        e if e.starts_with("unit variant") || e.starts_with("variant") || e.starts_with("one of") => e.to_string(),
+        _ => "a value of another kind".to_string(),
+    }
+}
+
+/// What the client sent instead, in JSON's words, without echoing the value (it may be personal).
+fn json_found(found: &str) -> &'static str {
+    let found = found.trim();
+    if found.starts_with("integer") || found.starts_with("floating point") {
+        "a number"
+    } else if found.starts_with("string") {
+        "a string"
+    } else if found.starts_with("boolean") {
+        "a boolean"
+    } else if found == "null" || found == "unit value" {
+        "null"
+    } else if found == "sequence" {
+        "an array"
+    } else if found == "map" {
+        "an object"
+    } else {
+        "a value of another kind"
+    }
+}
+
+/// A serde data error as a client reads it: which field, what was wrong.
+fn client_message(path: &str, raw: &str) -> String {
+    let raw = without_position(raw);
+    let field = if path.is_empty() || path == "." { None } else { Some(path) };
+    let name = |f: Option<&str>| f.map(|f| format!("`{f}`")).unwrap_or_else(|| "the request body".to_string());
+    if let Some(rest) = raw.strip_prefix("unknown field ") {
+        // `unknown field `x`, expected one of `a`, `b`` / `expected `a`` / `there are no fields`
+        let (unknown, allowed) = rest.split_once(", ").unwrap_or((rest, ""));
+        let allowed = allowed
+            .strip_prefix("expected one of ")
+            .or_else(|| allowed.strip_prefix("expected "))
+            .map(|list| format!("; the fields of this request are {list}"))
+            .unwrap_or_else(|| "; this request takes no fields".to_string());
+        return format!("unknown field {unknown}{allowed}");
+    }
+    if raw.starts_with("missing field ") || raw.starts_with("duplicate field ") {
+        return raw;
+    }
+    if let Some(rest) = raw.strip_prefix("invalid type: ") {
+        if let Some((found, expected)) = rest.split_once(", expected ") {
+            return format!("{} must be {}, not {}", name(field), json_kind(expected), json_found(found));
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("invalid value: ") {
+        if let Some((_, expected)) = rest.split_once(", expected ") {
+            return format!("{} has a value out of range; expected {}", name(field), json_kind(expected));
+        }
+    }
+    if raw.starts_with("invalid length") {
+        return format!("{} must be an object", name(field));
+    }
+    format!("{} is not valid", name(field))
+}
+
+/// Characters that take no room on screen: format controls (zero-width space, joiners,
+/// direction marks, the byte-order mark, soft hyphen), fillers that render as nothing (Hangul
+/// filler, blank Braille pattern) and variation selectors. A text made only of these and
+/// whitespace is blank.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Blank: nothing a reader would see.
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(|c| c.is_whitespace() || is_invisible(c))
+}
+
+/// Whitespace and the zero-width spaces that pad copied text; joiners and variation selectors
+/// stay, since they belong to the character beside them.
+fn trim_padding(text: &str) -> &str {
+    text.trim_matches(|c: char| c.is_whitespace() || matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'))
 }
 
 /// A path parameter that names an id. An id that could never have been issued is reported as
@@ -78,8 +201,8 @@ pub fn required_text(field: &str, value: Option<String>, max_chars: usize) -> Re
     match value {
         None => Err(ApiError::invalid_field(format!("missing field `{field}`"))),
         Some(text) => {
-            let text = text.trim().to_string();
-            if text.is_empty() {
+            let text = trim_padding(&text).to_string();
+            if is_blank(&text) {
                 return Err(ApiError::invalid_field(format!("`{field}` must not be empty")));
             }
             check_length(field, &text, max_chars)?;
@@ -90,9 +213,9 @@ pub fn required_text(field: &str, value: Option<String>, max_chars: usize) -> Re
 
 /// An optional text field: blank reads as absent; too long is a 422.
 pub fn optional_text(field: &str, value: Option<String>, max_chars: usize) -> Result<Option<String>, ApiError> {
-    match value.map(|t| t.trim().to_string()) {
+    match value.map(|t| trim_padding(&t).to_string()) {
         None => Ok(None),
-        Some(text) if text.is_empty() => Ok(None),
+        Some(text) if is_blank(&text) => Ok(None),
         Some(text) => {
             check_length(field, &text, max_chars)?;
             Ok(Some(text))
@@ -147,6 +270,63 @@ mod tests {
         assert_eq!(err.code(), "invalid_field");
         let err = json_body::<Probe>(&request("{}"), false).unwrap_err();
         assert_eq!(err.code(), "invalid_field");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Strict {
+        agent_id: Option<String>,
+        top_k: Option<i64>,
+        flag: Option<bool>,
+    }
+
+    fn message_of(body: &str) -> (String, &'static str) {
+        let err = json_body::<Strict>(&request(body), true).unwrap_err();
+        (err.to_string(), err.code())
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_the_fields_that_exist() {
+        let (message, code) = message_of(r#"{"agentId": "agent-7"}"#);
+        assert_eq!(code, "invalid_field");
+        assert_eq!(message, "unknown field `agentId`; the fields of this request are `agent_id`, `top_k`, `flag`");
+    }
+
+    #[test]
+    fn only_an_object_is_a_request_body() {
+        for body in [r#"["agent-X"]"#, "[]", "5", "null", "\"x\""] {
+            let (message, code) = message_of(body);
+            assert_eq!((message.as_str(), code), ("the request body must be a JSON object", "invalid_field"), "{body}");
+        }
+        assert_eq!(message_of("[").1, "invalid_json");
+        assert_eq!(message_of("{} {}").1, "invalid_json");
+        assert_eq!(message_of(r#"{"agent_id": "a", "agent_id": "b"}"#).0, "duplicate field `agent_id`");
+    }
+
+    #[test]
+    fn type_errors_name_the_field_in_json_words() {
+        assert_eq!(message_of(r#"{"top_k": "five"}"#).0, "`top_k` must be an integer, not a string");
+        assert_eq!(message_of(r#"{"top_k": 2.5}"#).0, "`top_k` must be an integer, not a number");
+        assert_eq!(message_of(r#"{"flag": "yes"}"#).0, "`flag` must be a boolean, not a string");
+        assert_eq!(message_of(r#"{"agent_id": ["a"]}"#).0, "`agent_id` must be a string, not an array");
+        assert_eq!(message_of(r#"{"agent_id": {}}"#).0, "`agent_id` must be a string, not an object");
+        let (message, code) = message_of("{not json");
+        assert_eq!(code, "invalid_json");
+        assert!(!message.contains("line 1"), "{message}");
+    }
+
+    #[test]
+    fn text_of_invisible_characters_is_blank() {
+        for text in ["\u{200b}", "\u{200b}\u{200c}\u{200d}", " \u{2060}\u{feff} ", "\u{00ad}", "\u{3164}", "\u{2800}", "\u{fe0f}"] {
+            assert!(is_blank(text), "{text:?}");
+            assert_eq!(required_text("content", Some(text.into()), 10).unwrap_err().code(), "invalid_field");
+            assert_eq!(optional_text("note", Some(text.into()), 10).unwrap(), None);
+        }
+        assert_eq!(required_text("content", Some("\u{200b}ok\u{200b} ".into()), 10).unwrap(), "ok");
+        // A joiner inside an emoji sequence is part of the text.
+        let family = "\u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}";
+        assert_eq!(required_text("content", Some(family.into()), 10).unwrap(), family);
     }
 
     #[test]

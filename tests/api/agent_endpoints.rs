@@ -124,13 +124,16 @@ async fn a_missing_card_is_rebuilt_and_written_back() {
 #[tokio::test]
 async fn unknown_and_malformed_session_ids_are_404() {
     let t = spawn_app().await;
-    for action in ["", "accept", "messages", "resolve", "solution"] {
+    let bodies = [
+        ("", json!(null)),
+        ("accept", json!({})),
+        ("messages", json!({"content": "x"})),
+        ("resolve", json!({})),
+        ("solution", json!({"question": "q", "solution": "s"})),
+    ];
+    for (action, body) in bodies {
         let path = session_path("sess-does-not-exist", action);
-        let reply = if action.is_empty() {
-            t.get(&path).await
-        } else {
-            t.post(&path, json!({"content": "x", "question": "q", "solution": "s"})).await
-        };
+        let reply = if action.is_empty() { t.get(&path).await } else { t.post(&path, body).await };
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.body["error"], "session_not_found", "{path}");
     }

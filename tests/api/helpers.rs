@@ -53,7 +53,9 @@ pub async fn spawn_with(app: App) -> TestApp {
     let router = Router::from_routes(&functions.routes).expect("every template route has a handler");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let api = Arc::new(server::LocalApi::new(app.clone(), router, identity()));
+    let mut api = server::LocalApi::new(app.clone(), router, identity());
+    api.cors = functions.cors.clone();
+    let api = Arc::new(api);
     tokio::spawn(server::serve(listener, api));
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     TestApp { address, app, http }

@@ -27,8 +27,8 @@ pub enum Match {
         /// The route has a JWT authorizer in front of it.
         authorized: bool,
     },
-    /// The path exists with other methods.
-    MethodNotAllowed,
+    /// The path exists with other methods: these, upper case, sorted.
+    MethodNotAllowed { allowed: Vec<String> },
     NotFound,
 }
 
@@ -66,18 +66,21 @@ impl Router {
 
     pub fn find(&self, method: &str, path: &str) -> Match {
         let parts: Vec<&str> = split(path).collect();
-        let mut path_exists = false;
+        let mut allowed: Vec<String> = Vec::new();
         for route in &self.routes {
             let Some(params) = match_segments(&route.segments, &parts) else { continue };
             if route.method.eq_ignore_ascii_case(method) || route.method == "ANY" {
                 return Match::Found { endpoint: route.endpoint, path_parameters: params, authorized: route.authorized };
             }
-            path_exists = true;
+            if !allowed.contains(&route.method) {
+                allowed.push(route.method.clone());
+            }
         }
-        if path_exists {
-            Match::MethodNotAllowed
-        } else {
+        if allowed.is_empty() {
             Match::NotFound
+        } else {
+            allowed.sort();
+            Match::MethodNotAllowed { allowed }
         }
     }
 }
@@ -151,7 +154,7 @@ mod tests {
 
     #[test]
     fn wrong_methods_and_unknown_paths_are_told_apart() {
-        assert_eq!(router().find("DELETE", "/api/v1/agent/sessions/s1"), Match::MethodNotAllowed);
+        assert_eq!(router().find("DELETE", "/api/v1/agent/sessions/s1"), Match::MethodNotAllowed { allowed: vec!["GET".into()] });
         assert_eq!(router().find("GET", "/api/v1/nothing"), Match::NotFound);
     }
 

@@ -5,6 +5,7 @@
 
 use crate::identity::{LocalIdentity, TokenRequest};
 use crate::router::{Match, Router};
+use crate::template::CorsConfig;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -39,11 +40,13 @@ pub struct LocalApi {
     pub demo_agents: Value,
     /// The built workbench (`web/dist`), served at `/` when present.
     pub web_root: Option<PathBuf>,
+    /// The HTTP API's CORS configuration from template.yaml, answered as API Gateway does.
+    pub cors: Option<CorsConfig>,
 }
 
 impl LocalApi {
     pub fn new(app: App, router: Router, identity: Arc<LocalIdentity>) -> Self {
-        LocalApi { app, router, identity, demo_agents: json!({"agents": []}), web_root: None }
+        LocalApi { app, router, identity, demo_agents: json!({"agents": []}), web_root: None, cors: None }
     }
 }
 
@@ -65,9 +68,22 @@ pub async fn serve(listener: TcpListener, api: Arc<LocalApi>) -> std::io::Result
 }
 
 async fn respond(api: &LocalApi, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let origin = req.headers().get("origin").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let allowed_origin = match (&api.cors, &origin) {
+        (Some(cors), Some(origin)) if cors.allows_origin(origin) => Some(origin.clone()),
+        _ => None,
+    };
+    // API Gateway answers a CORS preflight itself, on any path, before routes and auth.
+    if let (Some(cors), true) = (&api.cors, is_preflight(&req)) {
+        return to_hyper(preflight(cors, allowed_origin.as_deref()));
+    }
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
-    to_hyper(route(api, &method, &path, req).await)
+    let mut response = route(api, &method, &path, req).await;
+    if let (Some(cors), Some(origin)) = (&api.cors, &allowed_origin) {
+        add_cors_headers(cors, origin, response.headers_mut());
+    }
+    to_hyper(response)
 }
 
 /// First the routes only the local stack has: sign-in (Cognito's part), its key set, the
@@ -110,8 +126,11 @@ async fn route(api: &LocalApi, method: &str, path: &str, req: hyper::Request<Inc
                     }
                 }
             }
-            Match::MethodNotAllowed => {
-                ApiError::MethodNotAllowed { method: method.into(), path: path.into() }.into_response()
+            Match::MethodNotAllowed { allowed } => {
+                let mut response = ApiError::MethodNotAllowed { method: method.into(), path: path.into() }.into_response();
+                let allow = allowed.join(", ").parse().expect("method names are valid header values");
+                response.headers_mut().insert("allow", allow);
+                response
             }
             Match::NotFound => match static_file(api, method, path).await {
                 Some(response) => response,
@@ -178,6 +197,49 @@ async fn static_file(api: &LocalApi, method: &str, path: &str) -> Option<lambda_
         .header("cache-control", cache)
         .body(Body::Binary(bytes))
         .ok()
+}
+
+/// An OPTIONS request with an `Origin` and an `Access-Control-Request-Method`.
+fn is_preflight(req: &hyper::Request<Incoming>) -> bool {
+    req.method() == hyper::Method::OPTIONS
+        && req.headers().contains_key("origin")
+        && req.headers().contains_key("access-control-request-method")
+}
+
+/// 204; the permissions only for an allowed origin (the browser then refuses the others).
+fn preflight(cors: &CorsConfig, allowed_origin: Option<&str>) -> lambda_http::Response<Body> {
+    let mut response = lambda_http::Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .expect("a status alone always builds a response");
+    if let Some(origin) = allowed_origin {
+        let headers = response.headers_mut();
+        add_cors_headers(cors, origin, headers);
+        insert(headers, "access-control-allow-methods", &cors.allow_methods.join(","));
+        insert(headers, "access-control-allow-headers", &cors.allow_headers.join(","));
+        if let Some(max_age) = cors.max_age {
+            insert(headers, "access-control-max-age", &max_age.to_string());
+        }
+    }
+    response
+}
+
+fn add_cors_headers(cors: &CorsConfig, origin: &str, headers: &mut lambda_http::http::HeaderMap) {
+    let allow_origin = if cors.allow_origins.iter().any(|o| o == "*") && !cors.allow_credentials { "*" } else { origin };
+    insert(headers, "access-control-allow-origin", allow_origin);
+    if !cors.expose_headers.is_empty() {
+        insert(headers, "access-control-expose-headers", &cors.expose_headers.join(","));
+    }
+    if cors.allow_credentials {
+        insert(headers, "access-control-allow-credentials", "true");
+    }
+    insert(headers, "vary", "origin");
+}
+
+fn insert(headers: &mut lambda_http::http::HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = value.parse() {
+        headers.insert(name, value);
+    }
 }
 
 fn lambda_request(

@@ -20,6 +20,27 @@ pub struct TemplateFunctions {
     pub queue_functions: Vec<String>,
     /// Every AWS::Serverless::Function logical id with its `Metadata.BuildProperties.Binary`.
     pub binaries: Vec<(String, Option<String>)>,
+    /// The HTTP API's `CorsConfiguration`, with `!Ref`s to parameters read as their defaults.
+    pub cors: Option<CorsConfig>,
+}
+
+/// `AWS::Serverless::HttpApi` `CorsConfiguration`: what API Gateway answers a preflight with
+/// and adds to every response for an allowed origin.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CorsConfig {
+    pub allow_origins: Vec<String>,
+    pub allow_headers: Vec<String>,
+    /// Upper case.
+    pub allow_methods: Vec<String>,
+    pub expose_headers: Vec<String>,
+    pub max_age: Option<u64>,
+    pub allow_credentials: bool,
+}
+
+impl CorsConfig {
+    pub fn allows_origin(&self, origin: &str) -> bool {
+        self.allow_origins.iter().any(|o| o == "*" || o.eq_ignore_ascii_case(origin))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +75,13 @@ pub fn parse(text: &str) -> Result<TemplateFunctions, TemplateError> {
     let doc: Value = serde_yaml_ng::from_str(text)?;
     let resources = get(&doc, "Resources").and_then(Value::as_mapping).ok_or(TemplateError::NoResources)?;
     let mut found = TemplateFunctions::default();
+    for (_, resource) in resources {
+        if get(resource, "Type").and_then(Value::as_str) == Some("AWS::Serverless::HttpApi") {
+            if let Some(cors) = get(resource, "Properties").and_then(|p| get(p, "CorsConfiguration")) {
+                found.cors = Some(cors_config(&doc, cors));
+            }
+        }
+    }
     for (name, resource) in resources {
         let Some(name) = name.as_str() else { continue };
         if get(resource, "Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
@@ -93,6 +121,44 @@ pub fn parse(text: &str) -> Result<TemplateFunctions, TemplateError> {
         }
     }
     Ok(found)
+}
+
+/// A scalar, or a `!Ref` to a template parameter read as the parameter's default.
+fn scalar(doc: &Value, value: &Value) -> Option<String> {
+    if let Value::Tagged(tagged) = value {
+        if tagged.tag == "!Ref" {
+            let name = tagged.value.as_str()?;
+            let default = get(doc, "Parameters").and_then(|p| get(p, name)).and_then(|p| get(p, "Default"))?;
+            return scalar(doc, default);
+        }
+    }
+    match untag(value) {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn cors_config(doc: &Value, cors: &Value) -> CorsConfig {
+    let list = |key: &str| -> Vec<String> {
+        match cors.as_mapping().and_then(|m| m.get(key)) {
+            Some(v) => match untag(v) {
+                Value::Sequence(items) => items.iter().filter_map(|i| scalar(doc, i)).collect(),
+                _ => scalar(doc, v).into_iter().collect(),
+            },
+            None => Vec::new(),
+        }
+    };
+    let one = |key: &str| cors.as_mapping().and_then(|m| m.get(key)).and_then(|v| scalar(doc, v));
+    CorsConfig {
+        allow_origins: list("AllowOrigins"),
+        allow_headers: list("AllowHeaders"),
+        allow_methods: list("AllowMethods").into_iter().map(|m| m.to_ascii_uppercase()).collect(),
+        expose_headers: list("ExposeHeaders"),
+        max_age: one("MaxAge").and_then(|v| v.parse().ok()),
+        allow_credentials: one("AllowCredentials").is_some_and(|v| v == "true"),
+    }
 }
 
 #[cfg(test)]

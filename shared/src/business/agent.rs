@@ -111,7 +111,8 @@ impl BusinessAgent {
 
     pub async fn execute(&self, ctx: &AssistContext, query: &str, confirmation_token: Option<&str>) -> AssistOutcome {
         let u = understand(query);
-        let token = confirmation_token.map(str::trim).filter(|t| !t.is_empty());
+        // Blank is no token; anything else is verified exactly as sent (one encoding only).
+        let token = confirmation_token.filter(|t| !t.trim().is_empty());
         let answer = match u.scene {
             Scene::Unknown if token.is_some() => invalid_confirmation(u.lang),
             Scene::Unknown => Answer::ok(help(u.lang, ctx.customer_facing), Value::Null),
@@ -660,16 +661,37 @@ impl BusinessAgent {
 fn finish(scene: Scene, answer: Answer) -> AssistOutcome {
     let mut masked_fields = Vec::new();
     collect_masked(&answer.data, &mut masked_fields);
+    let mut data = answer.data;
+    scrub_strings(&mut data, &answer.verbatim);
     AssistOutcome {
         result: BusinessResult {
             reply: mask::scrub_keeping(&answer.reply, &answer.verbatim),
-            data: answer.data,
+            data,
             error: answer.error.map(str::to_string),
             need_confirmation: answer.need_confirmation,
             scene: scene.as_str().to_string(),
         },
         masked_fields,
         executed: answer.executed,
+    }
+}
+
+/// Every string in the data goes through [`mask::scrub`], not only the fields known to be
+/// personal: a refund reason, a new address, a shipment event or any field an order system adds
+/// may carry a phone number or an email. The confirmation token is ours and is left whole, as are
+/// the values known not to be personal (tracking numbers).
+fn scrub_strings(value: &mut Value, verbatim: &[String]) {
+    match value {
+        Value::String(text) => *text = mask::scrub_keeping(text, verbatim),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_strings(v, verbatim)),
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if key != "confirmation_token" {
+                    scrub_strings(v, verbatim);
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -95,20 +95,23 @@ impl TokenSigner {
     }
 
     /// Checks the MAC first (so a forged token is `Invalid` whatever expiry it claims), then the
-    /// expiry. Replay is the ledger's business.
+    /// expiry. Replay is the ledger's business. Only the encoding [`TokenSigner::issue`] writes
+    /// verifies: decimal expiry without sign or leading zeros, lower-case hex, nothing around it.
     pub fn verify(&self, token: &str, binding: &Binding<'_>, now: DateTime<Utc>) -> Result<VerifiedToken, TokenError> {
-        let mut parts = token.trim().split('.');
+        let mut parts = token.split('.');
         let (Some(VERSION), Some(expires), Some(nonce), Some(mac), None) =
             (parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(TokenError::Invalid);
         };
-        let expires: i64 = expires.parse().map_err(|_| TokenError::Invalid)?;
-        let valid_nonce = nonce.len() == 32 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
-        let mac = unhex(mac).ok_or(TokenError::Invalid)?;
-        if !valid_nonce {
+        let canonical_expiry = !expires.is_empty()
+            && expires.bytes().all(|b| b.is_ascii_digit())
+            && !(expires.len() > 1 && expires.starts_with('0'));
+        if !canonical_expiry || !is_lower_hex(nonce, 32) || !is_lower_hex(mac, 64) {
             return Err(TokenError::Invalid);
         }
+        let expires: i64 = expires.parse().map_err(|_| TokenError::Invalid)?;
+        let mac = unhex(mac).ok_or(TokenError::Invalid)?;
         self.mac(binding, expires, nonce).verify_slice(&mac).map_err(|_| TokenError::Invalid)?;
         let expires_at = DateTime::from_timestamp(expires, 0).ok_or(TokenError::Invalid)?;
         if now >= expires_at {
@@ -141,6 +144,10 @@ impl TokenSigner {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_lower_hex(text: &str, len: usize) -> bool {
+    text.len() == len && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
@@ -247,6 +254,27 @@ mod tests {
         assert!(issued.token.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'), "URL-safe");
         let verified = signer().verify(&issued.token, &binding(), at("2026-07-03T10:04:59Z")).unwrap();
         assert_eq!(verified.nonce, issued.nonce);
+    }
+
+    #[test]
+    fn only_the_issued_encoding_of_a_token_verifies() {
+        let now = at("2026-07-03T10:00:00Z");
+        let issued = signer().issue(&binding(), now);
+        let parts: Vec<&str> = issued.token.split('.').collect();
+        let (version, expires, nonce, mac) = (parts[0], parts[1], parts[2], parts[3]);
+        let variants = [
+            format!("{version}.0{expires}.{nonce}.{mac}"),
+            format!("{version}.+{expires}.{nonce}.{mac}"),
+            format!("{version}.{expires}.{nonce}.{}", mac.to_uppercase()),
+            format!("{version}.{expires}.{}.{mac}", nonce.to_uppercase()),
+            format!("V1.{expires}.{nonce}.{mac}"),
+            format!(" {} ", issued.token),
+            format!("{}\n", issued.token),
+        ];
+        for variant in variants {
+            assert_eq!(signer().verify(&variant, &binding(), now), Err(TokenError::Invalid), "{variant:?}");
+        }
+        assert!(signer().verify(&issued.token, &binding(), now).is_ok());
     }
 
     #[test]

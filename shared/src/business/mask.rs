@@ -118,31 +118,59 @@ static STREET: LazyLock<Regex> = LazyLock::new(|| {
     .expect("street pattern is valid")
 });
 
-/// City and district stay, the street and number go: `北京市朝阳区建国路88号` → `北京市朝阳区****`,
-/// `88 Jianguo Road, Chaoyang District, Beijing` → `****, Chaoyang District, Beijing`.
+/// Province-level divisions and large cities: a Chinese address keeps its locality only from
+/// one of these on, so whatever stands before it (a name, a phone number) is never taken for a
+/// province or a city.
+const CN_PLACES: &[&str] = &[
+    "北京", "天津", "上海", "重庆", "河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海",
+    "台湾", "内蒙古", "广西", "西藏", "宁夏", "新疆", "香港", "澳门", "深圳", "广州", "杭州", "南京", "苏州",
+    "成都", "武汉", "西安", "长沙", "郑州", "青岛", "厦门", "宁波", "大连", "沈阳", "济南", "合肥", "福州",
+    "昆明", "无锡", "东莞", "佛山", "哈尔滨", "长春", "石家庄", "南昌", "南宁", "贵阳", "太原", "兰州",
+    "乌鲁木齐", "呼和浩特", "珠海", "温州", "常州", "徐州", "烟台", "泉州", "惠州", "中山",
+];
+
+/// Words that name a locality in a Latin-script address part.
+static LOCALITY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:district|city|province|county|state|prefecture|region|municipality|borough|town|township|village|new area|shi|qu|sheng|xian)\b",
+    )
+    .expect("locality pattern is valid")
+});
+
+/// City and district stay, the street, the number and anything else go:
+/// `北京市朝阳区建国路88号` → `北京市朝阳区****`, `88 Jianguo Road, Chaoyang District, Beijing` →
+/// `****, Chaoyang District, Beijing`. What stays is a known place (Chinese) or a part that names
+/// a locality ("… District") or is one of the last two, one-word parts (city, country): a name, a phone
+/// number or an email written into the address is masked with the street.
 pub fn address(raw: &str) -> String {
     let raw = raw.trim();
     if raw.is_empty() {
         return String::new();
     }
     if raw.chars().any(is_cjk) {
-        let locality = CN_LOCALITY.find(raw).map(|m| m.as_str()).unwrap_or("");
+        let start = CN_PLACES.iter().filter_map(|p| raw.find(p)).min();
+        let locality = start.and_then(|at| CN_LOCALITY.find(&raw[at..])).map(|m| m.as_str()).unwrap_or("");
         return format!("{locality}{STARS}");
     }
-    let mut parts: Vec<String> = Vec::new();
-    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if STREET.is_match(part) {
-            if parts.last().map(String::as_str) != Some(STARS) {
-                parts.push(STARS.to_string());
-            }
-        } else {
-            parts.push(part.to_string());
+    let parts: Vec<&str> = raw.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let last = parts.len().saturating_sub(1);
+    let mut kept: Vec<String> = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let plain = part.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.'));
+        let place = plain
+            && !STREET.is_match(part)
+            && (LOCALITY.is_match(part) || (i + 1 >= last && i > 0 && part.split_whitespace().count() == 1));
+        if place {
+            kept.push(part.to_string());
+        } else if kept.last().map(String::as_str) != Some(STARS) {
+            kept.push(STARS.to_string());
         }
     }
-    if parts.iter().all(|p| p == STARS) {
+    if kept.iter().all(|p| p == STARS) {
         return STARS.to_string();
     }
-    parts.join(", ")
+    kept.join(", ")
 }
 
 /// Word boundaries in ASCII: in Unicode mode `\b` finds no boundary between `电话` and
@@ -156,7 +184,11 @@ static CARD_OR_ID: LazyLock<Regex> = LazyLock::new(|| {
     // dashes). Shorter digit runs (dates, amounts, 12-digit tracking numbers) are left alone.
     ascii_bounded(r"\b(?:\d{17}[\dXx]|\d{4}(?:[ -]?\d{4}){3}(?:[ -]?\d{1,3})?|\d{15,19})\b")
 });
-static PHONE: LazyLock<Regex> = LazyLock::new(|| ascii_bounded(r"(?:\+\d{1,3}[ -]?)?\b1[3-9]\d[ -]?\d{4}[ -]?\d{4}\b"));
+/// Mobile numbers (`138 1234 1234`, `+86 13812341234`) and landlines with their area code
+/// (`010-62345678`, `0755 1234567`).
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    ascii_bounded(r"(?:\+\d{1,3}[ -]?)?\b1[3-9]\d[ -]?\d{4}[ -]?\d{4}\b|\b0\d{2,3}[ -]?\d{7,8}\b")
+});
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| ascii_bounded(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"));
 
 /// Mask anything in free text that looks like a card or id number, a mobile number or an
@@ -249,8 +281,29 @@ mod tests {
     #[test]
     fn latin_addresses_keep_the_parts_without_street_or_number() {
         assert_eq!(address("88 Jianguo Road, Chaoyang District, Beijing"), "****, Chaoyang District, Beijing");
+        assert_eq!(address("Room 1201, Building 5, 100 Century Ave, Pudong New Area, Shanghai"), "****, Pudong New Area, Shanghai");
+        // A bare one-word part is kept only among the last two: the city and the country.
         assert_eq!(address("Room 1201, Building 5, 100 Century Ave, Pudong, Shanghai"), "****, Pudong, Shanghai");
+        assert_eq!(address("88 Jianguo Road, Chaoyang District, Beijing, China"), "****, Chaoyang District, Beijing, China");
+        assert_eq!(address("5 Main Street, Springfield, John Smith"), "****, Springfield, ****");
         assert_eq!(address("221B Baker Street"), "****");
+    }
+
+    #[test]
+    fn names_phones_and_emails_written_into_an_address_are_masked() {
+        assert_eq!(address("John Smith, 5 Main Street, Springfield"), "****, Springfield");
+        assert_eq!(address("5 Main Street, Springfield, bob@example.com"), "****, Springfield, ****");
+        assert_eq!(address("Attn Mary Jones, Chaoyang District, Beijing"), "****, Chaoyang District, Beijing");
+        assert_eq!(address("Springfield"), "****");
+        assert_eq!(address("王小明 上海市浦东新区世纪大道100号"), "上海市浦东新区****");
+        assert_eq!(address("王小明上海市浦东新区世纪大道100号"), "上海市浦东新区****");
+        assert_eq!(address("13812341234北京市朝阳区建国路88号"), "北京市朝阳区****");
+        assert_eq!(address("某某路88号"), "****");
+    }
+
+    #[test]
+    fn landlines_with_an_area_code_are_scrubbed() {
+        assert_eq!(scrub("call 010-62345678 or 0755 1234567"), "call 010****5678 or 075****4567");
     }
 
     #[test]

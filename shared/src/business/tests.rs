@@ -978,3 +978,175 @@ mod dynamodb_local {
         store.delete_table().await.ok();
     }
 }
+
+// ---- issue 13: every string that leaves the agent is masked ---------------------------------
+
+/// Every string of a response (and of the history record of a write), for leak checks.
+fn everything_said(outcome: &AssistOutcome) -> String {
+    serde_json::to_string(outcome).unwrap() + &format!("{:?}", outcome.executed)
+}
+
+#[tokio::test]
+async fn an_email_in_a_new_address_is_masked_in_the_proposal_the_result_and_later_reads() {
+    let h = harness();
+    let c = ctx("u_10086");
+    let query = "Change the address of ORD-002 to 5 Main Street, Springfield, bob.smith@mail.example.com";
+    let proposal = ask(&h, &c, query).await;
+    assert_eq!(proposal.result.scene, "change_address");
+    assert!(!everything_said(&proposal).contains("bob.smith@mail.example.com"), "{}", everything_said(&proposal));
+    let done = h.agent.execute(&c, query, Some(&token_of(&proposal))).await;
+    assert_eq!(done.result.error, None, "{}", done.result.reply);
+    assert!(!everything_said(&done).contains("bob.smith@mail.example.com"), "{}", everything_said(&done));
+    let later = ask(&h, &c, "Check the status of order ORD-002").await;
+    assert!(!everything_said(&later).contains("bob.smith@mail.example.com"), "{}", everything_said(&later));
+}
+
+#[tokio::test]
+async fn a_phone_number_in_a_refund_reason_is_masked_in_data() {
+    let h = harness();
+    let c = ctx("u_10086");
+    let query = "Request a refund for ORD-001 because the courier 13955556666 never came";
+    let proposal = ask(&h, &c, query).await;
+    assert_eq!(proposal.result.scene, "request_refund");
+    let reason = proposal.result.data["changes"]["refund"]["reason"].as_str().unwrap();
+    assert_eq!(reason, "the courier 139****6666 never came");
+    let done = h.agent.execute(&c, query, Some(&token_of(&proposal))).await;
+    assert_eq!(done.result.error, None, "{}", done.result.reply);
+    assert!(!everything_said(&done).contains("13955556666"));
+    let later = ask(&h, &c, "What is the refund status of ORD-001?").await;
+    assert_eq!(later.result.scene, "refund");
+    assert!(!everything_said(&later).contains("13955556666"), "{}", everything_said(&later));
+}
+
+#[tokio::test]
+async fn a_name_in_a_new_address_is_masked() {
+    let h = harness();
+    let c = ctx("u_10086");
+    for (query, name) in [
+        ("Change the address of ORD-002 to John Smith, 5 Main Street, Springfield", "John Smith"),
+        ("Change the address of ORD-002 to Attn Mary Jones, Chaoyang District, Beijing", "Mary Jones"),
+        ("把订单ORD-002的收货地址改为王小明 上海市浦东新区世纪大道100号", "王小明"),
+        ("把订单ORD-002的收货地址改为王小明上海市浦东新区世纪大道100号", "王小明"),
+    ] {
+        let out = ask(&h, &c, query).await;
+        assert_eq!(out.result.scene, "change_address", "{query}");
+        let to = out.result.data["changes"]["shipping_address_masked"]["to"].as_str().unwrap();
+        assert!(!everything_said(&out).contains(name), "{query}: {to} / {}", out.result.reply);
+    }
+}
+
+mod personal_data_never_leaves {
+    //! Generated phones, emails, card and id numbers, placed in every free-text input of the
+    //! business agent (addresses, refund reasons, the query around an order id, every scene, both
+    //! languages), through proposal, confirmation and the reads after it: none comes back.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn phone() -> impl Strategy<Value = String> {
+        let mobile = (prop::sample::select(vec!["13", "15", "17", "18", "19"]), 0u32..10, 0u32..100_000_000);
+        prop_oneof![
+            mobile.clone().prop_map(|(p, a, b)| format!("{p}{a}{b:08}")),
+            mobile.clone().prop_map(|(p, a, b)| format!("{p}{a}-{:04}-{:04}", b / 10_000, b % 10_000)),
+            mobile.clone().prop_map(|(p, a, b)| format!("{p}{a} {:04} {:04}", b / 10_000, b % 10_000)),
+            mobile.prop_map(|(p, a, b)| format!("+86 {p}{a}{b:08}")),
+            (prop::sample::select(vec!["010", "021", "0755", "0571"]), 2_000_000u32..99_999_999)
+                .prop_map(|(area, n)| format!("{area}-{n}")),
+        ]
+    }
+
+    fn email() -> impl Strategy<Value = String> {
+        "[a-z][a-z0-9]{0,8}([._+-][a-z0-9]{1,6})?@[a-z]{2,8}(\\.[a-z]{2,6}){1,2}"
+    }
+
+    fn card() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[3-6][0-9]{15,18}",
+            "[3-6][0-9]{3}( [0-9]{4}){3}",
+            "[3-6][0-9]{3}(-[0-9]{4}){3}",
+        ]
+    }
+
+    fn national_id() -> impl Strategy<Value = String> {
+        "[1-6][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9])[0-9]{3}[0-9X]"
+    }
+
+    fn personal() -> impl Strategy<Value = String> {
+        prop_oneof![phone(), email(), card(), national_id()]
+    }
+
+    /// (query with `{}` for the value, the reads that follow a confirmed write)
+    const PLACES: &[(&str, &[&str])] = &[
+        ("Change the address of ORD-002 to {}, 5 Main Street, Springfield", &["Check the status of order ORD-002"]),
+        ("Change the address of ORD-002 to 5 Main Street, {}, Chaoyang District, Beijing", &["Where is ORD-002?"]),
+        ("Change the address of ORD-002 to 12 Century Ave, Pudong, Shanghai, tel {}", &["Check the status of order ORD-002"]),
+        ("把订单ORD-002的收货地址改为上海市浦东新区世纪大道100号，电话{}", &["查一下订单ORD-002的状态"]),
+        ("把订单ORD-002的收货地址改为{}", &["查一下订单ORD-002的状态"]),
+        ("Request a refund for ORD-001 because call me on {} please", &["What is the refund status of ORD-001?"]),
+        ("我要为订单ORD-001申请退款，原因是联系方式{}", &["订单ORD-001的退款进度"]),
+        ("Cancel order ORD-002, the customer gave {}", &["Check the status of order ORD-002"]),
+        ("Check the status of order ORD-001 for {}", &[]),
+        ("Where is the parcel of ORD-001? contact {}", &[]),
+        ("查一下订单ORD-001的物流，客户{}", &[]),
+        ("Show the invoice of ORD-001 for {}", &[]),
+        ("What are the customer's points? {}", &[]),
+        ("{}", &[]),
+    ];
+
+    fn leaks(value: &str, outcome: &AssistOutcome) -> Option<String> {
+        let said = everything_said(outcome);
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        if said.contains(value) {
+            return Some(format!("{value} in {said}"));
+        }
+        if digits.len() >= 7 && said.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>().contains(&digits) {
+            return Some(format!("digits of {value} in {said}"));
+        }
+        None
+    }
+
+    async fn run(place: usize, value: &str) -> Result<(), String> {
+        let (template, reads) = PLACES[place];
+        let query = template.replace("{}", value);
+        let h = harness();
+        let c = ctx("u_10086");
+        let first = ask(&h, &c, &query).await;
+        let mut outcomes = vec![first.clone()];
+        if first.result.need_confirmation {
+            outcomes.push(h.agent.execute(&c, &query, Some(&token_of(&first))).await);
+            for read in reads.iter() {
+                outcomes.push(ask(&h, &c, read).await);
+            }
+        }
+        for outcome in &outcomes {
+            if let Some(leak) = leaks(value, outcome) {
+                return Err(format!("query {query:?}: {leak}"));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn no_generated_personal_value_comes_back(place in 0..PLACES.len(), value in personal()) {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let result = runtime.block_on(run(place, &value));
+            prop_assert!(result.is_ok(), "{}", result.unwrap_err());
+        }
+    }
+
+    /// The places above do reach the writes they are meant to test.
+    #[tokio::test]
+    async fn the_write_places_reach_a_confirmed_write() {
+        for (template, reads) in PLACES.iter().filter(|(_, reads)| !reads.is_empty()) {
+            let query = template.replace("{}", "alice@example.org");
+            let h = harness();
+            let c = ctx("u_10086");
+            let first = ask(&h, &c, &query).await;
+            assert!(first.result.need_confirmation, "{query}: {}", first.result.reply);
+            let done = h.agent.execute(&c, &query, Some(&token_of(&first))).await;
+            assert!(done.executed.is_some(), "{query}: {}", done.result.reply);
+            assert!(!reads.is_empty());
+        }
+    }
+}

@@ -171,6 +171,7 @@ pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> R
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AcceptRequest {
     agent_id: Option<String>,
 }
@@ -206,6 +207,7 @@ pub async fn accept_session(app: &App, req: &Request, caller: &Principal) -> Res
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SendMessageRequest {
     content: Option<String>,
     agent_id: Option<String>,
@@ -240,6 +242,7 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ResolveRequest {
     note: Option<String>,
 }
@@ -267,6 +270,7 @@ pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Re
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SolutionRequest {
     question: Option<String>,
     solution: Option<String>,
@@ -323,6 +327,7 @@ pub async fn submit_solution(app: &App, req: &Request, caller: &Principal) -> Re
         reviewed_by: None,
         reject_reason: None,
         faq_id: None,
+        faq_deleted_at: None,
     };
     app.store.save_solution(&solution, Some(&author.id)).await?;
     tracing::info!(solution_id = %solution.solution_id, session_id = %solution.session_id, "solution consolidated");

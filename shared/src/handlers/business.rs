@@ -8,13 +8,14 @@ use crate::business::{mentioned_order_ids, AssistContext};
 use crate::domain::{new_id, Author, Message, Role};
 use crate::error::ApiError;
 use crate::handlers::agent::DEFAULT_AGENT_ID;
-use crate::http::{json_body, ok, optional_id, optional_text, path_id, required_text};
+use crate::http::{json_body, ok, optional_id, path_id, required_text};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 pub const MAX_QUERY_CHARS: usize = 1000;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AssistRequest {
     query: Option<String>,
     confirmation_token: Option<String>,
@@ -25,7 +26,14 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
     let session_id = path_id(req, "session_id", "session")?;
     let body: AssistRequest = json_body(req, false)?;
     let query = required_text("query", body.query, MAX_QUERY_CHARS)?;
-    let token = optional_text("confirmation_token", body.confirmation_token, 2048)?;
+    // The token is checked exactly as issued, so it is not trimmed like text.
+    let token = match body.confirmation_token {
+        Some(t) if t.chars().count() > 2048 => {
+            return Err(ApiError::out_of_range("`confirmation_token` is longer than 2048 characters"))
+        }
+        Some(t) if crate::http::is_blank(&t) => None,
+        other => other,
+    };
     let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
     let (session, history) =
         app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;

@@ -27,6 +27,7 @@ pub const WAITING_NOTICE: &str =
 const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ChatRequest {
     session_id: Option<String>,
     user_id: Option<String>,

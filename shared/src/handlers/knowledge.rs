@@ -32,6 +32,7 @@ impl From<KnowledgeError> for ApiError {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RecommendRequest {
     query: Option<String>,
     top_k: Option<i64>,
@@ -81,8 +82,14 @@ pub async fn knowledge_recommend(app: &App, req: &Request, _caller: &Principal) 
     ok(&RecommendResponse { total: chunks.len(), chunks })
 }
 
+/// The invalidate call takes no parameters: an empty body or `{}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvalidateRequest {}
+
 /// POST /api/v1/performance/cache/invalidate
-pub async fn invalidate_cache(app: &App, _req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
+pub async fn invalidate_cache(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
+    let InvalidateRequest {} = json_body(req, true)?;
     let version = app.store.bump_knowledge_version().await?;
     tracing::info!(version, "knowledge cache invalidated");
     ok(&serde_json::json!({ "invalidated": true, "knowledge_version": version }))
@@ -96,6 +103,7 @@ fn valid_source(source: &str) -> bool {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DocumentRequest {
     source: Option<String>,
     content: Option<String>,
@@ -146,6 +154,7 @@ pub async fn delete_document(app: &App, req: &Request, _caller: &Principal) -> R
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct FaqRequest {
     faq_id: Option<String>,
     question: Option<String>,
@@ -199,6 +208,11 @@ pub async fn create_faq(app: &App, req: &Request, _caller: &Principal) -> Result
         return Err(ApiError::invalid_field("`source` may hold letters, digits, '.', '-', '_', ':' and spaces"));
     }
     let faq_id = match crate::http::optional_id("faq_id", body.faq_id)? {
+        Some(id) if crate::domain::is_solution_faq_id(&id) => {
+            return Err(ApiError::invalid_field(
+                "`faq_id` may not start with `faq-sol-`: those ids are given to approved solutions",
+            ))
+        }
         Some(id) => id,
         None => crate::domain::new_id("faq"),
     };
@@ -223,7 +237,7 @@ pub async fn list_faqs(app: &App, req: &Request, _caller: &Principal) -> Result<
 
 pub async fn delete_faq(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let faq_id = path_id(req, "faq_id", "faq")?;
-    app.store.delete_faq(&faq_id).await?;
+    app.store.delete_faq(&faq_id, app.now()).await?;
     ok(&serde_json::json!({ "deleted": faq_id }))
 }
 
@@ -243,6 +257,8 @@ struct ReviewedSolution {
     reject_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     faq_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    faq_deleted_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Solution> for ReviewedSolution {
@@ -255,6 +271,7 @@ impl From<&Solution> for ReviewedSolution {
             reviewed_by: s.reviewed_by.clone(),
             reject_reason: s.reject_reason.clone(),
             faq_id: s.faq_id.clone(),
+            faq_deleted_at: s.faq_deleted_at,
         }
     }
 }
@@ -277,6 +294,7 @@ pub async fn list_solutions(app: &App, req: &Request, _caller: &Principal) -> Re
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ApproveRequest {
     question: Option<String>,
     solution: Option<String>,
@@ -316,11 +334,15 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
     if let Some(a) = answer {
         solution.solution = a;
     }
-    if body.intent.is_some() {
-        solution.intent = intent_label(body.intent, "")?;
+    // One rule for every edit: a blank field keeps what the agent wrote.
+    if let Some(label) = optional_text("intent", body.intent, 64)? {
+        if !intent::is_valid_label(&label) {
+            return Err(ApiError::invalid_field("`intent` must be lower-case words joined by '_'"));
+        }
+        solution.intent = label;
     }
     let now = app.now();
-    let faq_id = format!("faq-{solution_id}");
+    let faq_id = crate::domain::solution_faq_id(&solution_id);
     let entry = faq_entry(
         app,
         faq_id.clone(),
@@ -333,17 +355,31 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
     solution.status = ReviewStatus::Approved;
     solution.reviewed_at = Some(now);
     solution.reviewed_by = Some(reviewer.clone());
-    solution.faq_id = Some(faq_id);
+    solution.faq_id = Some(faq_id.clone());
     // The decision (conditional on still pending and not the reviewer's own), the FAQ and the
     // version bump are one write.
     let extra =
         vec![app.store.faq_put_action(&entry, Some(&reviewer), now)?, app.store.knowledge_version_bump_action()?];
-    app.store.decide_solution(&solution, &reviewer, now, extra).await.map_err(decision_error)?;
+    if let Err(err) = app.store.decide_solution(&solution, &reviewer, now, extra).await {
+        // Still pending after a failed decision: the FAQ id was taken (by a FAQ written before
+        // the namespace was reserved), not a second review.
+        if matches!(err, crate::error::StoreError::Conflict(_)) {
+            let current = app.store.get_solution(&solution_id).await?;
+            if current.is_some_and(|s| s.status == ReviewStatus::Pending) {
+                return Err(ApiError::Conflict {
+                    code: "faq_exists",
+                    message: format!("FAQ {faq_id} already exists; delete it, then approve again"),
+                });
+            }
+        }
+        return Err(decision_error(err));
+    }
     tracing::info!(solution_id = %solution_id, "solution approved into the knowledge base");
     ok(&ReviewedSolution::from(&solution))
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RejectRequest {
     reason: Option<String>,
 }

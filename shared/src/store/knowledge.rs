@@ -202,15 +202,41 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_faq(&self, faq_id: &str) -> Result<(), StoreError> {
+    /// Delete a FAQ. When it is the FAQ of an approved solution (`faq-{solution_id}`), the
+    /// solution records the deletion (`faq_deleted_at`) in the same write, so it never points at
+    /// nothing without saying so.
+    pub async fn delete_faq(&self, faq_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let delete = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(&self.table)
             .set_key(Some(key(KB_PK.into(), &format!("{FAQ_PREFIX}{faq_id}"))))
             .condition_expression("attribute_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        let actions = vec![TransactWriteItem::builder().delete(delete).build(), self.knowledge_version_bump_action()?];
-        match self.transact(actions).await {
+        let delete = TransactWriteItem::builder().delete(delete).build();
+        let bump = self.knowledge_version_bump_action()?;
+        if let Some(solution_id) = crate::domain::solution_of_faq_id(faq_id) {
+            // Conditioned on the solution naming this FAQ; an update never creates the item.
+            let update = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(key(super::keys::solution_pk(solution_id), super::keys::META)))
+                .update_expression("SET faq_deleted_at = :now")
+                .condition_expression("attribute_exists(pk) AND faq_id = :faq")
+                .expression_attribute_values(":now", s(super::sessions::timestamp(now)))
+                .expression_attribute_values(":faq", s(faq_id))
+                .build()
+                .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+            let actions = vec![delete.clone(), bump.clone(), TransactWriteItem::builder().update(update).build()];
+            match self.transact(actions).await {
+                Ok(()) => return Ok(()),
+                Err(super::sessions::TransactFailure::Condition { index: 0, .. }) => {
+                    return Err(StoreError::NotFound { kind: "faq", id: faq_id.to_string() })
+                }
+                // No solution names this FAQ: delete it like any other.
+                Err(super::sessions::TransactFailure::Condition { .. }) => {}
+                Err(super::sessions::TransactFailure::Other(e)) => return Err(e),
+            }
+        }
+        match self.transact(vec![delete, bump]).await {
             Ok(()) => Ok(()),
             Err(super::sessions::TransactFailure::Condition { .. }) => {
                 Err(StoreError::NotFound { kind: "faq", id: faq_id.to_string() })

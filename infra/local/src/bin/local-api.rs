@@ -65,6 +65,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let identity = Arc::new(workbench_local::identity::LocalIdentity::load_or_create(&args.state)?);
     let mut api = server::LocalApi::new(app, router, identity);
+    api.cors = functions.cors.clone();
     if let Some(seed_dir) = &args.seed {
         if let Ok(text) = std::fs::read_to_string(seed_dir.join("agents.json")) {
             api.demo_agents = serde_json::from_str(&text)?;
