@@ -2,6 +2,7 @@
 
 use crate::auth::ApiKeys;
 use crate::escalation::DEFAULT_FAILURE_THRESHOLD;
+use crate::queue::QueuePolicy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -17,6 +18,9 @@ pub struct Config {
     /// Consecutive unanswered bot turns before a session escalates.
     pub failure_threshold: u32,
     pub api_keys: ApiKeys,
+    /// Aging, first-response targets, capacity and auto-release (`AGING_MINUTES`,
+    /// `SLA_FIRST_RESPONSE_MINUTES`, `AGENT_MAX_SESSIONS`, `AUTO_RELEASE_MINUTES`).
+    pub queue: QueuePolicy,
 }
 
 impl Config {
@@ -44,10 +48,17 @@ impl Config {
         if api_keys.is_empty() && !keys_given {
             return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
         }
-        Ok(Config { table_name, failure_threshold, api_keys })
+        let queue = QueuePolicy::from_lookup(|name| std::env::var(name).ok())
+            .map_err(|(name, reason)| ConfigError::Invalid { name, reason })?;
+        Ok(Config { table_name, failure_threshold, api_keys, queue })
     }
 
     pub fn new(table_name: impl Into<String>, api_keys: ApiKeys) -> Self {
-        Config { table_name: table_name.into(), failure_threshold: DEFAULT_FAILURE_THRESHOLD, api_keys }
+        Config {
+            table_name: table_name.into(),
+            failure_threshold: DEFAULT_FAILURE_THRESHOLD,
+            api_keys,
+            queue: QueuePolicy::default(),
+        }
     }
 }

@@ -1,29 +1,26 @@
-//! POST /api/v1/chat: the customer's side of the loop. The bot answers, escalates, waits for the
-//! agent, or steps aside, depending on the session's status.
+//! POST /api/v1/chat: the customer's side of the loop. The handler parses, asks the bot for a
+//! reply, asks the turn policy (`crate::turn_policy`) what the turn does, has the store write it
+//! in one guarded transaction, and answers.
 
 use crate::app::App;
 use crate::auth::Principal;
 use crate::business::AssistContext;
 use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
-use crate::escalation::{assess_turn, build_card, remember_attempt};
+use crate::escalation::build_card;
 use crate::http::{json_body, ok, optional_id, required_id, required_text};
 use crate::intent;
-use crate::state_machine::{customer_turn, Action, CustomerTurn};
-use crate::store::{keys, CustomerTurnWrite, UpdateSpec};
-use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Utc};
+use crate::metrics::Emf;
+use crate::turn_policy::{self, customer_turn, BotAnswer, CustomerTurn, SessionChange, TurnPlan};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
+
+pub use crate::turn_policy::{TRANSFER_NOTICE, WAITING_NOTICE};
 
 pub const MAX_CUSTOMER_MESSAGE_CHARS: usize = 2000;
 /// A turn decided on a status that changed before it was written is decided again, this often.
 const TURN_ATTEMPTS: usize = 3;
 
-pub const TRANSFER_NOTICE: &str =
-    "I'm connecting you with a human agent now. Please stay in this chat; an agent will join shortly.";
-pub const WAITING_NOTICE: &str =
-    "An agent will be with you shortly. I've added your message to the conversation so they can see it.";
 const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
 
 #[derive(Deserialize)]
@@ -50,21 +47,10 @@ pub struct ChatResponse {
     pub sources: Vec<String>,
 }
 
-/// What the bot can say to one customer message.
-pub struct BotReply {
-    pub text: String,
-    pub intent: String,
-    /// True when the reply actually answers; false counts as a failed turn.
-    pub answered: bool,
-    /// How the escalation card records the attempt, if it is worth recording.
-    pub attempt: Option<String>,
-    pub sources: Vec<String>,
-}
-
 /// The bot's best reply: a confident FAQ match answers with its answer; a confident document
 /// chunk answers with the passage; anything else is a failed turn that points the customer to
 /// the self-service page for the topic.
-pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotReply, ApiError> {
+pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotAnswer, ApiError> {
     // A question about a specific order of the customer's own: the business agent answers it,
     // read-only, and never about another customer's order.
     let order_ids = crate::escalation::order_ids_in(std::slice::from_ref(&Message {
@@ -88,10 +74,11 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
         let outcome = app.business.execute(&context, text, None).await;
         let answered = outcome.result.error.is_none() && !outcome.result.need_confirmation && outcome.result.scene != "unknown";
         if answered || outcome.result.error.is_some() {
-            return Ok(BotReply {
+            return Ok(BotAnswer {
                 text: outcome.result.reply,
                 intent: "business_query".to_string(),
                 answered,
+                from_faq: false,
                 attempt: Some(format!("Looked up the order ({})", outcome.result.scene)),
                 sources: if answered { vec!["business:order-system".to_string()] } else { Vec::new() },
             });
@@ -100,19 +87,21 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
     let retriever = app.knowledge.retriever(&app.store).await?;
     let embedding = app.knowledge.embed_one(text).await?;
     if let Some(hit) = retriever.best_faq_answer(text, &embedding) {
-        return Ok(BotReply {
+        return Ok(BotAnswer {
             text: hit.entry.content.clone(),
             intent: hit.entry.intent.clone().unwrap_or_else(|| intent::recognise(text).to_string()),
             answered: true,
+            from_faq: true,
             attempt: Some(format!("Answered with FAQ: {}", hit.entry.title.as_deref().unwrap_or(&hit.entry.id))),
             sources: vec![hit.entry.source.clone()],
         });
     }
     if let Some(hit) = retriever.best_chunk(text, &embedding) {
-        return Ok(BotReply {
+        return Ok(BotAnswer {
             text: hit.entry.content.clone(),
             intent: intent::recognise(text).to_string(),
             answered: true,
+            from_faq: false,
             attempt: Some(format!("Quoted {}", hit.entry.source)),
             sources: vec![hit.entry.source.clone()],
         });
@@ -122,7 +111,7 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
         Some((hint, recorded)) => (format!("{FALLBACK} {hint}"), Some(recorded.to_string())),
         None => (format!("{FALLBACK} Could you tell me more, for example your order number?"), None),
     };
-    Ok(BotReply { text: reply, intent: intent.to_string(), answered: false, attempt, sources: Vec::new() })
+    Ok(BotAnswer { text: reply, intent: intent.to_string(), answered: false, from_faq: false, attempt, sources: Vec::new() })
 }
 
 pub async fn chat(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
@@ -171,12 +160,7 @@ async fn handle_turn(
             CustomerTurn::StartNewSession => start_session(app, turn).await?,
             _ => session,
         };
-        let result = match customer_turn(session.agent_status) {
-            CustomerTurn::BotAnswers | CustomerTurn::StartNewSession => bot_turn(app, &session, turn).await,
-            CustomerTurn::WaitForAgent => waiting_turn(app, &session, turn).await,
-            CustomerTurn::ForwardToAgent => forwarded_turn(app, &session, turn).await,
-        };
-        match result {
+        match play_turn(app, &session, turn).await {
             // The status moved between our read and our write (an agent accepted, another turn
             // escalated): decide the turn again on the new status.
             Err(ApiError::InvalidState(_)) if attempts < TURN_ATTEMPTS && requested_session.is_some() => continue,
@@ -185,148 +169,62 @@ async fn handle_turn(
     }
 }
 
+/// Decide the turn, write it, and say what the customer is told.
+async fn play_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+    let now = app.now();
+    let intent = intent::recognise(&turn.text);
+    let plan = match customer_turn(session.agent_status) {
+        CustomerTurn::WaitForAgent => turn_policy::waiting_turn(session, &turn.text, intent, now),
+        CustomerTurn::ForwardToAgent => turn_policy::forwarded_turn(session, &turn.text, intent, now),
+        CustomerTurn::BotAnswers | CustomerTurn::StartNewSession => {
+            let answer = bot_reply(app, session, &turn.text).await?;
+            turn_policy::bot_turn(session, &turn.text, turn.escalate_to_human, answer, app.config.failure_threshold, now)
+        }
+    };
+    let card = match turn_policy::escalated_session(session, &plan, now) {
+        None => None,
+        Some(escalated) => {
+            let mut history = app.store.history(&session.session_id).await?;
+            history.extend(plan.messages.iter().cloned());
+            let earlier_tickets = app.store.user_ticket_count(&session.user_id).await?;
+            Some(build_card(&escalated, &history, earlier_tickets))
+        }
+    };
+    app.store.write_customer_turn(session, &plan, card.as_ref(), now).await.map_err(|err| match err {
+        StoreError::NotFound { .. } => ApiError::session_not_found(&session.session_id),
+        other => other.into(),
+    })?;
+    record(&plan, session, now);
+    let outcome = plan.outcome;
+    Ok(ChatResponse {
+        session_id: session.session_id.clone(),
+        reply: outcome.reply,
+        intent: outcome.intent,
+        escalate_to_human: outcome.escalate_to_human,
+        agent_status: outcome.agent_status,
+        priority: outcome.priority.map(|p| p.as_str()),
+        sources: outcome.sources,
+    })
+}
+
+/// The bot's figures: deflection (answered vs escalated) and the FAQ hit rate.
+fn record(plan: &TurnPlan, session: &Session, now: chrono::DateTime<chrono::Utc>) {
+    let emf = match &plan.change {
+        SessionChange::MessagesOnly => return,
+        SessionChange::BotTurn { answered, from_faq, .. } => Emf::new()
+            .count("BotAnswered", i64::from(*answered))
+            .count("BotEscalated", 0)
+            .count("FaqHit", i64::from(*from_faq)),
+        SessionChange::Escalate(escalation) => {
+            tracing::info!(session_id = %session.session_id, priority = escalation.priority.as_str(), "session escalated");
+            Emf::new().count("BotAnswered", 0).count("BotEscalated", 1).count("FaqHit", 0).property("priority", escalation.priority.as_str())
+        }
+    };
+    emf.emit(now);
+}
+
 async fn start_session(app: &App, turn: &CustomerMessage) -> Result<Session, ApiError> {
     let session = Session::new(new_id("sess"), turn.user_id.clone(), turn.member_level.unwrap_or_default(), app.now());
     app.store.create_session(&session).await?;
     Ok(session)
-}
-
-fn message(author: Author, content: &str, at: DateTime<Utc>) -> Message {
-    let role = match author {
-        Author::Customer => Role::User,
-        Author::System => Role::System,
-        Author::Bot | Author::Agent => Role::Assistant,
-    };
-    Message { message_id: new_id("msg"), role, author, content: content.to_string(), timestamp: at, agent_id: None, agent_name: None }
-}
-
-async fn waiting_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
-    let now = app.now();
-    let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, WAITING_NOTICE, now)];
-    write_turn(app, session, Action::ViewDetails, UpdateSpec::new(), &messages, false, now).await?;
-    Ok(ChatResponse {
-        session_id: session.session_id.clone(),
-        reply: Some(WAITING_NOTICE.to_string()),
-        intent: intent::recognise(&turn.text).to_string(),
-        escalate_to_human: true,
-        agent_status: AgentStatus::Pending,
-        priority: session.priority.map(|p| p.as_str()),
-        sources: Vec::new(),
-    })
-}
-
-async fn forwarded_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
-    let now = app.now();
-    let messages = [message(Author::Customer, &turn.text, now)];
-    write_turn(app, session, Action::SendMessage, UpdateSpec::new(), &messages, false, now).await?;
-    Ok(ChatResponse {
-        session_id: session.session_id.clone(),
-        reply: None,
-        intent: intent::recognise(&turn.text).to_string(),
-        escalate_to_human: true,
-        agent_status: AgentStatus::Assigned,
-        priority: session.priority.map(|p| p.as_str()),
-        sources: Vec::new(),
-    })
-}
-
-async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
-    let now = app.now();
-    let reply = bot_reply(app, session, &turn.text).await?;
-    let failures = if reply.answered { 0 } else { session.consecutive_failures + 1 };
-    let decision = assess_turn(turn.escalate_to_human, &turn.text, failures, app.config.failure_threshold);
-    let mut attempts = session.attempted_solutions.clone();
-    if let Some(attempt) = &reply.attempt {
-        remember_attempt(&mut attempts, attempt);
-    }
-    let attempts_value = AttributeValue::L(attempts.iter().map(|a| AttributeValue::S(a.clone())).collect());
-
-    if !decision.should_escalate() {
-        let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, &reply.text, now)];
-        let update = UpdateSpec::new().set("attempted_solutions", attempts_value);
-        let update = if reply.answered {
-            update.set("consecutive_failures", AttributeValue::N("0".into()))
-        } else {
-            update.add("consecutive_failures", 1)
-        };
-        write_turn(app, session, Action::Escalate, update, &messages, false, now).await?;
-        return Ok(ChatResponse {
-            session_id: session.session_id.clone(),
-            reply: Some(reply.text),
-            intent: reply.intent,
-            escalate_to_human: false,
-            agent_status: AgentStatus::None,
-            priority: None,
-            sources: reply.sources,
-        });
-    }
-
-    // Escalate: the customer gets the transfer notice, the agent gets the card.
-    let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, TRANSFER_NOTICE, now)];
-    let priority = decision.priority(session.member_level);
-    let reason = decision.reason();
-    let mut escalated = session.clone();
-    escalated.agent_status = AgentStatus::Pending;
-    escalated.priority = Some(priority);
-    escalated.escalate_reason = Some(reason.clone());
-    escalated.escalated_at = Some(now);
-    escalated.attempted_solutions = attempts;
-    escalated.consecutive_failures = failures;
-    escalated.turn_count = session.turn_count + messages.len() as u32;
-    let mut history = app.store.history(&session.session_id).await?;
-    history.extend(messages.iter().cloned());
-    let earlier_tickets = app.store.user_ticket_count(&session.user_id).await?;
-    let card = build_card(&escalated, &history, earlier_tickets);
-    let card_value = serde_dynamo::to_attribute_value(&card).map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let update = UpdateSpec::new()
-        .set("agent_status", AttributeValue::S(AgentStatus::Pending.as_str().into()))
-        .set("priority", AttributeValue::S(priority.as_str().into()))
-        .set("escalate_reason", AttributeValue::S(reason))
-        .set("escalated_at", AttributeValue::S(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)))
-        .set("escalation_card", card_value)
-        .set("attempted_solutions", attempts_value)
-        .set("consecutive_failures", AttributeValue::N(failures.to_string()))
-        .set(keys::PENDING_STATUS, AttributeValue::S(keys::PENDING_PARTITION.into()))
-        .set(keys::PENDING_ORDER, AttributeValue::S(keys::pending_order(priority, now, &session.session_id)));
-    write_turn(app, session, Action::Escalate, update, &messages, true, now).await?;
-    tracing::info!(session_id = %session.session_id, priority = priority.as_str(), "session escalated");
-    Ok(ChatResponse {
-        session_id: session.session_id.clone(),
-        reply: Some(TRANSFER_NOTICE.to_string()),
-        intent: reply.intent,
-        escalate_to_human: true,
-        agent_status: AgentStatus::Pending,
-        priority: Some(priority.as_str()),
-        sources: Vec::new(),
-    })
-}
-
-/// Write the turn guarded by the status it was decided on; `ADD turn_count` keeps the count
-/// exact under concurrent turns.
-async fn write_turn(
-    app: &App,
-    session: &Session,
-    action: Action,
-    update: UpdateSpec,
-    messages: &[Message],
-    escalating: bool,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let update = update
-        .add("turn_count", messages.len() as i64)
-        .set("updated_at", AttributeValue::S(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
-    app.store
-        .write_customer_turn(CustomerTurnWrite {
-            session_id: &session.session_id,
-            expected: session.agent_status,
-            action,
-            update,
-            messages,
-            increment_tickets_of: escalating.then_some(session.user_id.as_str()),
-        })
-        .await
-        .map_err(|err| match err {
-            StoreError::NotFound { .. } => ApiError::session_not_found(&session.session_id),
-            other => other.into(),
-        })
 }

@@ -4,3 +4,4 @@ pub mod agent;
 pub mod business;
 pub mod chat;
 pub mod knowledge;
+pub mod team;

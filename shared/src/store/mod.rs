@@ -1,5 +1,6 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
+mod audit;
 mod batch;
 pub mod knowledge;
 pub mod items;
@@ -7,11 +8,15 @@ pub mod keys;
 pub mod schema;
 mod sessions;
 mod solutions;
+mod team;
+mod transitions;
 mod update;
 
-pub use items::PendingItem;
-pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, CustomerTurnWrite, IngestOutcome, PendingPage};
+pub use items::{AgentItem, PendingItem, WaitItem};
+pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
+pub use team::{HourlyTotals, TeamSnapshot};
+pub use transitions::{Assignee, HandOver, SweepCount, Tally};
 pub use update::UpdateSpec;
 
 use crate::domain::AgentStatus;
@@ -75,6 +80,10 @@ pub(crate) fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, StoreError
 
 pub(crate) fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn from_items<T: serde::de::DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, StoreError> {
+    items.into_iter().map(from_item).collect()
 }
 
 /// Why a guarded session write failed, read from the old item: no session, another status, or
