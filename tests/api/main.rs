@@ -14,4 +14,5 @@ mod ingestion;
 mod knowledge;
 mod review;
 mod strict_input;
+mod team;
 mod template_contract;
