@@ -20,6 +20,8 @@ echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {print
 echo
 target/release/bench
 echo
+target/release/bench-team
+echo
 echo "### Local JWT authorizer"
 echo
 echo "| what | runs | p50 µs | p99 µs |"
