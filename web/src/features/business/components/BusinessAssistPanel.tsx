@@ -53,7 +53,7 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
           value={query}
           disabled={!enabled}
           onChange={(e) => setQuery(e.target.value)}
-          placeholder={enabled ? 'e.g. Where is order ORD-001?' : disabledReason}
+          placeholder={enabled ? 'e.g. Where is order ORD-001?' : 'Not available'}
           maxLength={1000}
         />
         <button type="submit" className="btn btn-small" data-testid="business-ask" disabled={!enabled || !query.trim() || assist.isPending}>
