@@ -130,7 +130,7 @@ const QueueRow = memo(function QueueRow({
           <TierBadge level={session.member_level} />
           <WaitingClock since={since} />
         </span>
-        <span className="queue-reason">{session.escalate_reason}</span>
+        <span className="queue-reason" title={session.escalate_reason}>{session.escalate_reason}</span>
         <span className="queue-meta">{session.turn_count} turns</span>
       </button>
       <button

@@ -82,7 +82,7 @@ function ReviewItem({ solution, onDecided }: { solution: Solution; onDecided: (s
         <span className={`status status-${solution.status}`}>{solution.status}</span>
       </div>
       <label htmlFor={`q-${id}`}>Question</label>
-      <textarea id={`q-${id}`} data-testid="review-question" rows={2} value={question} readOnly={!pending} onChange={(e) => setQuestion(e.target.value)} />
+      <textarea id={`q-${id}`} data-testid="review-question" rows={3} value={question} readOnly={!pending} onChange={(e) => setQuestion(e.target.value)} />
       <label htmlFor={`a-${id}`}>Solution</label>
       <textarea id={`a-${id}`} data-testid="review-solution" rows={3} value={answer} readOnly={!pending} onChange={(e) => setAnswer(e.target.value)} />
       <label htmlFor={`i-${id}`}>Intent</label>
