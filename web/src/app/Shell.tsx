@@ -22,7 +22,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   const route = matchRoute(pathname);
   const [help, setHelp] = useState(false);
   const watched = useSyncExternalStore(watchedSessions.subscribe, watchedSessions.get);
-  useLiveUpdates(config.api_base ?? '', watched);
+  useLiveUpdates(config.api_base ?? '', watched, config.ws_url);
   useShortcuts({ '?': () => setHelp((h) => !h) });
 
   useEffect(() => {
