@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -65,6 +66,7 @@ const pending = Array.from({ length: QUEUE }, (_, i) => ({
   member_level: levels[i % levels.length],
 }));
 
+const loadBefore = loadavg()[0];
 const executablePath = process.env.CHROMIUM_PATH || execSync('bash ' + join(web, 'e2e/ensure-chromium.sh')).toString().trim();
 const browser = await chromium.launch({ executablePath, args: ARGS });
 const chromiumVersion = browser.version();
@@ -161,7 +163,8 @@ const kb = (n) => (n / 1024).toFixed(1);
 
 const section = `## Workbench (web)
 
-Measured ${date} on ${cores} cores, ${cpu}, Node ${process.version}, Chromium ${chromiumVersion} (headless).
+Measured ${date} on ${cores} cores, ${cpu}, Node ${process.version}, Chromium ${chromiumVersion} (headless);
+1-minute load average ${loadBefore.toFixed(1)} when the run started (other builds share the machine).
 Reproduce: \`cd web && npm run build && npm run bench\` (\`-- --write\` rewrites this section).
 
 | figure | measured | target |
