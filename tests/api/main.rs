@@ -14,6 +14,7 @@ mod idempotency;
 mod identity;
 mod ingestion;
 mod knowledge;
+mod live;
 mod review;
 mod strict_input;
 mod template_contract;

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { escalate, queueRow, signIn } from './helpers';
+import { escalate, queueRow, screenshot, signIn } from './helpers';
 
 test('two agents race to accept: one wins, the other is told and the row leaves the queue', async ({ browser, request }) => {
   const { sessionId } = await escalate(request);
@@ -21,6 +21,7 @@ test('two agents race to accept: one wins, the other is told and the row leaves 
   const loser = results[0] === 'won' ? b : a;
   await expect(loser.getByTestId('accept-error')).toHaveText('This session has been accepted by another agent');
   await expect(queueRow(loser, sessionId)).toHaveCount(0);
+  await screenshot(loser, 'accept-conflict');
   await expect(winner.getByTestId('composer')).toBeEnabled();
   await expect(winner.locator(`[data-testid="mine-item"][data-session-id="${sessionId}"]`)).toBeVisible();
 });

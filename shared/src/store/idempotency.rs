@@ -37,7 +37,7 @@ impl Store {
         item.insert("fingerprint".into(), s(fingerprint));
         item.insert("state".into(), s("in_progress"));
         item.insert("locked_until".into(), n(now.timestamp() + lock_seconds));
-        item.insert("expires_at".into(), n(now.timestamp() + record_seconds));
+        item.insert(super::keys::EXPIRES_AT.into(), n(now.timestamp() + record_seconds));
         let result = self
             .client
             .put_item()

@@ -2,6 +2,7 @@
 
 mod batch;
 mod idempotency;
+mod connections;
 pub mod knowledge;
 pub mod items;
 pub mod keys;
@@ -11,6 +12,7 @@ mod solutions;
 mod update;
 
 pub use idempotency::IdempotencyClaim;
+pub use connections::CONNECTION_TTL_SECONDS;
 pub use items::PendingItem;
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, CustomerTurnWrite, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;

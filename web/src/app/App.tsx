@@ -52,7 +52,7 @@ export function App({ queryClient: given }: { queryClient?: QueryClient }) {
   };
   useEffect(() => {
     void start();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Runs once, at start.
   }, []);
 
   // Signed out on a deep link (or by a 401): remember where the agent was, come back after sign-in.

@@ -56,7 +56,6 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
         onError: (err) => setAcceptError(isApiError(err) && err.status === 409 ? ACCEPTED_BY_ANOTHER : describeError(err)),
       });
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [accept.mutate],
   );
   const onSelect = useCallback((id: string) => navigate(sessionPath(id)), []);
@@ -88,11 +87,9 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
     });
   });
 
-  const watched = useMemo(() => {
-    const ids = new Set<string>(mineRows.map((r) => r.session_id));
-    if (sessionId) ids.add(sessionId);
-    return [...ids];
-  }, [mineRows.map((r) => r.session_id).join(','), sessionId]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The same list of ids keeps the same array, so the live-update hook is not re-armed each render.
+  const watchedKey = [sessionId ?? '', ...mineRows.map((r) => r.session_id)].join('\n');
+  const watched = useMemo(() => [...new Set(watchedKey.split('\n').filter(Boolean))], [watchedKey]);
   useEffect(() => {
     watchedSessions.set(watched);
   }, [watched]);

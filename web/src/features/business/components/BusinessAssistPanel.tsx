@@ -21,8 +21,7 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
     setAsked('');
     setAnswer(null);
     assist.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [sessionId]);
+  }, [sessionId]); // a new session starts a clean panel
 
   const run = (q: string, token?: string) => {
     setAsked(q);
