@@ -22,6 +22,14 @@ pub enum StoreError {
     /// The agent already holds as many sessions as their capacity allows.
     #[error(transparent)]
     AtCapacity(#[from] AtCapacity),
+    /// DynamoDB could not be reached, did not answer within the budget, or throttled: the request
+    /// may succeed later, and nothing was changed by this one that a retry would duplicate.
+    #[error("DynamoDB {operation} is unavailable: {source}")]
+    Unavailable {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("DynamoDB {operation} failed: {source}")]
     Dynamo {
         operation: &'static str,
@@ -33,8 +41,13 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn dynamo(operation: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        StoreError::Dynamo { operation, source: Box::new(source) }
+    /// A failed DynamoDB call: an outage (timeout, no connection, throttling) or a real error.
+    pub fn dynamo(operation: &'static str, source: impl DynamoFailure) -> Self {
+        if source.is_outage() {
+            StoreError::Unavailable { operation, source: Box::new(source) }
+        } else {
+            StoreError::Dynamo { operation, source: Box::new(source) }
+        }
     }
 
     pub fn session_not_found(id: &str) -> Self {
@@ -50,6 +63,45 @@ pub struct AtCapacity {
     pub active_sessions: i64,
     pub max_sessions: u32,
 }
+
+/// What the store needs to know of a failed SDK call: whether it was an outage.
+pub trait DynamoFailure: std::error::Error + Send + Sync + 'static {
+    /// The service could not be reached or did not answer in time, or asked us to slow down.
+    fn is_outage(&self) -> bool;
+}
+
+impl<E, R> DynamoFailure for aws_smithy_runtime_api::client::result::SdkError<E, R>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    fn is_outage(&self) -> bool {
+        use aws_smithy_runtime_api::client::result::SdkError;
+        match self {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(service) => matches!(
+                service.err().code(),
+                Some(
+                    "ThrottlingException"
+                        | "ProvisionedThroughputExceededException"
+                        | "RequestLimitExceeded"
+                        | "InternalServerError"
+                        | "ServiceUnavailable"
+                )
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl DynamoFailure for aws_sdk_dynamodb::error::BuildError {
+    fn is_outage(&self) -> bool {
+        false
+    }
+}
+
+/// How long a client should wait before retrying after a 503.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -74,10 +126,15 @@ pub enum ApiError {
     Conflict { code: &'static str, message: String },
     #[error(transparent)]
     AtCapacity(#[from] AtCapacity),
+    /// Well-formed, but not acceptable as it stands (a reused idempotency key).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     OutOfRange(String),
+    #[error("the data store is unavailable; retry in a moment")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -103,8 +160,10 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidState(_) | ApiError::Conflict { .. } | ApiError::AtCapacity(_) => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::OutOfRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -128,8 +187,10 @@ impl ApiError {
             ApiError::InvalidState(_) => "invalid_state",
             ApiError::Conflict { code, .. } => code,
             ApiError::AtCapacity(_) => "at_capacity",
+            ApiError::Unprocessable { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::OutOfRange(_) => "value_out_of_range",
+            ApiError::Unavailable(_) => "store_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -162,6 +223,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { kind, id } => ApiError::NotFound { kind, id },
             StoreError::Rejected(rejected) => ApiError::InvalidState(rejected),
             StoreError::Denied(denied) => ApiError::Forbidden(denied),
+            unavailable @ StoreError::Unavailable { .. } => ApiError::Unavailable(Box::new(unavailable)),
             StoreError::Conflict(message) => ApiError::Conflict { code: "conflict", message },
             StoreError::AtCapacity(full) => ApiError::AtCapacity(full),
             other => ApiError::Internal(Box::new(other)),
@@ -173,6 +235,13 @@ impl From<StoreError> for ApiError {
 mod tests {
     use super::*;
     use crate::state_machine::Action;
+
+    /// A failure that is not an outage, as a test stands it in for an SDK error.
+    impl DynamoFailure for std::io::Error {
+        fn is_outage(&self) -> bool {
+            false
+        }
+    }
 
     #[test]
     fn a_rejected_transition_is_a_409_naming_the_current_status() {
@@ -236,6 +305,23 @@ mod tests {
             let err = ApiError::NotFound { kind, id: "x".into() };
             assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
         }
+    }
+
+    #[test]
+    fn an_outage_is_a_503_with_retry_after_and_never_a_500() {
+        let timeout: aws_smithy_runtime_api::client::result::SdkError<
+            aws_sdk_dynamodb::operation::get_item::GetItemError,
+            (),
+        > = aws_smithy_runtime_api::client::result::SdkError::timeout_error("attempt timed out");
+        let err = ApiError::from(StoreError::dynamo("GetItem", timeout));
+        assert_eq!((err.status(), err.code()), (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"));
+        let response = err.into_response();
+        assert_eq!(response.headers()["retry-after"], RETRY_AFTER_SECONDS.to_string().as_str());
+        let construction: aws_smithy_runtime_api::client::result::SdkError<
+            aws_sdk_dynamodb::operation::get_item::GetItemError,
+            (),
+        > = aws_smithy_runtime_api::client::result::SdkError::construction_failure("bad input");
+        assert_eq!(ApiError::from(StoreError::dynamo("GetItem", construction)).code(), "internal");
     }
 
     #[test]

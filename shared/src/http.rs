@@ -34,7 +34,13 @@ impl ApiError {
         if let ApiError::Internal(source) = &self {
             tracing::error!(error = %source, cause = ?source.source(), "request failed");
         }
+        if let ApiError::Unavailable(source) = &self {
+            tracing::warn!(error = %source, "data store unavailable");
+        }
         let mut response = json_response(self.status(), &self.body());
+        if let ApiError::Unavailable(_) = &self {
+            response.headers_mut().insert("retry-after", crate::error::RETRY_AFTER_SECONDS.into());
+        }
         if let ApiError::Unauthorized(why) = &self {
             // RFC 6750: say which scheme to use, and why the credential was refused.
             let challenge = match why {
@@ -49,7 +55,16 @@ impl ApiError {
     }
 }
 
-fn body_bytes(req: &Request) -> &[u8] {
+/// A stored JSON body answered again as it was (idempotent replays).
+pub fn raw_json_response(status: u16, body: String) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header("content-type", "application/json")
+        .body(Body::Text(body))
+        .expect("a status and one static header always build a response")
+}
+
+pub fn body_bytes(req: &Request) -> &[u8] {
     match req.body() {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),

@@ -42,11 +42,13 @@ pub struct LocalApi {
     pub web_root: Option<PathBuf>,
     /// The HTTP API's CORS configuration from template.yaml, answered as API Gateway does.
     pub cors: Option<CorsConfig>,
+    /// The live-update sockets (`/ws`), fed by [`crate::live::spawn_stream_reader`].
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 impl LocalApi {
     pub fn new(app: App, router: Router, identity: Arc<LocalIdentity>) -> Self {
-        LocalApi { app, router, identity, demo_agents: json!({"agents": []}), web_root: None, cors: None }
+        LocalApi { app, router, identity, demo_agents: json!({"agents": []}), web_root: None, cors: None, live: Arc::default() }
     }
 }
 
@@ -60,7 +62,7 @@ pub async fn serve(listener: TcpListener, api: Arc<LocalApi>) -> std::io::Result
                 let api = api.clone();
                 async move { Ok::<_, Infallible>(respond(&api, req).await) }
             });
-            if let Err(err) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+            if let Err(err) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).with_upgrades().await {
                 tracing::debug!(error = %err, "connection closed with an error");
             }
         });
@@ -93,6 +95,8 @@ async fn route(api: &LocalApi, method: &str, path: &str, req: hyper::Request<Inc
     let response = match (method, path) {
         ("GET", "/.well-known/jwks.json") => json_response(StatusCode::OK, api.identity.jwks()),
         ("GET", "/dev/agents") => json_response(StatusCode::OK, &api.demo_agents),
+        // API Gateway's WebSocket API for the live updates.
+        ("GET", "/ws") => crate::live::accept(api, req).await,
         ("GET", "/config.json") => json_response(StatusCode::OK, &json!({"auth": "local"})),
         ("POST", "/dev/token") => {
             let bytes = match Limited::new(req.into_body(), 16 * 1024).collect().await {

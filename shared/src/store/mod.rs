@@ -2,6 +2,8 @@
 
 mod audit;
 mod batch;
+mod idempotency;
+mod connections;
 pub mod knowledge;
 pub mod items;
 pub mod keys;
@@ -12,6 +14,8 @@ mod team;
 mod transitions;
 mod update;
 
+pub use connections::CONNECTION_TTL_SECONDS;
+pub use idempotency::IdempotencyClaim;
 pub use items::{AgentItem, PendingItem, WaitItem};
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
