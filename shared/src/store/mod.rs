@@ -3,6 +3,7 @@
 mod audit;
 mod batch;
 mod idempotency;
+mod in_flight;
 mod connections;
 pub mod knowledge;
 pub mod items;
@@ -36,6 +37,8 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct Store {
     client: Client,
     table: String,
+    /// Transitions of one session (and capacity checks of one agent) in flight in this process.
+    in_flight: std::sync::Arc<in_flight::InFlight>,
 }
 
 impl Store {
@@ -54,7 +57,7 @@ impl Store {
     }
 
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Store { client, table: table.into() }
+        Store { client, table: table.into(), in_flight: Default::default() }
     }
 
     pub fn client(&self) -> &Client {

@@ -278,8 +278,15 @@ impl Store {
         }
         actions.extend(self.message_puts(session_id, messages)?);
         actions.extend(extra);
+        let mut held = self.in_flight.hold(&super::transitions::session_key(session_id)).await;
         match self.transact(actions).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // An escalation puts the session (back) in the queue; other turns keep its status.
+                if increment_tickets_of.is_some() {
+                    *held = Some(AgentStatus::Pending);
+                }
+                Ok(())
+            }
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 // The status (or the assignee) was not what this write needs: report what we found.
                 Err(refusal_from_old_item(session_id, action, expected, assignee, old_item.as_ref()))

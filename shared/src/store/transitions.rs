@@ -266,12 +266,20 @@ impl Store {
         policy: &QueuePolicy,
         now: DateTime<Utc>,
     ) -> Result<(Session, Vec<Message>), StoreError> {
+        let mut held = self.in_flight.hold(&session_key(session_id)).await;
+        if let Some(status) = *held {
+            // An accept this request waited for won: it lost the race without another read.
+            transition(status, Action::Accept)?;
+        }
         for _ in 0..DECIDE_ATTEMPTS {
             let (session, history) =
                 self.session_with_history(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
             transition(session.agent_status, Action::Accept)?;
             match self.commit_accept(&Waiting::of_session(&session), assignee, actor, policy, now).await {
-                Ok(()) => return Ok((accepted(session, assignee, now), history)),
+                Ok(()) => {
+                    *held = Some(AgentStatus::Assigned);
+                    return Ok((accepted(session, assignee, now), history));
+                }
                 Err(Commit::Moved) => continue,
                 Err(Commit::Failed(err)) => return Err(err),
             }
@@ -295,8 +303,15 @@ impl Store {
                 return Ok(None);
             }
             for candidate in &page.sessions {
+                let mut held = self.in_flight.hold(&session_key(&candidate.session_id)).await;
+                if held.is_some_and(|status| status != AgentStatus::Pending) {
+                    continue;
+                }
                 match self.commit_accept(&Waiting::of_index(candidate), assignee, actor, policy, now).await {
-                    Ok(()) => return Ok(Some(candidate.session_id.clone())),
+                    Ok(()) => {
+                        *held = Some(AgentStatus::Assigned);
+                        return Ok(Some(candidate.session_id.clone()));
+                    }
                     // Someone else took it (or it was aged into another place): the next one.
                     Err(Commit::Moved) => continue,
                     Err(Commit::Failed(err)) => return Err(err),
@@ -343,6 +358,7 @@ impl Store {
             self.audit_put(id, &event)?,
         ];
         actions.extend(self.tally_updates(id, &tally, now)?);
+        let _agent = self.in_flight.hold(&agent_key(assignee.id)).await;
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition { index: 0, .. }) => Err(Commit::Moved),
@@ -399,6 +415,7 @@ impl Store {
         by: HandOver<'_>,
         now: DateTime<Utc>,
     ) -> Result<Session, StoreError> {
+        let mut held = self.in_flight.hold(&session_key(session_id)).await;
         for _ in 0..DECIDE_ATTEMPTS {
             let session = self.assigned_for(session_id, Action::Release, &by).await?;
             let holder = session.assigned_agent_id.clone();
@@ -415,7 +432,10 @@ impl Store {
                 event = event.detail("reason", reason);
             }
             match self.commit_requeue(&session, note, event, "released", None, now).await {
-                Ok(released) => return Ok(released),
+                Ok(released) => {
+                    *held = Some(AgentStatus::Pending);
+                    return Ok(released);
+                }
                 Err(Commit::Moved) => continue,
                 Err(Commit::Failed(err)) => return Err(err),
             }
@@ -498,6 +518,7 @@ impl Store {
         policy: &QueuePolicy,
         now: DateTime<Utc>,
     ) -> Result<Session, StoreError> {
+        let _held = self.in_flight.hold(&session_key(session_id)).await;
         for _ in 0..DECIDE_ATTEMPTS {
             let session = self.assigned_for(session_id, Action::Transfer, &by).await?;
             let holder = session.assigned_agent_id.clone();
@@ -548,6 +569,7 @@ impl Store {
             actions.extend(self.message_puts(session_id, std::slice::from_ref(&record))?);
             actions.push(self.audit_put(session_id, &event)?);
             actions.extend(self.tally_updates(session_id, &Tally::default().count("transferred", 1), now)?);
+            let _agent = self.in_flight.hold(&agent_key(to_agent)).await;
             match self.transact(actions).await {
                 Ok(()) => {
                     let mut moved = session;
@@ -586,6 +608,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Session, StoreError> {
         let by = HandOver { actor, named_agent, supervisor: false };
+        let mut held = self.in_flight.hold(&session_key(session_id)).await;
         for _ in 0..DECIDE_ATTEMPTS {
             let session = self.assigned_for(session_id, Action::Resolve, &by).await?;
             let holder = session.assigned_agent_id.clone();
@@ -613,6 +636,7 @@ impl Store {
             actions.extend(self.tally_updates(session_id, &tally, now)?);
             match self.transact(actions).await {
                 Ok(()) => {
+                    *held = Some(AgentStatus::Resolved);
                     let mut resolved = session;
                     resolved.agent_status = AgentStatus::Resolved;
                     resolved.resolved_at = Some(now);
@@ -681,6 +705,7 @@ impl Store {
         let tally = Tally::default().pending(from, -1).pending(to, 1).count("aged", 1);
         let mut actions = vec![self.session_update(id, spec, condition)?, self.audit_put(id, &event)?];
         actions.extend(self.tally_updates(id, &tally, now)?);
+        let _held = self.in_flight.hold(&session_key(id)).await;
         match self.transact(actions).await {
             Ok(()) => Ok(true),
             Err(TransactFailure::Condition { .. }) => Ok(false),
@@ -720,8 +745,12 @@ impl Store {
             .status(AgentStatus::Assigned, AgentStatus::Pending)
             .detail("agent_id", holder)
             .detail("idle_minutes", idle_minutes);
+        let mut held = self.in_flight.hold(&session_key(&item.session_id)).await;
         match self.commit_requeue(&session, note, event, "auto_released", Some(&item.wait_since), now).await {
-            Ok(_) => Ok(true),
+            Ok(_) => {
+                *held = Some(AgentStatus::Pending);
+                Ok(true)
+            }
             Err(Commit::Moved) => Ok(false),
             Err(Commit::Failed(err)) => Err(err),
         }
@@ -803,6 +832,14 @@ impl Store {
             .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
         from_item(out.attributes.unwrap_or_default())
     }
+}
+
+pub(crate) fn session_key(session_id: &str) -> String {
+    format!("session:{session_id}")
+}
+
+fn agent_key(agent_id: &str) -> String {
+    format!("agent:{agent_id}")
 }
 
 /// The session as the accept left it.
