@@ -30,7 +30,7 @@ pub async fn run(app: &App) -> Result<MaintenanceReport, StoreError> {
 
     for priority in [EscalationPriority::High, EscalationPriority::Medium, EscalationPriority::Low, EscalationPriority::Info] {
         let Some(cutoff) = policy.aging_cutoff(priority, now) else { continue };
-        let found = app.store.pending_escalated_by(priority, cutoff).await?;
+        let found = app.store.due_for_aging(priority, cutoff).await?;
         report.aged.found += found.len();
         let store = &app.store;
         let results: Vec<Result<bool, StoreError>> = stream::iter(found)

@@ -239,6 +239,9 @@ pub struct WaitItem {
     pub accepted_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub capacity_counted: bool,
+    /// While pending: the place in the pending queue, which an aging write must still find.
+    #[serde(default)]
+    pub pending_order: Option<String>,
     pub wait_since: String,
 }
 

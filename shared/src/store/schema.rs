@@ -34,10 +34,19 @@ pub const PENDING_PROJECTION: [&str; 9] = [
     "escalated_at",
 ];
 
-/// Attributes the wait index carries besides its keys: what auto-release needs to put a session
-/// back in its place, and what the oldest pending wait is read from.
-pub const WAIT_PROJECTION: [&str; 6] =
-    ["session_id", "priority", "escalated_at", "assigned_agent_id", "accepted_at", "capacity_counted"];
+/// Attributes the wait index carries besides its keys: what aging filters on and needs to move a
+/// session within the queue, what auto-release needs to put a session back in its place, and
+/// what the oldest pending wait is read from.
+pub const WAIT_PROJECTION: [&str; 8] = [
+    "session_id",
+    "priority",
+    "priority_since",
+    "pending_order",
+    "escalated_at",
+    "assigned_agent_id",
+    "accepted_at",
+    "capacity_counted",
+];
 
 fn string_attribute(name: &str) -> AttributeDefinition {
     AttributeDefinition::builder()

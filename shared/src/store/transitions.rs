@@ -656,44 +656,48 @@ impl Store {
 
     // ----- the scheduled sweeps -------------------------------------------------------------
 
-    /// Pending sessions at `priority` escalated at or before `cutoff`: one Query on the pending
-    /// index per level (paged past 1 MB). Sessions aged into the level later than the cutoff are
-    /// among them; the aging write checks `priority_since` and leaves them.
-    pub async fn pending_escalated_by(
+    /// The pending sessions due to be raised from `priority`: at that priority since `cutoff` or
+    /// before. One Query per level on the wait index (pending sessions by escalation time, the
+    /// range up to the cutoff, since a session cannot have been at a priority longer than it has
+    /// waited), filtered to the level and its `priority_since`; paged past 1 MB.
+    pub async fn due_for_aging(
         &self,
         priority: EscalationPriority,
         cutoff: DateTime<Utc>,
-    ) -> Result<Vec<PendingItem>, StoreError> {
-        let (from, to) = keys::pending_order_range(priority, cutoff);
+    ) -> Result<Vec<WaitItem>, StoreError> {
+        let upto = format!("{}#\u{10ffff}", keys::micros(cutoff));
         let items = self
-            .query_index(keys::PENDING_INDEX, "pending_status = :p AND pending_order BETWEEN :from AND :to", &[
-                (":p", keys::PENDING_PARTITION.to_string()),
-                (":from", from),
-                (":to", to),
-            ], None)
+            .query_index_filtered(
+                keys::WAIT_INDEX,
+                "wait_status = :w AND wait_since <= :upto",
+                Some("priority = :level AND (attribute_not_exists(priority_since) OR priority_since <= :cutoff)"),
+                &[
+                    (":w", keys::WAIT_PENDING.to_string()),
+                    (":upto", upto),
+                    (":level", priority.as_str().to_string()),
+                    (":cutoff", timestamp(cutoff)),
+                ],
+                None,
+            )
             .await?;
         from_items(items)
     }
 
     /// Raise a pending session one level, if it is still pending in the place the Query found it
     /// and has been at its priority since `cutoff` or before. Returns whether it was raised.
-    pub async fn age(
-        &self,
-        item: &PendingItem,
-        cutoff: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
+    pub async fn age(&self, item: &WaitItem, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let id = item.session_id.as_str();
         let from = item.priority.unwrap_or(EscalationPriority::Medium);
         let to = from.raised();
         let escalated_at = item.escalated_at.unwrap_or(now);
+        let Some(order) = item.pending_order.as_deref() else { return Ok(false) };
         let spec = UpdateSpec::new()
             .set("priority", s(to.as_str()))
             .set(keys::PENDING_ORDER, s(keys::pending_order(to, escalated_at, id)))
             .set("priority_since", s(timestamp(now)))
             .set("updated_at", s(timestamp(now)))
             .condition_value(":pending", s(AgentStatus::Pending.as_str()))
-            .condition_value(":order", s(item.pending_order.as_str()))
+            .condition_value(":order", s(order))
             .condition_value(":cutoff", s(timestamp(cutoff)));
         let condition = "attribute_exists(pk) AND agent_status = :pending AND pending_order = :order \
                          AND (attribute_not_exists(priority_since) OR priority_since <= :cutoff)";
@@ -778,6 +782,18 @@ impl Store {
         values: &[(&str, String)],
         limit: Option<i32>,
     ) -> Result<Vec<Item>, StoreError> {
+        self.query_index_filtered(index, key_condition, None, values, limit).await
+    }
+
+    /// [`Store::query_index`] with a filter on the projected attributes.
+    pub(crate) async fn query_index_filtered(
+        &self,
+        index: &str,
+        key_condition: &str,
+        filter: Option<&str>,
+        values: &[(&str, String)],
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -787,6 +803,7 @@ impl Store {
                 .table_name(&self.table)
                 .index_name(index)
                 .key_condition_expression(key_condition)
+                .set_filter_expression(filter.map(str::to_string))
                 .scan_index_forward(true)
                 .set_limit(limit)
                 .set_exclusive_start_key(start.take());
