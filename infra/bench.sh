@@ -20,6 +20,12 @@ echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {print
 echo
 target/release/bench
 echo
+echo "### Local JWT authorizer"
+echo
+echo "| what | runs | p50 µs | p99 µs |"
+echo "| --- | --- | --- | --- |"
+target/release/bench-token
+echo
 echo "### Cold start (process start to ready and to the first served invocation)"
 echo
 echo "| function | runs | start → ready ms p50 | start → first response ms p50 | first response ms p99 |"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole API locally on http://localhost:${PORT:-8000}: DynamoDB Local with its data
-# kept in infra/.local/dynamodb-data (a restart loses nothing), the table, demo data, and every
-# route of template.yaml served by the same handler code the Lambdas run. Ctrl-C stops it all.
+# kept in infra/.local/dynamodb-data (a restart loses nothing), the table, demo data, every
+# route of template.yaml served by the same handler code the Lambdas run, local sign-in (a
+# stand-in for Cognito and the JWT authorizer), and the workbench web app at /. Ctrl-C stops it all.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -25,6 +26,10 @@ trap 'infra/dynamodb-local.sh stop "$pidfile"' EXIT
 trap 'exit 130' INT TERM
 echo "DynamoDB Local on $DYNAMODB_ENDPOINT (data in infra/.local/dynamodb-data)"
 
+# The workbench front end, built once its sources or lock file changed.
+infra/web.sh build
+
 # A debug build: it shares the test build and starts sooner; the API is I/O-bound anyway.
 cargo build -p workbench-local --bin local-api
-target/debug/local-api --port "${PORT:-8000}" --template template.yaml --seed infra/seed
+target/debug/local-api --port "${PORT:-8000}" --template template.yaml --seed infra/seed \
+  --state infra/.local --web web/dist

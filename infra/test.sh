@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: template lint (cfn-lint, sam validate --lint), then unit and integration
-# tests against a DynamoDB Local this script starts (each test makes its own table).
+# Runs every test: template lint (cfn-lint, sam validate --lint), unit and integration tests
+# against a DynamoDB Local this script starts (each test makes its own table), the web app's
+# type check and unit tests, then, against a local stack it starts, the tutorial's Python
+# workflow and the browser end-to-end tests in headless Chromium.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -10,9 +12,9 @@ source infra/env.sh
 section() { printf '\n== %s ==\n' "$*"; }
 
 section "tools"
-if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ]; then
+if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || ! .venv/bin/python -c 'import httpx' 2>/dev/null; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli
+  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx
 fi
 infra/dynamodb-local.sh install
 
@@ -25,7 +27,12 @@ port="${DYNAMODB_LOCAL_PORT:-8011}"
 pidfile="$root/infra/.local/test-dynamodb.pid"
 infra/dynamodb-local.sh stop "$pidfile"
 infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
-trap 'infra/dynamodb-local.sh stop "$pidfile"' EXIT
+stack_pid=""
+cleanup() {
+  if [ -n "$stack_pid" ]; then kill "$stack_pid" 2>/dev/null || true; fi
+  infra/dynamodb-local.sh stop "$pidfile"
+}
+trap cleanup EXIT
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 echo "DynamoDB Local on $DYNAMODB_ENDPOINT"
 
@@ -34,3 +41,27 @@ cargo build --workspace --all-targets --locked
 
 section "tests"
 cargo test --workspace --locked -- --test-threads="${TEST_THREADS:-8}"
+
+section "workbench web app: type check, unit tests, build"
+infra/web.sh test
+
+section "local stack for the end-to-end tests"
+stack_port="${E2E_PORT:-8101}"
+stack_url="http://127.0.0.1:$stack_port"
+export API_KEY="${API_KEY:-local-dev-key}"
+TABLE_NAME="e2e-$(date +%s)" target/debug/local-api --port "$stack_port" --template template.yaml \
+  --seed infra/seed --state infra/.local/e2e --web web/dist > infra/.local/e2e-stack.log 2>&1 &
+stack_pid=$!
+for _ in $(seq 1 120); do
+  curl -fsS -o /dev/null "$stack_url/config.json" 2>/dev/null && break
+  kill -0 "$stack_pid" 2>/dev/null || { cat infra/.local/e2e-stack.log; exit 1; }
+  sleep 0.5
+done
+curl -fsS -o /dev/null "$stack_url/config.json"
+echo "local stack on $stack_url"
+
+section "tutorial workflow (Python, unchanged but for the key)"
+BASE_URL="$stack_url" tests/tutorial/run.sh
+
+section "browser end-to-end (headless Chromium)"
+WORKBENCH_URL="$stack_url" web/e2e/run.sh

@@ -157,7 +157,8 @@ async fn api_keys_from_secret(shared: &aws_config::SdkConfig, secret_id: &str) -
         .send()
         .await
         .map_err(|e| ConfigError::Invalid { name: "API_KEY_SECRET_ARN", reason: format!("cannot read the secret: {e}") })?;
-    let keys = crate::auth::ApiKeys::parse(value.secret_string().unwrap_or_default());
+    let keys = crate::auth::ApiKeys::parse_secret(value.secret_string().unwrap_or_default())
+        .map_err(|e| ConfigError::Invalid { name: "API_KEY_SECRET_ARN", reason: e.to_string() })?;
     if keys.is_empty() {
         return Err(ConfigError::Invalid { name: "API_KEY_SECRET_ARN", reason: "the secret holds no key".into() });
     }

@@ -169,6 +169,9 @@ pub struct Message {
     pub timestamp: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+    /// The agent's display name when an agent wrote it: attribution survives renames of ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
 }
 
 /// The context card an agent reads before accepting.
@@ -193,6 +196,8 @@ pub struct Session {
     pub member_level: MemberLevel,
     pub agent_status: AgentStatus,
     pub assigned_agent_id: Option<String>,
+    /// The assignee's display name, as their token gave it at accept.
+    pub assigned_agent_name: Option<String>,
     pub turn_count: u32,
     /// Consecutive bot turns that found no answer; reset by an answered turn.
     pub consecutive_failures: u32,
@@ -217,6 +222,7 @@ impl Session {
             member_level,
             agent_status: AgentStatus::None,
             assigned_agent_id: None,
+            assigned_agent_name: None,
             turn_count: 0,
             consecutive_failures: 0,
             priority: None,
@@ -247,6 +253,9 @@ pub struct Solution {
     pub agent_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<DateTime<Utc>>,
+    /// The reviewer's agent id, or `key:<id>` for an admin key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewed_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

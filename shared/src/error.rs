@@ -1,5 +1,6 @@
 //! Errors typed to the edge: every failure a handler can meet, and the one JSON shape it becomes.
 
+use crate::auth::{Denied, Unauthenticated};
 use crate::domain::AgentStatus;
 use crate::state_machine::TransitionRejected;
 use lambda_http::{http::StatusCode, Body, Response};
@@ -12,6 +13,9 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     #[error(transparent)]
     Rejected(#[from] TransitionRejected),
+    /// The conditional write found the caller may not do this (another assignee, own solution).
+    #[error(transparent)]
+    Denied(#[from] Denied),
     /// A conditional write lost to another writer on something other than the session status.
     #[error("{0}")]
     Conflict(String),
@@ -42,8 +46,10 @@ pub enum ApiError {
     InvalidJson(String),
     #[error("{0}")]
     InvalidField(String),
-    #[error("missing or invalid X-API-Key header")]
-    Unauthorized,
+    #[error(transparent)]
+    Unauthorized(#[from] Unauthenticated),
+    #[error(transparent)]
+    Forbidden(#[from] Denied),
     #[error("{kind} {id} not found")]
     NotFound { kind: &'static str, id: String },
     #[error("no route for {method} {path}")]
@@ -78,7 +84,8 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::InvalidJson(_) | ApiError::InvalidField(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidState(_) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -93,7 +100,10 @@ impl ApiError {
         match self {
             ApiError::InvalidJson(_) => "invalid_json",
             ApiError::InvalidField(_) => "invalid_field",
-            ApiError::Unauthorized => "unauthorized",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(Denied::Forbidden(_)) => "forbidden",
+            ApiError::Forbidden(Denied::NotAssignee { .. }) => "not_assignee",
+            ApiError::Forbidden(Denied::OwnSolution) => "own_solution",
             ApiError::NotFound { kind: "session", .. } => "session_not_found",
             ApiError::NotFound { kind: "solution", .. } => "solution_not_found",
             ApiError::NotFound { kind: "faq", .. } => "faq_not_found",
@@ -111,8 +121,11 @@ impl ApiError {
 
     pub fn body(&self) -> Value {
         let mut body = json!({ "error": self.code(), "message": self.to_string() });
-        if let ApiError::InvalidState(rejected) = self {
-            body["agent_status"] = json!(status_name(rejected.current));
+        match self {
+            ApiError::InvalidState(rejected) => body["agent_status"] = json!(status_name(rejected.current)),
+            ApiError::Unauthorized(why) => body["reason"] = json!(why.reason()),
+            ApiError::Forbidden(Denied::NotAssignee { assignee }) => body["assigned_agent_id"] = json!(assignee),
+            _ => {}
         }
         body
     }
@@ -122,7 +135,18 @@ impl ApiError {
             // The cause chain goes to the log, never to the client.
             tracing::error!(error = %source, cause = ?source.source(), "request failed");
         }
-        crate::http::json_response(self.status(), &self.body())
+        let mut response = crate::http::json_response(self.status(), &self.body());
+        if let ApiError::Unauthorized(why) = &self {
+            // RFC 6750: say which scheme to use, and why the credential was refused.
+            let challenge = match why {
+                Unauthenticated::Missing | Unauthenticated::InvalidApiKey => "Bearer".to_string(),
+                other => format!("Bearer error=\"invalid_token\", error_description=\"{}\"", other.reason()),
+            };
+            if let Ok(value) = challenge.parse() {
+                response.headers_mut().insert("www-authenticate", value);
+            }
+        }
+        response
     }
 }
 
@@ -136,6 +160,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound { kind, id } => ApiError::NotFound { kind, id },
             StoreError::Rejected(rejected) => ApiError::InvalidState(rejected),
+            StoreError::Denied(denied) => ApiError::Forbidden(denied),
             StoreError::Conflict(message) => ApiError::Conflict { code: "conflict", message },
             other => ApiError::Internal(Box::new(other)),
         }
@@ -174,6 +199,28 @@ mod tests {
             let err = ApiError::NotFound { kind, id: "x".into() };
             assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
         }
+    }
+
+    #[test]
+    fn refusals_are_403s_with_stable_codes_and_name_the_assignee() {
+        let err = ApiError::from(StoreError::Denied(Denied::NotAssignee { assignee: Some("agent-001".into()) }));
+        assert_eq!(err.status(), StatusCode::FORBIDDEN);
+        assert_eq!(err.body()["error"], "not_assignee");
+        assert_eq!(err.body()["assigned_agent_id"], "agent-001");
+        assert_eq!(ApiError::Forbidden(Denied::OwnSolution).code(), "own_solution");
+        assert_eq!(ApiError::Forbidden(Denied::Forbidden("x".into())).code(), "forbidden");
+    }
+
+    #[test]
+    fn a_401_says_which_credential_failed_and_how_to_authenticate() {
+        let response = ApiError::Unauthorized(Unauthenticated::ExpiredToken).into_response();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("expired_token"));
+        let body: Value = match response.body() {
+            Body::Text(t) => serde_json::from_str(t).unwrap(),
+            _ => panic!("JSON body"),
+        };
+        assert_eq!((body["error"].as_str(), body["reason"].as_str()), (Some("unauthorized"), Some("expired_token")));
     }
 
     #[test]

@@ -423,6 +423,7 @@ mod tests {
             content: text.to_string(),
             timestamp: Utc::now(),
             agent_id: None,
+            agent_name: None,
         }
     }
 

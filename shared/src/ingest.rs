@@ -145,6 +145,7 @@ pub async fn ingest(app: &App, event: EscalationEvent) -> Result<IngestOutcome, 
                 content: h.content.clone(),
                 timestamp: h.timestamp.unwrap_or(now),
                 agent_id: None,
+                agent_name: None,
             }
         })
         .collect();

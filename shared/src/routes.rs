@@ -2,13 +2,16 @@
 //! error mapping. The Lambdas and the local server both go through [`handle`].
 
 use crate::app::App;
+use crate::auth::{admit, principal_of, Operation, Principal};
 use crate::error::ApiError;
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
 
-/// A handler: borrows the container's [`App`] and the request.
-pub type Handler = for<'a> fn(&'a App, &'a Request) -> BoxFuture<'a, Result<Response<Body>, ApiError>>;
+/// A handler: borrows the container's [`App`], the request, and the caller, already
+/// authenticated and admitted to the route.
+pub type Handler =
+    for<'a> fn(&'a App, &'a Request, &'a Principal) -> BoxFuture<'a, Result<Response<Body>, ApiError>>;
 
 /// The handler function of each endpoint, by variant name: the one table that both the Lambda
 /// binaries and [`Endpoint::handler`] read.
@@ -21,6 +24,7 @@ macro_rules! handler_of {
     (SendMessage) => { $crate::handlers::agent::send_message };
     (ResolveSession) => { $crate::handlers::agent::resolve_session };
     (SubmitSolution) => { $crate::handlers::agent::submit_solution };
+    (Me) => { $crate::handlers::agent::me };
     (Chat) => { $crate::handlers::chat::chat };
     (KnowledgeRecommend) => { $crate::handlers::knowledge::knowledge_recommend };
     (BusinessAssist) => { $crate::handlers::business::business_assist };
@@ -42,8 +46,8 @@ macro_rules! lambda_main {
     ($endpoint:ident) => {
         #[tokio::main]
         async fn main() -> Result<(), $crate::runtime::Error> {
-            $crate::runtime::run_http($crate::Endpoint::$endpoint, |app, req| {
-                Box::pin($crate::handler_of!($endpoint)(app, req))
+            $crate::runtime::run_http($crate::Endpoint::$endpoint, |app, req, caller| {
+                Box::pin($crate::handler_of!($endpoint)(app, req, caller))
             })
             .await
         }
@@ -59,6 +63,7 @@ pub enum Endpoint {
     SendMessage,
     ResolveSession,
     SubmitSolution,
+    Me,
     Chat,
     KnowledgeRecommend,
     BusinessAssist,
@@ -82,6 +87,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::SendMessage, "SendMessageFunction", "send-message"),
     (Endpoint::ResolveSession, "ResolveSessionFunction", "resolve-session"),
     (Endpoint::SubmitSolution, "SubmitSolutionFunction", "submit-solution"),
+    (Endpoint::Me, "AgentMeFunction", "agent-me"),
     (Endpoint::Chat, "ChatFunction", "chat"),
     (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
     (Endpoint::BusinessAssist, "BusinessAssistFunction", "business-assist"),
@@ -114,6 +120,37 @@ impl Endpoint {
         NAMES.iter().find(|(e, _, _)| *e == self).map(|(_, l, _)| *l).expect("every endpoint is named")
     }
 
+    /// What the route does, for the permission rules of [`crate::auth::policy`].
+    pub fn operation(self) -> Operation {
+        match self {
+            Endpoint::PendingList => Operation::ListPending,
+            Endpoint::SessionDetails => Operation::ViewSession,
+            Endpoint::AcceptSession => Operation::Accept,
+            Endpoint::SendMessage => Operation::SendMessage,
+            Endpoint::ResolveSession => Operation::Resolve,
+            Endpoint::SubmitSolution => Operation::SubmitSolution,
+            Endpoint::Me => Operation::WhoAmI,
+            Endpoint::Chat => Operation::Chat,
+            Endpoint::KnowledgeRecommend => Operation::RecommendKnowledge,
+            Endpoint::BusinessAssist => Operation::BusinessAssist,
+            Endpoint::ListSolutions => Operation::ListSolutions,
+            Endpoint::ApproveSolution | Endpoint::RejectSolution => Operation::ReviewSolution,
+            Endpoint::InvalidateCache
+            | Endpoint::UpsertDocument
+            | Endpoint::ListDocuments
+            | Endpoint::DeleteDocument
+            | Endpoint::CreateFaq
+            | Endpoint::ListFaqs
+            | Endpoint::DeleteFaq => Operation::ManageKnowledge,
+        }
+    }
+
+    /// Routes an agent's token opens: in AWS the HTTP API's JWT authorizer guards exactly these.
+    /// The others are integration routes, reached with a service key.
+    pub fn is_agent_route(self) -> bool {
+        !matches!(self.operation(), Operation::Chat | Operation::ManageKnowledge)
+    }
+
     pub fn binary(self) -> &'static str {
         NAMES.iter().find(|(e, _, _)| *e == self).map(|(_, _, b)| *b).expect("every endpoint is named")
     }
@@ -122,31 +159,32 @@ impl Endpoint {
     /// its handler through [`crate::lambda_main!`] instead, so it links that handler only.
     pub fn handler(self) -> Handler {
         match self {
-            Endpoint::PendingList => |app, req| Box::pin(crate::handler_of!(PendingList)(app, req)),
-            Endpoint::SessionDetails => |app, req| Box::pin(crate::handler_of!(SessionDetails)(app, req)),
-            Endpoint::AcceptSession => |app, req| Box::pin(crate::handler_of!(AcceptSession)(app, req)),
-            Endpoint::SendMessage => |app, req| Box::pin(crate::handler_of!(SendMessage)(app, req)),
-            Endpoint::ResolveSession => |app, req| Box::pin(crate::handler_of!(ResolveSession)(app, req)),
-            Endpoint::SubmitSolution => |app, req| Box::pin(crate::handler_of!(SubmitSolution)(app, req)),
-            Endpoint::Chat => |app, req| Box::pin(crate::handler_of!(Chat)(app, req)),
-            Endpoint::KnowledgeRecommend => |app, req| Box::pin(crate::handler_of!(KnowledgeRecommend)(app, req)),
-            Endpoint::BusinessAssist => |app, req| Box::pin(crate::handler_of!(BusinessAssist)(app, req)),
-            Endpoint::InvalidateCache => |app, req| Box::pin(crate::handler_of!(InvalidateCache)(app, req)),
-            Endpoint::UpsertDocument => |app, req| Box::pin(crate::handler_of!(UpsertDocument)(app, req)),
-            Endpoint::ListDocuments => |app, req| Box::pin(crate::handler_of!(ListDocuments)(app, req)),
-            Endpoint::DeleteDocument => |app, req| Box::pin(crate::handler_of!(DeleteDocument)(app, req)),
-            Endpoint::CreateFaq => |app, req| Box::pin(crate::handler_of!(CreateFaq)(app, req)),
-            Endpoint::ListFaqs => |app, req| Box::pin(crate::handler_of!(ListFaqs)(app, req)),
-            Endpoint::DeleteFaq => |app, req| Box::pin(crate::handler_of!(DeleteFaq)(app, req)),
-            Endpoint::ListSolutions => |app, req| Box::pin(crate::handler_of!(ListSolutions)(app, req)),
-            Endpoint::ApproveSolution => |app, req| Box::pin(crate::handler_of!(ApproveSolution)(app, req)),
-            Endpoint::RejectSolution => |app, req| Box::pin(crate::handler_of!(RejectSolution)(app, req)),
+            Endpoint::PendingList => |app, req, caller| Box::pin(crate::handler_of!(PendingList)(app, req, caller)),
+            Endpoint::SessionDetails => |app, req, caller| Box::pin(crate::handler_of!(SessionDetails)(app, req, caller)),
+            Endpoint::AcceptSession => |app, req, caller| Box::pin(crate::handler_of!(AcceptSession)(app, req, caller)),
+            Endpoint::SendMessage => |app, req, caller| Box::pin(crate::handler_of!(SendMessage)(app, req, caller)),
+            Endpoint::ResolveSession => |app, req, caller| Box::pin(crate::handler_of!(ResolveSession)(app, req, caller)),
+            Endpoint::SubmitSolution => |app, req, caller| Box::pin(crate::handler_of!(SubmitSolution)(app, req, caller)),
+            Endpoint::Me => |app, req, caller| Box::pin(crate::handler_of!(Me)(app, req, caller)),
+            Endpoint::Chat => |app, req, caller| Box::pin(crate::handler_of!(Chat)(app, req, caller)),
+            Endpoint::KnowledgeRecommend => |app, req, caller| Box::pin(crate::handler_of!(KnowledgeRecommend)(app, req, caller)),
+            Endpoint::BusinessAssist => |app, req, caller| Box::pin(crate::handler_of!(BusinessAssist)(app, req, caller)),
+            Endpoint::InvalidateCache => |app, req, caller| Box::pin(crate::handler_of!(InvalidateCache)(app, req, caller)),
+            Endpoint::UpsertDocument => |app, req, caller| Box::pin(crate::handler_of!(UpsertDocument)(app, req, caller)),
+            Endpoint::ListDocuments => |app, req, caller| Box::pin(crate::handler_of!(ListDocuments)(app, req, caller)),
+            Endpoint::DeleteDocument => |app, req, caller| Box::pin(crate::handler_of!(DeleteDocument)(app, req, caller)),
+            Endpoint::CreateFaq => |app, req, caller| Box::pin(crate::handler_of!(CreateFaq)(app, req, caller)),
+            Endpoint::ListFaqs => |app, req, caller| Box::pin(crate::handler_of!(ListFaqs)(app, req, caller)),
+            Endpoint::DeleteFaq => |app, req, caller| Box::pin(crate::handler_of!(DeleteFaq)(app, req, caller)),
+            Endpoint::ListSolutions => |app, req, caller| Box::pin(crate::handler_of!(ListSolutions)(app, req, caller)),
+            Endpoint::ApproveSolution => |app, req, caller| Box::pin(crate::handler_of!(ApproveSolution)(app, req, caller)),
+            Endpoint::RejectSolution => |app, req, caller| Box::pin(crate::handler_of!(RejectSolution)(app, req, caller)),
         }
     }
 }
 
-/// Authenticate, run the endpoint, and turn any error into its JSON response. Never fails:
-/// expected errors are responses, and an outage is a logged 500.
+/// Authenticate, admit, run the endpoint, and turn any error into its JSON response. Never
+/// fails: expected errors are responses, and an outage is a logged 500.
 pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Body> {
     handle_with(app, endpoint, endpoint.handler(), req).await
 }
@@ -154,13 +192,18 @@ pub async fn handle(app: &App, endpoint: Endpoint, req: Request) -> Response<Bod
 /// [`handle`] with the handler given, as a Lambda binary calls it.
 pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: Request) -> Response<Body> {
     let started = Instant::now();
-    let response = if app.config.api_keys.verify_request(&req) {
-        handler(app, &req).await.unwrap_or_else(ApiError::into_response)
-    } else {
-        ApiError::Unauthorized.into_response()
+    let caller = principal_of(&app.config.api_keys, &req);
+    let response = match &caller {
+        Err(why) => ApiError::Unauthorized(why.clone()).into_response(),
+        Ok(principal) => match admit(principal, endpoint.operation()) {
+            Err(denied) => ApiError::Forbidden(denied).into_response(),
+            Ok(()) => handler(app, &req, principal).await.unwrap_or_else(ApiError::into_response),
+        },
     };
+    let caller = caller.map(|p| p.log_name()).unwrap_or_default();
     tracing::info!(
         endpoint = endpoint.binary(),
+        caller = %caller,
         method = %req.method(),
         status = response.status().as_u16(),
         elapsed_ms = started.elapsed().as_millis() as u64,

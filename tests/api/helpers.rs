@@ -10,6 +10,7 @@ use workbench::ingest;
 use workbench::store::Store;
 use workbench::App;
 use workbench_local::router::Router;
+use workbench_local::identity::{LocalIdentity, TokenRequest};
 use workbench_local::{server, template};
 
 pub const API_KEY: &str = "test-key";
@@ -18,6 +19,12 @@ pub struct TestApp {
     pub address: String,
     pub app: App,
     pub http: reqwest::Client,
+}
+
+/// One signing key for the whole test binary: making an RSA key per test would cost seconds.
+pub fn identity() -> Arc<LocalIdentity> {
+    static IDENTITY: std::sync::OnceLock<Arc<LocalIdentity>> = std::sync::OnceLock::new();
+    IDENTITY.get_or_init(|| Arc::new(LocalIdentity::ephemeral().expect("make a signing key"))).clone()
 }
 
 pub fn repo_root() -> PathBuf {
@@ -46,7 +53,9 @@ pub async fn spawn_with(app: App) -> TestApp {
     let router = Router::from_routes(&functions.routes).expect("every template route has a handler");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let api = Arc::new(server::LocalApi { app: app.clone(), router, cors: functions.cors.clone() });
+    let mut api = server::LocalApi::new(app.clone(), router, identity());
+    api.cors = functions.cors.clone();
+    let api = Arc::new(api);
     tokio::spawn(server::serve(listener, api));
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
     TestApp { address, app, http }
@@ -73,6 +82,28 @@ impl TestApp {
         let text = res.text().await.unwrap();
         let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         Reply { status, headers, body }
+    }
+
+    /// A request with `Authorization: Bearer <token>` and no key.
+    pub async fn call_bearer(&self, method: Method, path: &str, body: Option<Value>, token: &str) -> Reply {
+        let mut req = self.http.request(method, format!("{}{}", self.address, path)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.header("content-type", "application/json").body(body.to_string());
+        }
+        let res = req.send().await.expect("the local API answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap();
+        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        Reply { status, headers, body }
+    }
+
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.call_bearer(Method::GET, path, None, token).await
+    }
+
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> Reply {
+        self.call_bearer(Method::POST, path, Some(body), token).await
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -124,4 +155,16 @@ pub async fn escalate(app: &App, priority: &str, user_id: &str) -> String {
     let event = ingest::parse_event(&event.to_string()).unwrap();
     ingest::ingest(app, event).await.unwrap();
     session_id
+}
+
+/// A token from the local issuer, as `POST /dev/token` makes it.
+pub fn token(sub: &str, groups: &[&str]) -> String {
+    let request = TokenRequest {
+        sub: sub.to_string(),
+        name: Some(format!("{sub} (test)")),
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        expires_in: None,
+    };
+    let now = chrono::Utc::now().timestamp() as u64;
+    identity().issue(&request, now).expect("issue a token").access_token
 }

@@ -9,6 +9,7 @@ mod error_catalogue;
 mod cors;
 mod full_loop;
 mod helpers;
+mod identity;
 mod ingestion;
 mod knowledge;
 mod review;

@@ -74,9 +74,10 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ("PendingListFunction", (&["dynamodb:Query"][..], true)),
         ("SessionDetailsFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
         ("AcceptSessionFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
-        ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("ResolveSessionFunction", (&["dynamodb:UpdateItem"][..], false)),
-        ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:PutItem"][..], false)),
+        ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem"][..], false)),
+        ("AgentMeFunction", (&[][..], false)),
         (
             "ChatFunction",
             (
@@ -154,4 +155,34 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         checked += 1;
     }
     assert_eq!(checked, expected.len());
+}
+
+/// In AWS the HTTP API's JWT authorizer guards exactly the agent routes (work on sessions,
+/// review); the key-only routes are the integration ones (the bot's chat, knowledge
+/// administration). The local server reads the same `Auth` from the template.
+#[test]
+fn the_jwt_authorizer_covers_exactly_the_agent_routes() {
+    let functions = template::parse(&template_text()).unwrap();
+    let mut key_only = BTreeSet::new();
+    for route in &functions.routes {
+        let endpoint = Endpoint::from_function_name(&route.function).unwrap();
+        assert_eq!(
+            route.authorizer.as_deref(),
+            endpoint.is_agent_route().then_some("CognitoJwt"),
+            "{} {}",
+            route.method,
+            route.path
+        );
+        if route.authorizer.is_none() {
+            key_only.insert(route.path.split('/').take(4).collect::<Vec<_>>().join("/"));
+        }
+    }
+    assert_eq!(
+        key_only,
+        BTreeSet::from(["/api/v1/chat".to_string(), "/api/v1/knowledge".to_string(), "/api/v1/performance".to_string()])
+    );
+    let text = template_text();
+    for needed in ["AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "GroupName: agent", "GroupName: supervisor", "GroupName: reviewer", "- code", "GenerateSecret: false"] {
+        assert!(text.contains(needed), "template.yaml lacks {needed}");
+    }
 }

@@ -1,6 +1,7 @@
 //! The local stack: the API of template.yaml served over HTTP from the same handler code the
 //! Lambdas run, function invocation on event files, and demo data.
 
+pub mod identity;
 pub mod latency;
 pub mod round_trips;
 pub mod router;

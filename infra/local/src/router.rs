@@ -10,6 +10,7 @@ struct Route {
     endpoint: Endpoint,
     method: String,
     segments: Vec<Segment>,
+    authorized: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +21,12 @@ enum Segment {
 
 #[derive(Debug, PartialEq)]
 pub enum Match {
-    Found { endpoint: Endpoint, path_parameters: HashMap<String, String> },
+    Found {
+        endpoint: Endpoint,
+        path_parameters: HashMap<String, String>,
+        /// The route has a JWT authorizer in front of it.
+        authorized: bool,
+    },
     /// The path exists with other methods: these, upper case, sorted.
     MethodNotAllowed { allowed: Vec<String> },
     NotFound,
@@ -47,7 +53,7 @@ impl Router {
                     None => Segment::Literal(s.to_string()),
                 })
                 .collect();
-            routes.push(Route { endpoint, method: spec.method.clone(), segments });
+            routes.push(Route { endpoint, method: spec.method.clone(), segments, authorized: spec.authorizer.is_some() });
         }
         // Most literal segments first: the most specific route wins.
         routes.sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()));
@@ -64,7 +70,7 @@ impl Router {
         for route in &self.routes {
             let Some(params) = match_segments(&route.segments, &parts) else { continue };
             if route.method.eq_ignore_ascii_case(method) || route.method == "ANY" {
-                return Match::Found { endpoint: route.endpoint, path_parameters: params };
+                return Match::Found { endpoint: route.endpoint, path_parameters: params, authorized: route.authorized };
             }
             if !allowed.contains(&route.method) {
                 allowed.push(route.method.clone());
@@ -115,7 +121,7 @@ mod tests {
     use super::*;
 
     fn spec(function: &str, method: &str, path: &str) -> RouteSpec {
-        RouteSpec { function: function.into(), method: method.into(), path: path.into() }
+        RouteSpec { function: function.into(), method: method.into(), path: path.into(), authorizer: None }
     }
 
     fn router() -> Router {
@@ -138,7 +144,7 @@ mod tests {
     #[test]
     fn path_parameters_are_extracted_and_decoded() {
         match router().find("POST", "/api/v1/agent/sessions/sess%2D1/accept") {
-            Match::Found { endpoint, path_parameters } => {
+            Match::Found { endpoint, path_parameters, .. } => {
                 assert_eq!(endpoint, Endpoint::AcceptSession);
                 assert_eq!(path_parameters["session_id"], "sess-1");
             }

@@ -9,6 +9,8 @@ pub struct RouteSpec {
     pub function: String,
     pub method: String,
     pub path: String,
+    /// The API's authorizer guarding this route (`Auth.Authorizer`), if any.
+    pub authorizer: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -98,11 +100,18 @@ pub fn parse(text: &str) -> Result<TemplateFunctions, TemplateError> {
                 Some("HttpApi") => {
                     let path = props.and_then(|p| get(p, "Path")).and_then(Value::as_str);
                     let method = props.and_then(|p| get(p, "Method")).and_then(Value::as_str);
+                    let authorizer = props
+                        .and_then(|p| get(p, "Auth"))
+                        .and_then(|a| get(a, "Authorizer"))
+                        .and_then(Value::as_str)
+                        .filter(|a| *a != "NONE")
+                        .map(str::to_string);
                     if let (Some(path), Some(method)) = (path, method) {
                         found.routes.push(RouteSpec {
                             function: name.to_string(),
                             method: method.to_ascii_uppercase(),
                             path: path.to_string(),
+                            authorizer,
                         });
                     }
                 }
@@ -173,6 +182,8 @@ Resources:
             ApiId: !Ref WorkbenchApi
             Path: /api/v1/agent/sessions/{session_id}/accept
             Method: post
+            Auth:
+              Authorizer: CognitoJwt
   IngestEscalationFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -190,7 +201,8 @@ Resources:
             vec![RouteSpec {
                 function: "AcceptSessionFunction".into(),
                 method: "POST".into(),
-                path: "/api/v1/agent/sessions/{session_id}/accept".into()
+                path: "/api/v1/agent/sessions/{session_id}/accept".into(),
+                authorizer: Some("CognitoJwt".into()),
             }]
         );
         assert_eq!(found.queue_functions, vec!["IngestEscalationFunction"]);

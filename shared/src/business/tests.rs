@@ -708,6 +708,7 @@ fn mentioned_order_ids_are_most_recent_first() {
         content: text.into(),
         timestamp: now(),
         agent_id: None,
+        agent_name: None,
     };
     let history = vec![message("ORD-001 and ORD-002"), message("what about ord-003?"), message("back to ORD-001")];
     assert_eq!(mentioned_order_ids(&history), vec!["ORD-001", "ORD-003", "ORD-002"]);

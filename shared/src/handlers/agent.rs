@@ -1,6 +1,7 @@
 //! The agent-side endpoints 1, 2, 3, 4, 7 and 8 of the workbench API.
 
 use crate::app::App;
+use crate::auth::{acting_agent, Actor, Principal};
 use crate::domain::{new_id, AgentStatus, Author, EscalationCard, Message, ReviewStatus, Role, Session, Solution};
 use crate::error::ApiError;
 use crate::escalation::build_card;
@@ -12,7 +13,7 @@ use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
 
-pub const DEFAULT_AGENT_ID: &str = "agent-default";
+pub use crate::auth::policy::DEFAULT_AGENT_ID;
 pub const DEFAULT_PAGE_SIZE: i32 = 50;
 pub const MAX_PAGE_SIZE: i32 = 100;
 pub const MAX_MESSAGE_CHARS: usize = 4000;
@@ -66,7 +67,7 @@ pub fn page_size(req: &Request) -> Result<i32, ApiError> {
 }
 
 /// 1. GET /api/v1/agent/sessions/pending
-pub async fn pending_list(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let limit = page_size(req)?;
     let cursor = query_param(req, "cursor");
     if let Some(c) = &cursor {
@@ -92,6 +93,8 @@ pub struct HistoryEntry {
     pub timestamp: DateTime<Utc>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
 }
 
 impl From<Message> for HistoryEntry {
@@ -103,6 +106,7 @@ impl From<Message> for HistoryEntry {
             content: m.content,
             timestamp: m.timestamp,
             agent_id: m.agent_id,
+            agent_name: m.agent_name,
         }
     }
 }
@@ -114,6 +118,7 @@ struct SessionDetails {
     member_level: &'static str,
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
+    assigned_agent_name: Option<String>,
     turn_count: u32,
     priority: Option<&'static str>,
     escalate_reason: Option<String>,
@@ -139,7 +144,7 @@ async fn card_of(app: &App, session: &Session, history: &[Message]) -> Result<Es
 }
 
 /// 2. GET /api/v1/agent/sessions/{session_id}
-pub async fn session_details(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let (session, history) =
         app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
@@ -151,6 +156,7 @@ pub async fn session_details(app: &App, req: &Request) -> Result<Response<Body>,
         member_level: session.member_level.as_str(),
         agent_status: session.agent_status,
         assigned_agent_id: session.assigned_agent_id,
+        assigned_agent_name: session.assigned_agent_name,
         turn_count: session.turn_count,
         priority: session.priority.map(|p| p.as_str()),
         escalate_reason: session.escalate_reason,
@@ -181,11 +187,12 @@ struct AcceptResponse {
 }
 
 /// 3. POST /api/v1/agent/sessions/{session_id}/accept
-pub async fn accept_session(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn accept_session(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: AcceptRequest = json_body(req, true)?;
-    let agent_id = optional_id("agent_id", body.agent_id)?.unwrap_or_else(|| DEFAULT_AGENT_ID.to_string());
-    let session = app.store.accept(&session_id, &agent_id, app.now()).await?;
+    let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
+    let agent_id = actor.assignee_on_accept();
+    let session = app.store.accept(&session_id, agent_id, actor.display_name(), app.now()).await?;
     tracing::info!(session_id = %session_id, agent_id = %agent_id, "session accepted");
     let history = app.store.history(&session_id).await?;
     let card = card_of(app, &session, &history).await?;
@@ -214,11 +221,12 @@ struct SendMessageResponse {
 }
 
 /// 4. POST /api/v1/agent/sessions/{session_id}/messages
-pub async fn send_message(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: SendMessageRequest = json_body(req, false)?;
     let content = required_text("content", body.content, MAX_MESSAGE_CHARS)?;
-    let agent_id = optional_id("agent_id", body.agent_id)?;
+    let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
+    let author = author_of(app, &session_id, &actor, Action::SendMessage).await?;
     let now = app.now();
     let message = Message {
         message_id: new_id("msg"),
@@ -226,9 +234,10 @@ pub async fn send_message(app: &App, req: &Request) -> Result<Response<Body>, Ap
         author: Author::Agent,
         content,
         timestamp: now,
-        agent_id,
+        agent_id: Some(author.id.clone()),
+        agent_name: Some(author.name),
     };
-    app.store.append_agent_message(&session_id, &message, now).await?;
+    app.store.append_agent_message(&session_id, &message, Some(&author.id), now).await?;
     ok(&SendMessageResponse { message_id: message.message_id, timestamp: message.timestamp, role: message.role })
 }
 
@@ -246,11 +255,12 @@ struct ResolveResponse {
 }
 
 /// 7. POST /api/v1/agent/sessions/{session_id}/resolve
-pub async fn resolve_session(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: ResolveRequest = json_body(req, true)?;
     let note = optional_text("note", body.note, MAX_NOTE_CHARS)?;
-    let session = app.store.resolve(&session_id, note.as_deref(), app.now()).await?;
+    let actor = acting_agent(caller, None)?;
+    let session = app.store.resolve(&session_id, note.as_deref(), actor.named_agent(), app.now()).await?;
     tracing::info!(session_id = %session_id, "session resolved");
     ok(&ResolveResponse {
         session_id: session.session_id,
@@ -292,7 +302,7 @@ impl From<&Solution> for SolutionView {
 }
 
 /// 8. POST /api/v1/agent/sessions/{session_id}/solution
-pub async fn submit_solution(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn submit_solution(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: SolutionRequest = json_body(req, false)?;
     let question = required_text("question", body.question, MAX_QUESTION_CHARS)?;
@@ -302,6 +312,8 @@ pub async fn submit_solution(app: &App, req: &Request) -> Result<Response<Body>,
         Some(_) => return Err(ApiError::invalid_field("`intent` must be lower-case words joined by '_'")),
         None => intent::recognise(&format!("{question} {solution_text}")).to_string(),
     };
+    let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
+    let author = author_of(app, &session_id, &actor, Action::ConsolidateSolution).await?;
     let solution = Solution {
         solution_id: new_id("sol"),
         session_id,
@@ -310,13 +322,50 @@ pub async fn submit_solution(app: &App, req: &Request) -> Result<Response<Body>,
         intent,
         status: ReviewStatus::Pending,
         created_at: app.now(),
-        agent_id: optional_id("agent_id", body.agent_id)?,
+        agent_id: Some(author.id.clone()),
         reviewed_at: None,
+        reviewed_by: None,
         reject_reason: None,
         faq_id: None,
         faq_deleted_at: None,
     };
-    app.store.save_solution(&solution).await?;
+    app.store.save_solution(&solution, Some(&author.id)).await?;
     tracing::info!(solution_id = %solution.solution_id, session_id = %solution.session_id, "solution consolidated");
     ok(&SolutionView::from(&solution))
+}
+
+/// The agent a session write is attributed to, with the name to show.
+struct AgentRef {
+    id: String,
+    name: String,
+}
+
+/// Who writes: the signed-in agent, the agent a proxy names, or, when a proxy names no one,
+/// the session's assignee. Only that last case reads the session first; the write that follows
+/// is still conditional on that agent holding the session, so nothing can slip in between.
+async fn author_of(app: &App, session_id: &str, actor: &Actor, action: Action) -> Result<AgentRef, ApiError> {
+    if let Some(id) = actor.named_agent() {
+        let name = actor.display_name().unwrap_or(id).to_string();
+        return Ok(AgentRef { id: id.to_string(), name });
+    }
+    let session = app.store.get_session(session_id).await?.ok_or_else(|| ApiError::session_not_found(session_id))?;
+    transition(session.agent_status, action)?;
+    let id = session.assigned_agent_id.unwrap_or_else(|| DEFAULT_AGENT_ID.to_string());
+    let name = session.assigned_agent_name.unwrap_or_else(|| id.clone());
+    Ok(AgentRef { id, name })
+}
+
+#[derive(Serialize)]
+struct WhoAmI<'a> {
+    agent_id: &'a str,
+    name: &'a str,
+    roles: &'a [crate::auth::Role],
+}
+
+/// GET /api/v1/agent/me — the signed-in agent, as the workbench shows it.
+pub async fn me(_app: &App, _req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
+    match caller {
+        Principal::Agent(agent) => ok(&WhoAmI { agent_id: &agent.agent_id, name: &agent.name, roles: &agent.roles }),
+        Principal::Service(_) => Err(crate::auth::Denied::Forbidden("a service key is not an agent".into()).into()),
+    }
 }

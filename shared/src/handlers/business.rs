@@ -3,12 +3,12 @@
 //! `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
 
 use crate::app::App;
+use crate::auth::{acting_agent, check_session, Operation, Principal, SessionRefusal};
 use crate::business::{mentioned_order_ids, AssistContext};
 use crate::domain::{new_id, Author, Message, Role};
 use crate::error::ApiError;
 use crate::handlers::agent::DEFAULT_AGENT_ID;
 use crate::http::{json_body, ok, optional_id, path_id, required_text};
-use crate::state_machine::{transition, Action};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -22,7 +22,7 @@ struct AssistRequest {
     agent_id: Option<String>,
 }
 
-pub async fn business_assist(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: AssistRequest = json_body(req, false)?;
     let query = required_text("query", body.query, MAX_QUERY_CHARS)?;
@@ -34,12 +34,17 @@ pub async fn business_assist(app: &App, req: &Request) -> Result<Response<Body>,
         Some(t) if crate::http::is_blank(&t) => None,
         other => other,
     };
+    let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
     let (session, history) =
         app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
-    transition(session.agent_status, Action::BusinessAssist)?;
-    let agent_id = optional_id("agent_id", body.agent_id)?
-        .or(session.assigned_agent_id.clone())
-        .unwrap_or_else(|| DEFAULT_AGENT_ID.to_string());
+    // Only the assignee; the history record of an executed write is conditional on it again.
+    let holder = session.assigned_agent_id.as_deref();
+    check_session(&actor, Operation::BusinessAssist, session.agent_status, holder).map_err(|refusal| match refusal {
+        SessionRefusal::State(rejected) => ApiError::InvalidState(rejected),
+        SessionRefusal::Denied(denied) => ApiError::Forbidden(denied),
+    })?;
+    let agent_id = actor.named_agent().or(holder).unwrap_or(DEFAULT_AGENT_ID).to_string();
+    let agent_name = actor.display_name().map(str::to_string).or(session.assigned_agent_name.clone());
     let now = app.now();
     let context = AssistContext {
         session_id: session_id.clone(),
@@ -59,8 +64,9 @@ pub async fn business_assist(app: &App, req: &Request) -> Result<Response<Body>,
             content: format!("{} by {agent_id}: {}", executed.action, executed.summary),
             timestamp: now,
             agent_id: Some(agent_id.clone()),
+            agent_name: agent_name.clone().or_else(|| Some(agent_id.clone())),
         };
-        if let Err(err) = app.store.append_agent_message(&session_id, &record, now).await {
+        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), now).await {
             tracing::warn!(session_id = %session_id, error = %err, "executed write not recorded in history");
         }
         tracing::info!(session_id = %session_id, action = %executed.action, order_id = %executed.order_id, "business write executed");

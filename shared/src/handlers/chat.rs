@@ -2,6 +2,7 @@
 //! agent, or steps aside, depending on the session's status.
 
 use crate::app::App;
+use crate::auth::Principal;
 use crate::business::AssistContext;
 use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
@@ -73,6 +74,7 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
         content: text.to_string(),
         timestamp: app.now(),
         agent_id: None,
+        agent_name: None,
     }));
     if !order_ids.is_empty() {
         let context = AssistContext {
@@ -123,7 +125,7 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
     Ok(BotReply { text: reply, intent: intent.to_string(), answered: false, attempt, sources: Vec::new() })
 }
 
-pub async fn chat(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn chat(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let body: ChatRequest = json_body(req, false)?;
     let user_id = required_id("user_id", body.user_id)?;
     let text = required_text("message", body.message, MAX_CUSTOMER_MESSAGE_CHARS)?;
@@ -195,7 +197,7 @@ fn message(author: Author, content: &str, at: DateTime<Utc>) -> Message {
         Author::System => Role::System,
         Author::Bot | Author::Agent => Role::Assistant,
     };
-    Message { message_id: new_id("msg"), role, author, content: content.to_string(), timestamp: at, agent_id: None }
+    Message { message_id: new_id("msg"), role, author, content: content.to_string(), timestamp: at, agent_id: None, agent_name: None }
 }
 
 async fn waiting_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {

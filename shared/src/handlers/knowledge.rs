@@ -2,6 +2,8 @@
 //! and FAQs, the solution review queue, and cache invalidation.
 
 use crate::app::App;
+use crate::auth::policy::{check_not_author, reviewer_id};
+use crate::auth::Principal;
 use crate::domain::{ReviewStatus, Solution};
 use crate::error::ApiError;
 use crate::handlers::agent::{page_size, SolutionView};
@@ -53,7 +55,7 @@ struct RecommendResponse {
 }
 
 /// 5. POST /api/v1/agent/sessions/{session_id}/knowledge-recommend — allowed before accepting.
-pub async fn knowledge_recommend(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn knowledge_recommend(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: RecommendRequest = json_body(req, false)?;
     let query = required_text("query", body.query, MAX_QUERY_CHARS)?;
@@ -86,7 +88,7 @@ pub async fn knowledge_recommend(app: &App, req: &Request) -> Result<Response<Bo
 struct InvalidateRequest {}
 
 /// POST /api/v1/performance/cache/invalidate
-pub async fn invalidate_cache(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn invalidate_cache(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let InvalidateRequest {} = json_body(req, true)?;
     let version = app.store.bump_knowledge_version().await?;
     tracing::info!(version, "knowledge cache invalidated");
@@ -108,7 +110,7 @@ struct DocumentRequest {
 }
 
 /// POST /api/v1/knowledge/documents — re-ingesting a source replaces its chunks.
-pub async fn upsert_document(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn upsert_document(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let body: DocumentRequest = json_body(req, false)?;
     let source = required_text("source", body.source, 128)?;
     if !valid_source(&source) {
@@ -137,12 +139,12 @@ pub async fn upsert_document(app: &App, req: &Request) -> Result<Response<Body>,
     ok(&info)
 }
 
-pub async fn list_documents(app: &App, _req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn list_documents(app: &App, _req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let documents = app.store.list_documents().await?;
     ok(&serde_json::json!({ "documents": documents, "total": documents.len() }))
 }
 
-pub async fn delete_document(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn delete_document(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let source = req.path_parameters_ref().and_then(|p| p.first("source")).unwrap_or_default().to_string();
     if !valid_source(&source) {
         return Err(ApiError::NotFound { kind: "document", id: source.chars().take(64).collect() });
@@ -196,7 +198,7 @@ async fn faq_entry(app: &App, id: String, question: String, answer: String, inte
     Ok(KnowledgeEntry { id, kind: EntryKind::Faq, source, title: Some(question), content: answer, intent: Some(intent), embedding })
 }
 
-pub async fn create_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn create_faq(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let body: FaqRequest = json_body(req, false)?;
     let question = required_text("question", body.question, 1000)?;
     let answer = required_text("answer", body.answer, MAX_ANSWER_CHARS)?;
@@ -222,7 +224,7 @@ pub async fn create_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiE
     ok(&FaqView::from(&entry))
 }
 
-pub async fn list_faqs(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn list_faqs(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let limit = page_size(req)?;
     let cursor = query_param(req, "cursor");
     if cursor.as_deref().is_some_and(|c| !is_valid_id(c)) {
@@ -233,7 +235,7 @@ pub async fn list_faqs(app: &App, req: &Request) -> Result<Response<Body>, ApiEr
     ok(&serde_json::json!({ "faqs": faqs, "next_cursor": page.next_cursor }))
 }
 
-pub async fn delete_faq(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn delete_faq(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let faq_id = path_id(req, "faq_id", "faq")?;
     app.store.delete_faq(&faq_id, app.now()).await?;
     ok(&serde_json::json!({ "deleted": faq_id }))
@@ -244,6 +246,13 @@ struct ReviewedSolution {
     #[serde(flatten)]
     view: SolutionView,
     created_at: DateTime<Utc>,
+    /// Who wrote it: the agent of the session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reviewed_at: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reviewed_by: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     reject_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -257,6 +266,9 @@ impl From<&Solution> for ReviewedSolution {
         ReviewedSolution {
             view: SolutionView::from(s),
             created_at: s.created_at,
+            agent_id: s.agent_id.clone(),
+            reviewed_at: s.reviewed_at,
+            reviewed_by: s.reviewed_by.clone(),
             reject_reason: s.reject_reason.clone(),
             faq_id: s.faq_id.clone(),
             faq_deleted_at: s.faq_deleted_at,
@@ -265,7 +277,7 @@ impl From<&Solution> for ReviewedSolution {
 }
 
 /// GET /api/v1/escalation/solutions?status=pending|approved|rejected
-pub async fn list_solutions(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn list_solutions(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let status = match query_param(req, "status") {
         None => ReviewStatus::Pending,
         Some(s) => ReviewStatus::parse(&s)
@@ -297,7 +309,7 @@ fn decision_error(err: crate::error::StoreError) -> ApiError {
 }
 
 /// POST /api/v1/escalation/solutions/{solution_id}/approve — the FAQ is live when this returns.
-pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let solution_id = path_id(req, "solution_id", "solution")?;
     let body: ApproveRequest = json_body(req, true)?;
     let question = optional_text("question", body.question, 1000)?;
@@ -313,6 +325,9 @@ pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>
             message: format!("solution {solution_id} is already {}", solution.status.as_str()),
         });
     }
+    // Refused early so no embedding is spent; the decision's write checks it again.
+    let reviewer = reviewer_id(caller);
+    check_not_author(&reviewer, solution.agent_id.as_deref())?;
     if let Some(q) = question {
         solution.question = q;
     }
@@ -339,10 +354,13 @@ pub async fn approve_solution(app: &App, req: &Request) -> Result<Response<Body>
     .await?;
     solution.status = ReviewStatus::Approved;
     solution.reviewed_at = Some(now);
+    solution.reviewed_by = Some(reviewer.clone());
     solution.faq_id = Some(faq_id.clone());
-    // The decision (conditional on still pending), the FAQ and the version bump are one write.
-    let extra = vec![app.store.faq_put_action(&entry, now)?, app.store.knowledge_version_bump_action()?];
-    if let Err(err) = app.store.decide_solution(&solution, now, extra).await {
+    // The decision (conditional on still pending and not the reviewer's own), the FAQ and the
+    // version bump are one write.
+    let extra =
+        vec![app.store.faq_put_action(&entry, Some(&reviewer), now)?, app.store.knowledge_version_bump_action()?];
+    if let Err(err) = app.store.decide_solution(&solution, &reviewer, now, extra).await {
         // Still pending after a failed decision: the FAQ id was taken (by a FAQ written before
         // the namespace was reserved), not a second review.
         if matches!(err, crate::error::StoreError::Conflict(_)) {
@@ -366,10 +384,12 @@ struct RejectRequest {
     reason: Option<String>,
 }
 
-pub async fn reject_solution(app: &App, req: &Request) -> Result<Response<Body>, ApiError> {
+pub async fn reject_solution(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let solution_id = path_id(req, "solution_id", "solution")?;
     let body: RejectRequest = json_body(req, false)?;
     let reason = required_text("reason", body.reason, 1000)?;
-    let solution = app.store.reject_solution(&solution_id, &reason, app.now()).await.map_err(decision_error)?;
+    let reviewer = reviewer_id(caller);
+    let solution =
+        app.store.reject_solution(&solution_id, &reason, &reviewer, app.now()).await.map_err(decision_error)?;
     ok(&ReviewedSolution::from(&solution))
 }

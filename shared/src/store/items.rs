@@ -19,6 +19,8 @@ pub struct SessionItem {
     pub agent_status: AgentStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_agent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_agent_name: Option<String>,
     #[serde(default)]
     pub turn_count: u32,
     #[serde(default)]
@@ -60,6 +62,7 @@ impl SessionItem {
             member_level: s.member_level,
             agent_status: s.agent_status,
             assigned_agent_id: s.assigned_agent_id.clone(),
+            assigned_agent_name: s.assigned_agent_name.clone(),
             turn_count: s.turn_count,
             consecutive_failures: s.consecutive_failures,
             priority: s.priority,
@@ -92,6 +95,7 @@ impl SessionItem {
             member_level: self.member_level,
             agent_status: self.agent_status,
             assigned_agent_id: self.assigned_agent_id,
+            assigned_agent_name: self.assigned_agent_name,
             turn_count: self.turn_count,
             consecutive_failures: self.consecutive_failures,
             priority: self.priority,
@@ -120,6 +124,8 @@ pub struct MessageItem {
     pub timestamp: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_name: Option<String>,
 }
 
 impl MessageItem {
@@ -134,6 +140,7 @@ impl MessageItem {
             content: m.content.clone(),
             timestamp: m.timestamp,
             agent_id: m.agent_id.clone(),
+            agent_name: m.agent_name.clone(),
         }
     }
 
@@ -145,6 +152,7 @@ impl MessageItem {
             content: self.content,
             timestamp: self.timestamp,
             agent_id: self.agent_id,
+            agent_name: self.agent_name,
         }
     }
 }

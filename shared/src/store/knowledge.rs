@@ -158,10 +158,21 @@ impl Store {
     }
 
     /// The Put of a FAQ entry (conditional on its id being free) for use in a transaction.
-    pub fn faq_put_action(&self, entry: &KnowledgeEntry, now: DateTime<Utc>) -> Result<TransactWriteItem, StoreError> {
+    /// `reviewed_by` records who approved it, for a FAQ that came from review.
+    pub fn faq_put_action(
+        &self,
+        entry: &KnowledgeEntry,
+        reviewed_by: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut item = to_item(&EntryItem::new(entry, now))?;
+        if let Some(reviewer) = reviewed_by {
+            item.insert("reviewed_by".into(), super::s(reviewer));
+            item.insert("reviewed_at".into(), super::s(super::sessions::timestamp(now)));
+        }
         let put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(to_item(&EntryItem::new(entry, now))?))
+            .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
@@ -170,7 +181,7 @@ impl Store {
 
     /// Add a FAQ and make it live. Fails with a conflict if the id is taken.
     pub async fn create_faq(&self, entry: &KnowledgeEntry, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let actions = vec![self.faq_put_action(entry, now)?, self.knowledge_version_bump_action()?];
+        let actions = vec![self.faq_put_action(entry, None, now)?, self.knowledge_version_bump_action()?];
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             Err(super::sessions::TransactFailure::Condition { .. }) => {

@@ -77,20 +77,37 @@ pub(crate) fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T,
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// The status a failed condition found, read from the old item DynamoDB returned with the
-/// failure. No item means the session does not exist.
-pub(crate) fn rejection_from_old_item(
+/// Why a guarded session write failed, read from the old item: no session, another status, or
+/// (when the write required one) another assignee. Mirrors [`crate::auth::check_session`].
+pub(crate) fn refusal_from_old_item(
     session_id: &str,
     action: Action,
+    expected: AgentStatus,
+    required_assignee: Option<&str>,
     old_item: Option<&Item>,
 ) -> StoreError {
-    let status = old_item
-        .and_then(|item| item.get("agent_status"))
-        .and_then(|v| v.as_s().ok())
-        .and_then(|s| AgentStatus::parse(s));
-    match status {
-        Some(current) => StoreError::Rejected(TransitionRejected { action, current }),
-        None => StoreError::session_not_found(session_id),
+    let field = |name: &str| old_item.and_then(|item| item.get(name)).and_then(|v| v.as_s().ok()).cloned();
+    let Some(current) = field("agent_status").and_then(|s| AgentStatus::parse(&s)) else {
+        return StoreError::session_not_found(session_id);
+    };
+    if current != expected {
+        return StoreError::Rejected(TransitionRejected { action, current });
+    }
+    let holder = field("assigned_agent_id");
+    match required_assignee {
+        Some(required) if holder.as_deref() != Some(required) => {
+            StoreError::Denied(crate::auth::Denied::NotAssignee { assignee: holder })
+        }
+        _ => StoreError::Conflict(format!("session {session_id} changed while {} was written", action.name())),
+    }
+}
+
+/// ` AND assigned_agent_id = :assignee` when the write is only for the session's assignee.
+pub(crate) fn assignee_clause(assignee: Option<&str>) -> &'static str {
+    if assignee.is_some() {
+        " AND assigned_agent_id = :assignee"
+    } else {
+        ""
     }
 }
 

@@ -2,7 +2,10 @@
 
 use super::items::{MessageItem, PendingItem, SessionItem};
 use super::update::UpdateSpec;
-use super::{from_item, key, keys, n, rejection_from_old_item, s, status_condition, to_item, Item, Store};
+use super::{
+    assignee_clause, from_item, key, keys, n, refusal_from_old_item, s, status_condition,
+    to_item, Item, Store,
+};
 use crate::domain::{AgentStatus, EscalationCard, Message, Session};
 use crate::error::StoreError;
 use crate::state_machine::Action;
@@ -148,29 +151,46 @@ impl Store {
 
     /// pending → assigned, exactly once. The loser learns the current status from the failed
     /// write itself.
-    pub async fn accept(&self, session_id: &str, agent_id: &str, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    pub async fn accept(
+        &self,
+        session_id: &str,
+        agent_id: &str,
+        agent_name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
         let (condition, required) = status_condition(Action::Accept);
         let spec = UpdateSpec::new()
             .set("agent_status", s(AgentStatus::Assigned.as_str()))
             .set("assigned_agent_id", s(agent_id))
+            .set_or_remove("assigned_agent_name", agent_name.map(s))
             .set("accepted_at", s(timestamp(now)))
             .set("updated_at", s(timestamp(now)))
             .remove(keys::PENDING_STATUS)
             .remove(keys::PENDING_ORDER)
             .condition_value(":required_status", s(required.as_str()));
-        self.guarded_update(session_id, Action::Accept, &condition, spec).await
+        self.guarded_update(session_id, Action::Accept, &condition, spec, None).await
     }
 
-    /// assigned → resolved, exactly once.
-    pub async fn resolve(&self, session_id: &str, note: Option<&str>, now: DateTime<Utc>) -> Result<Session, StoreError> {
+    /// assigned → resolved, exactly once, and (when `assignee` is given) only by that agent.
+    pub async fn resolve(
+        &self,
+        session_id: &str,
+        note: Option<&str>,
+        assignee: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
         let (condition, required) = status_condition(Action::Resolve);
-        let spec = UpdateSpec::new()
+        let condition = format!("{condition}{}", assignee_clause(assignee));
+        let mut spec = UpdateSpec::new()
             .set("agent_status", s(AgentStatus::Resolved.as_str()))
             .set("resolved_at", s(timestamp(now)))
             .set("updated_at", s(timestamp(now)))
             .set_or_remove("resolve_note", note.map(s))
             .condition_value(":required_status", s(required.as_str()));
-        self.guarded_update(session_id, Action::Resolve, &condition, spec).await
+        if let Some(agent) = assignee {
+            spec = spec.condition_value(":assignee", s(agent));
+        }
+        self.guarded_update(session_id, Action::Resolve, &condition, spec, assignee).await
     }
 
     async fn guarded_update(
@@ -179,6 +199,7 @@ impl Store {
         action: Action,
         condition: &str,
         spec: UpdateSpec,
+        assignee: Option<&str>,
     ) -> Result<Session, StoreError> {
         let result = self
             .client
@@ -204,46 +225,62 @@ impl Store {
                     }
                     _ => None,
                 };
-                Err(rejection_from_old_item(session_id, action, old))
+                let expected = action.required_status().expect("guarded actions require a status");
+                Err(refusal_from_old_item(session_id, action, expected, assignee, old))
             }
             Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
         }
     }
 
-    /// Append an agent's message: the session must be assigned, checked in the same write.
+    /// Append an agent's message: the session must be assigned (to `assignee`, when given),
+    /// checked in the same write.
     pub async fn append_agent_message(
         &self,
         session_id: &str,
         message: &Message,
+        assignee: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let update = UpdateSpec::new().add("turn_count", 1).set("updated_at", s(timestamp(now)));
-        self.write_turn(session_id, Action::SendMessage, AgentStatus::Assigned, update, std::slice::from_ref(message), None)
-            .await
+        let turn = TurnWrite {
+            session_id,
+            action: Action::SendMessage,
+            expected: AgentStatus::Assigned,
+            assignee,
+            update,
+            messages: std::slice::from_ref(message),
+            increment_tickets_of: None,
+        };
+        self.write_turn(turn).await
     }
 
     /// A customer turn of the chat endpoint: messages plus session changes, guarded by the status
     /// the turn was decided for.
     pub async fn write_customer_turn(&self, turn: CustomerTurnWrite<'_>) -> Result<(), StoreError> {
-        self.write_turn(turn.session_id, turn.action, turn.expected, turn.update, turn.messages, turn.increment_tickets_of)
-            .await
+        self.write_turn(TurnWrite {
+            session_id: turn.session_id,
+            action: turn.action,
+            expected: turn.expected,
+            assignee: None,
+            update: turn.update,
+            messages: turn.messages,
+            increment_tickets_of: turn.increment_tickets_of,
+        })
+        .await
     }
 
-    async fn write_turn(
-        &self,
-        session_id: &str,
-        action: Action,
-        expected: AgentStatus,
-        update: UpdateSpec,
-        messages: &[Message],
-        increment_tickets_of: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let update = update.condition_value(":expected_status", s(expected.as_str()));
+    async fn write_turn(&self, turn: TurnWrite<'_>) -> Result<(), StoreError> {
+        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of } = turn;
+        let mut update = update.condition_value(":expected_status", s(expected.as_str()));
+        if let Some(agent) = assignee {
+            update = update.condition_value(":assignee", s(agent));
+        }
+        let condition = format!("attribute_exists(pk) AND agent_status = :expected_status{}", assignee_clause(assignee));
         let session_update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::session_pk(session_id), keys::META)))
             .update_expression(update.expression())
-            .condition_expression("attribute_exists(pk) AND agent_status = :expected_status")
+            .condition_expression(condition)
             .set_expression_attribute_values(update.values())
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
@@ -256,8 +293,8 @@ impl Store {
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
-                // The status moved under us: report the one we found.
-                Err(rejection_from_old_item(session_id, action, old_item.as_ref()))
+                // The status (or the assignee) was not what this write needs: report what we found.
+                Err(refusal_from_old_item(session_id, action, expected, assignee, old_item.as_ref()))
             }
             Err(TransactFailure::Condition { .. }) => {
                 Err(StoreError::Conflict("a message with the same id already exists".to_string()))
@@ -378,13 +415,25 @@ impl Store {
 
     /// A ConditionCheck that the session is in the status `action` requires, for transactions
     /// that write another item (a solution) on the session's word.
-    pub(crate) fn session_status_check(&self, session_id: &str, action: Action) -> Result<TransactWriteItem, StoreError> {
+    /// With `assignee`, the session must also be held by that agent.
+    pub(crate) fn session_status_check(
+        &self,
+        session_id: &str,
+        action: Action,
+        assignee: Option<&str>,
+    ) -> Result<TransactWriteItem, StoreError> {
         let (condition, required) = status_condition(action);
         let check = ConditionCheck::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::session_pk(session_id), keys::META)))
-            .condition_expression(condition)
-            .expression_attribute_values(":required_status", s(required.as_str()))
+            .condition_expression(format!("{condition}{}", assignee_clause(assignee)))
+            .set_expression_attribute_values(Some({
+                let mut values = std::collections::HashMap::from([(":required_status".to_string(), s(required.as_str()))]);
+                if let Some(agent) = assignee {
+                    values.insert(":assignee".to_string(), s(agent));
+                }
+                values
+            }))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
@@ -422,6 +471,19 @@ impl Store {
             return Err(TransactFailure::Other(StoreError::dynamo("TransactWriteItems", err)));
         }
     }
+}
+
+/// One guarded write of a turn: the session update and its messages, in one transaction.
+struct TurnWrite<'a> {
+    session_id: &'a str,
+    action: Action,
+    /// The status the session must still have.
+    expected: AgentStatus,
+    /// The agent the session must still be assigned to, when the write is the assignee's.
+    assignee: Option<&'a str>,
+    update: UpdateSpec,
+    messages: &'a [Message],
+    increment_tickets_of: Option<&'a str>,
 }
 
 pub(crate) enum TransactFailure {

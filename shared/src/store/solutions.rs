@@ -2,7 +2,9 @@
 
 use super::items::SolutionItem;
 use super::sessions::TransactFailure;
-use super::{from_item, key, keys, rejection_from_old_item, s, to_item, Item, Store};
+use super::{from_item, key, keys, refusal_from_old_item, s, to_item, Item, Store};
+use crate::auth::Denied;
+use crate::domain::AgentStatus;
 use crate::domain::{ReviewStatus, Solution};
 use crate::error::StoreError;
 use crate::state_machine::Action;
@@ -15,8 +17,9 @@ pub struct SolutionPage {
 }
 
 impl Store {
-    /// Store a FAQ candidate for a resolved session: the status check and the Put are one write.
-    pub async fn save_solution(&self, solution: &Solution) -> Result<(), StoreError> {
+    /// Store a FAQ candidate for a resolved session: the status check (and, with `assignee`, that
+    /// the session is that agent's) and the Put are one write.
+    pub async fn save_solution(&self, solution: &Solution, assignee: Option<&str>) -> Result<(), StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(&SolutionItem::new(solution))?))
@@ -24,13 +27,15 @@ impl Store {
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
         let actions = vec![
-            self.session_status_check(&solution.session_id, Action::ConsolidateSolution)?,
+            self.session_status_check(&solution.session_id, Action::ConsolidateSolution, assignee)?,
             TransactWriteItem::builder().put(put).build(),
         ];
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
-                Err(rejection_from_old_item(&solution.session_id, Action::ConsolidateSolution, old_item.as_ref()))
+                let action = Action::ConsolidateSolution;
+                let expected = action.required_status().unwrap_or(AgentStatus::Resolved);
+                Err(refusal_from_old_item(&solution.session_id, action, expected, assignee, old_item.as_ref()))
             }
             Err(TransactFailure::Condition { .. }) => Err(StoreError::Conflict("solution id already used".into())),
             Err(TransactFailure::Other(err)) => Err(err),
@@ -79,21 +84,24 @@ impl Store {
         Ok(SolutionPage { solutions: items.into_iter().map(|i| i.solution).collect(), next_cursor })
     }
 
-    /// pending → approved|rejected, exactly once. `extra` are writes that must happen with the
-    /// decision (the FAQ an approval creates).
+    /// pending → approved|rejected, exactly once, and never by the solution's author. `extra`
+    /// are writes that must happen with the decision (the FAQ an approval creates).
     pub async fn decide_solution(
         &self,
         decided: &Solution,
+        reviewer: &str,
         now: DateTime<Utc>,
         extra: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
         let mut item = to_item(&SolutionItem::new(decided))?;
         item.insert("reviewed_at".into(), s(super::sessions::timestamp(now)));
+        item.insert("reviewed_by".into(), s(reviewer));
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_exists(pk) AND review_status = :pending")
+            .condition_expression(NOT_DECIDED_NOR_OWN)
             .expression_attribute_values(":pending", s(ReviewStatus::Pending.as_str()))
+            .expression_attribute_values(":reviewer", s(reviewer))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
@@ -101,7 +109,9 @@ impl Store {
         actions.extend(extra);
         match self.transact(actions).await {
             Ok(()) => Ok(()),
-            Err(TransactFailure::Condition { index: 0, old_item }) => Err(already_decided(&decided.solution_id, old_item)),
+            Err(TransactFailure::Condition { index: 0, old_item }) => {
+                Err(refused_decision(&decided.solution_id, reviewer, old_item))
+            }
             Err(TransactFailure::Condition { .. }) => Err(StoreError::Conflict("the FAQ id is already taken".into())),
             Err(TransactFailure::Other(err)) => Err(err),
         }
@@ -112,6 +122,7 @@ impl Store {
         &self,
         solution_id: &str,
         reason: &str,
+        reviewer: &str,
         now: DateTime<Utc>,
     ) -> Result<Solution, StoreError> {
         let result = self
@@ -120,9 +131,11 @@ impl Store {
             .table_name(&self.table)
             .set_key(Some(key(keys::solution_pk(solution_id), keys::META)))
             .update_expression(
-                "SET #status = :rejected, review_status = :rejected, reject_reason = :reason, reviewed_at = :now",
+                "SET #status = :rejected, review_status = :rejected, reject_reason = :reason, reviewed_at = :now, \
+                 reviewed_by = :reviewer",
             )
-            .condition_expression("attribute_exists(pk) AND review_status = :pending")
+            .condition_expression(NOT_DECIDED_NOR_OWN)
+            .expression_attribute_values(":reviewer", s(reviewer))
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":rejected", s(ReviewStatus::Rejected.as_str()))
             .expression_attribute_values(":pending", s(ReviewStatus::Pending.as_str()))
@@ -144,17 +157,27 @@ impl Store {
                     )) => e.item().cloned(),
                     _ => None,
                 };
-                Err(already_decided(solution_id, old))
+                Err(refused_decision(solution_id, reviewer, old))
             }
             Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
         }
     }
 }
 
-fn already_decided(solution_id: &str, old_item: Option<Item>) -> StoreError {
-    match old_item.and_then(|i| i.get("review_status").and_then(|v| v.as_s().ok()).cloned()) {
-        Some(status) => StoreError::Conflict(format!("solution {solution_id} is already {status}")),
+/// Still pending, and not written by the reviewer: checked in the write that decides.
+const NOT_DECIDED_NOR_OWN: &str =
+    "attribute_exists(pk) AND review_status = :pending AND (attribute_not_exists(agent_id) OR agent_id <> :reviewer)";
+
+/// Why a decision was refused: no such solution, already decided, or the reviewer wrote it.
+fn refused_decision(solution_id: &str, reviewer: &str, old_item: Option<Item>) -> StoreError {
+    let field = |name: &str| old_item.as_ref().and_then(|i| i.get(name)).and_then(|v| v.as_s().ok()).cloned();
+    match field("review_status") {
         None => StoreError::NotFound { kind: "solution", id: solution_id.to_string() },
+        Some(status) if status != ReviewStatus::Pending.as_str() => {
+            StoreError::Conflict(format!("solution {solution_id} is already {status}"))
+        }
+        Some(_) if field("agent_id").as_deref() == Some(reviewer) => StoreError::Denied(Denied::OwnSolution),
+        Some(_) => StoreError::Conflict(format!("solution {solution_id} changed while it was reviewed")),
     }
 }
 

@@ -9,10 +9,21 @@ struct Args {
     port: u16,
     template: PathBuf,
     seed: Option<PathBuf>,
+    /// Where the local signing key lives (made on first start).
+    state: PathBuf,
+    /// The built workbench to serve at `/`.
+    web: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { host: "127.0.0.1".into(), port: 8000, template: "template.yaml".into(), seed: None };
+    let mut args = Args {
+        host: "127.0.0.1".into(),
+        port: 8000,
+        template: "template.yaml".into(),
+        seed: None,
+        state: "infra/.local".into(),
+        web: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -21,7 +32,11 @@ fn parse_args() -> Result<Args, String> {
             "--port" => args.port = value()?.parse().map_err(|_| "--port must be a number".to_string())?,
             "--template" => args.template = value()?.into(),
             "--seed" => args.seed = Some(value()?.into()),
-            other => return Err(format!("unknown argument {other}; expected --host, --port, --template, --seed")),
+            "--state" => args.state = value()?.into(),
+            "--web" => args.web = Some(value()?.into()),
+            other => {
+                return Err(format!("unknown argument {other}; expected --host, --port, --template, --seed, --state, --web"))
+            }
         }
     }
     Ok(args)
@@ -48,7 +63,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         functions.routes.len(),
         args.template.display()
     );
-    let api = Arc::new(server::LocalApi { app, router, cors: functions.cors.clone() });
+    let identity = Arc::new(workbench_local::identity::LocalIdentity::load_or_create(&args.state)?);
+    let mut api = server::LocalApi::new(app, router, identity);
+    api.cors = functions.cors.clone();
+    if let Some(seed_dir) = &args.seed {
+        if let Ok(text) = std::fs::read_to_string(seed_dir.join("agents.json")) {
+            api.demo_agents = serde_json::from_str(&text)?;
+        }
+    }
+    match &args.web {
+        Some(web) if web.join("index.html").is_file() => {
+            println!("workbench on http://localhost:{}/ (from {})", args.port, web.display());
+            api.web_root = Some(web.clone());
+        }
+        Some(web) => println!("no built workbench in {} (run npm run build in web/); serving the API only", web.display()),
+        None => {}
+    }
+    let api = Arc::new(api);
     tokio::select! {
         result = server::serve(listener, api) => result?,
         _ = tokio::signal::ctrl_c() => println!("stopping"),

@@ -1,0 +1,3 @@
+//! Lambda for the `agent-me` route of template.yaml.
+
+workbench::lambda_main!(Me);

@@ -1,0 +1,351 @@
+//! Who may do what: pure rules over a [`Principal`], an operation and, where it matters, the
+//! session's status and assignee. The store enforces the session rules inside the conditional
+//! write that changes the state; [`check_session`] states the same rules in one place, so they
+//! are tested as a table and the store's failures are explained with them.
+
+use super::principal::{AgentPrincipal, Principal, Role, Scope};
+use crate::domain::AgentStatus;
+use crate::state_machine::{transition, Action, TransitionRejected};
+
+/// The agent a service acting through `agent-proxy` assigns when the body names no one.
+pub const DEFAULT_AGENT_ID: &str = "agent-default";
+
+/// What a route does, as far as permissions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    ListPending,
+    ViewSession,
+    RecommendKnowledge,
+    WhoAmI,
+    Accept,
+    SendMessage,
+    BusinessAssist,
+    Resolve,
+    SubmitSolution,
+    /// A customer turn through the bot's front door.
+    Chat,
+    ListSolutions,
+    ReviewSolution,
+    /// Documents, FAQs and the knowledge cache.
+    ManageKnowledge,
+}
+
+impl Operation {
+    pub const ALL: [Operation; 13] = [
+        Operation::ListPending,
+        Operation::ViewSession,
+        Operation::RecommendKnowledge,
+        Operation::WhoAmI,
+        Operation::Accept,
+        Operation::SendMessage,
+        Operation::BusinessAssist,
+        Operation::Resolve,
+        Operation::SubmitSolution,
+        Operation::Chat,
+        Operation::ListSolutions,
+        Operation::ReviewSolution,
+        Operation::ManageKnowledge,
+    ];
+
+    /// The state-machine action of an operation on one session, if it is one.
+    pub fn session_action(self) -> Option<Action> {
+        match self {
+            Operation::ViewSession => Some(Action::ViewDetails),
+            Operation::RecommendKnowledge => Some(Action::KnowledgeRecommend),
+            Operation::Accept => Some(Action::Accept),
+            Operation::SendMessage => Some(Action::SendMessage),
+            Operation::BusinessAssist => Some(Action::BusinessAssist),
+            Operation::Resolve => Some(Action::Resolve),
+            Operation::SubmitSolution => Some(Action::ConsolidateSolution),
+            _ => None,
+        }
+    }
+
+    /// Only the session's assignee may do these.
+    pub fn needs_assignee(self) -> bool {
+        matches!(
+            self,
+            Operation::SendMessage | Operation::BusinessAssist | Operation::Resolve | Operation::SubmitSolution
+        )
+    }
+}
+
+/// Why an authenticated caller is refused; each is a 403 and changes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("only the assigned agent may do this; the session is assigned to {}", .assignee.as_deref().unwrap_or("no one"))]
+    NotAssignee { assignee: Option<String> },
+    #[error("a solution is reviewed by someone other than the agent who wrote it")]
+    OwnSolution,
+}
+
+impl Denied {
+    fn forbidden(message: impl Into<String>) -> Self {
+        Denied::Forbidden(message.into())
+    }
+}
+
+fn is_staff(agent: &AgentPrincipal) -> bool {
+    Role::ALL.iter().any(|r| agent.has(*r))
+}
+
+/// May this principal call this operation at all (before looking at any session)?
+pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> {
+    use Operation::*;
+    let allowed = match (principal, operation) {
+        (Principal::Agent(_), WhoAmI) => true,
+        (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge) => is_staff(a),
+        (Principal::Agent(a), Accept | SendMessage | BusinessAssist | Resolve | SubmitSolution) => a.has(Role::Agent),
+        (Principal::Agent(a), ListSolutions | ManageKnowledge) => a.has(Role::Reviewer) || a.has(Role::Supervisor),
+        (Principal::Agent(a), ReviewSolution) => a.has(Role::Reviewer),
+        (Principal::Agent(_), Chat) => false,
+        (Principal::Service(s), Chat) => s.has(Scope::Chat),
+        (
+            Principal::Service(s),
+            ListPending | ViewSession | RecommendKnowledge | Accept | SendMessage | BusinessAssist | Resolve
+            | SubmitSolution,
+        ) => s.has(Scope::AgentProxy),
+        (Principal::Service(s), ListSolutions | ReviewSolution | ManageKnowledge) => s.has(Scope::Admin),
+        (Principal::Service(_), WhoAmI) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::forbidden(match (principal, operation) {
+            (Principal::Agent(_), Chat) => "an agent token cannot post as a customer".to_string(),
+            (Principal::Service(_), WhoAmI) => "a service key is not an agent; sign in as an agent".to_string(),
+            (Principal::Agent(a), op) => format!("agent {} lacks the role this needs ({})", a.agent_id, needed(op)),
+            (Principal::Service(s), op) => format!("key {} lacks the scope this needs ({})", s.key_id, needed(op)),
+        }))
+    }
+}
+
+fn needed(operation: Operation) -> &'static str {
+    use Operation::*;
+    match operation {
+        WhoAmI => "an agent token",
+        ListPending | ViewSession | RecommendKnowledge => "any agent role, or the agent-proxy scope",
+        Accept | SendMessage | BusinessAssist | Resolve | SubmitSolution => "the agent role, or the agent-proxy scope",
+        Chat => "the chat scope",
+        ListSolutions | ManageKnowledge => "the reviewer or supervisor role, or the admin scope",
+        ReviewSolution => "the reviewer role, or the admin scope",
+    }
+}
+
+/// On whose behalf a session operation runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in agent: the token's `sub` and display name.
+    Agent { id: String, name: String },
+    /// A service key with `agent-proxy`, for the agent named in the body, or, when none is
+    /// named, for whoever holds the session.
+    Proxy { key_id: String, for_agent: Option<String> },
+}
+
+impl Actor {
+    /// The agent the write must find assigned, when the caller names one.
+    pub fn named_agent(&self) -> Option<&str> {
+        match self {
+            Actor::Agent { id, .. } => Some(id),
+            Actor::Proxy { for_agent, .. } => for_agent.as_deref(),
+        }
+    }
+
+    /// The agent an accept assigns.
+    pub fn assignee_on_accept(&self) -> &str {
+        self.named_agent().unwrap_or(DEFAULT_AGENT_ID)
+    }
+
+    /// The display name to record, when the actor is the agent itself.
+    pub fn display_name(&self) -> Option<&str> {
+        match self {
+            Actor::Agent { name, .. } => Some(name),
+            Actor::Proxy { .. } => None,
+        }
+    }
+}
+
+/// The actor of a session operation. With a token the caller is the token's agent, and a body
+/// `agent_id` naming anyone else is refused; a proxy key acts for the body's `agent_id`.
+pub fn acting_agent(principal: &Principal, body_agent_id: Option<&str>) -> Result<Actor, Denied> {
+    match principal {
+        Principal::Agent(agent) => match body_agent_id {
+            Some(named) if named != agent.agent_id => Err(Denied::forbidden(format!(
+                "agent_id `{named}` is not the signed-in agent ({}); leave it out or send your own",
+                agent.agent_id
+            ))),
+            _ => Ok(Actor::Agent { id: agent.agent_id.clone(), name: agent.name.clone() }),
+        },
+        Principal::Service(service) => Ok(Actor::Proxy {
+            key_id: service.key_id.clone(),
+            for_agent: body_agent_id.map(str::to_string),
+        }),
+    }
+}
+
+/// Why an operation on a session is refused: the caller, or the session's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionRefusal {
+    Denied(Denied),
+    State(TransitionRejected),
+}
+
+/// The whole rule for one operation on one session: the state machine first (a session that
+/// is not assigned is a 409 whoever asks), then ownership. The store's conditional writes check
+/// exactly this; see `Store::accept`, `append_agent_message`, `resolve`, `save_solution`.
+pub fn check_session(
+    actor: &Actor,
+    operation: Operation,
+    status: AgentStatus,
+    assignee: Option<&str>,
+) -> Result<(), SessionRefusal> {
+    if let Some(action) = operation.session_action() {
+        transition(status, action).map_err(SessionRefusal::State)?;
+    }
+    if operation.needs_assignee() {
+        if let Some(named) = actor.named_agent() {
+            if assignee != Some(named) {
+                return Err(SessionRefusal::Denied(Denied::NotAssignee { assignee: assignee.map(str::to_string) }));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Who reviews: an agent's id, or `key:<id>` for an admin key.
+pub fn reviewer_id(principal: &Principal) -> String {
+    principal.log_name()
+}
+
+/// Nobody reviews a solution they wrote.
+pub fn check_not_author(reviewer: &str, author: Option<&str>) -> Result<(), Denied> {
+    if author == Some(reviewer) {
+        Err(Denied::OwnSolution)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::principal::{AgentPrincipal, ServicePrincipal};
+    use Operation::*;
+
+    fn agent(id: &str, roles: &[Role]) -> Principal {
+        Principal::Agent(AgentPrincipal { agent_id: id.into(), name: id.to_uppercase(), roles: roles.to_vec() })
+    }
+
+    fn key(scopes: &[Scope]) -> Principal {
+        Principal::Service(ServicePrincipal { key_id: "k1".into(), scopes: scopes.to_vec() })
+    }
+
+    /// Every principal kind × every operation: the table of the README, as code.
+    #[test]
+    fn the_rule_table_holds_for_every_principal_and_operation() {
+        let cases: Vec<(&str, Principal, Vec<Operation>)> = vec![
+            ("agent", agent("a", &[Role::Agent]), vec![
+                ListPending, ViewSession, RecommendKnowledge, WhoAmI, Accept, SendMessage, BusinessAssist, Resolve,
+                SubmitSolution,
+            ]),
+            ("supervisor only", agent("s", &[Role::Supervisor]), vec![
+                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ManageKnowledge,
+            ]),
+            ("reviewer only", agent("r", &[Role::Reviewer]), vec![
+                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ReviewSolution, ManageKnowledge,
+            ]),
+            ("signed in, no group", agent("n", &[]), vec![WhoAmI]),
+            ("chat key", key(&[Scope::Chat]), vec![Chat]),
+            ("ingest key", key(&[Scope::Ingest]), vec![]),
+            ("agent-proxy key", key(&[Scope::AgentProxy]), vec![
+                ListPending, ViewSession, RecommendKnowledge, Accept, SendMessage, BusinessAssist, Resolve,
+                SubmitSolution,
+            ]),
+            ("admin key", key(&[Scope::Admin]), vec![ListSolutions, ReviewSolution, ManageKnowledge]),
+        ];
+        for (label, principal, allowed) in cases {
+            for op in Operation::ALL {
+                let result = admit(&principal, op);
+                assert_eq!(result.is_ok(), allowed.contains(&op), "{label} × {op:?}: {result:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_agent_token_cannot_post_as_a_customer() {
+        let all = agent("a", &Role::ALL);
+        assert_eq!(admit(&all, Chat), Err(Denied::Forbidden("an agent token cannot post as a customer".into())));
+    }
+
+    #[test]
+    fn with_a_token_the_actor_is_the_token_and_a_different_body_agent_is_refused() {
+        let a = agent("agent-001", &[Role::Agent]);
+        assert_eq!(
+            acting_agent(&a, None).unwrap(),
+            Actor::Agent { id: "agent-001".into(), name: "AGENT-001".into() }
+        );
+        assert!(acting_agent(&a, Some("agent-001")).is_ok());
+        assert!(matches!(acting_agent(&a, Some("agent-002")), Err(Denied::Forbidden(_))));
+    }
+
+    #[test]
+    fn a_proxy_acts_for_the_named_agent_or_for_the_assignee() {
+        let proxy = key(&[Scope::AgentProxy]);
+        let named = acting_agent(&proxy, Some("agent-007")).unwrap();
+        assert_eq!(named.named_agent(), Some("agent-007"));
+        assert_eq!(named.assignee_on_accept(), "agent-007");
+        let unnamed = acting_agent(&proxy, None).unwrap();
+        assert_eq!(unnamed.named_agent(), None);
+        assert_eq!(unnamed.assignee_on_accept(), DEFAULT_AGENT_ID);
+    }
+
+    /// Every session operation × status × who holds the session.
+    #[test]
+    fn the_session_rule_table_holds_for_every_state_and_holder() {
+        let me = Actor::Agent { id: "a".into(), name: "A".into() };
+        let proxy_for_me = Actor::Proxy { key_id: "k".into(), for_agent: Some("a".into()) };
+        let proxy_for_holder = Actor::Proxy { key_id: "k".into(), for_agent: None };
+        let statuses = [AgentStatus::None, AgentStatus::Pending, AgentStatus::Assigned, AgentStatus::Resolved];
+        for op in Operation::ALL.into_iter().filter(|op| op.session_action().is_some()) {
+            for status in statuses {
+                for holder in [None, Some("a"), Some("b")] {
+                    let state_ok = transition(status, op.session_action().unwrap()).is_ok();
+                    for actor in [&me, &proxy_for_me, &proxy_for_holder] {
+                        let result = check_session(actor, op, status, holder);
+                        let expected = if !state_ok {
+                            "state"
+                        } else if op.needs_assignee() && actor.named_agent().is_some() && holder != Some("a") {
+                            "not_assignee"
+                        } else {
+                            "ok"
+                        };
+                        let got = match &result {
+                            Ok(()) => "ok",
+                            Err(SessionRefusal::State(_)) => "state",
+                            Err(SessionRefusal::Denied(Denied::NotAssignee { .. })) => "not_assignee",
+                            Err(SessionRefusal::Denied(_)) => "other",
+                        };
+                        assert_eq!(got, expected, "{op:?} on {status:?} held by {holder:?} as {actor:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn not_assignee_names_the_current_holder() {
+        let me = Actor::Agent { id: "a".into(), name: "A".into() };
+        let refusal = check_session(&me, SendMessage, AgentStatus::Assigned, Some("b")).unwrap_err();
+        assert_eq!(refusal, SessionRefusal::Denied(Denied::NotAssignee { assignee: Some("b".into()) }));
+    }
+
+    #[test]
+    fn nobody_reviews_their_own_solution() {
+        assert_eq!(check_not_author("r1", Some("r1")), Err(Denied::OwnSolution));
+        assert!(check_not_author("r1", Some("a1")).is_ok());
+        assert!(check_not_author("key:ops", None).is_ok());
+        assert_eq!(reviewer_id(&key(&[Scope::Admin])), "key:k1");
+    }
+}

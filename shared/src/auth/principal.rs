@@ -1,0 +1,270 @@
+//! Who is calling, parsed once at the edge: an agent (from the JWT claims API Gateway has already
+//! verified) or a service (from its `X-API-Key`). Handlers receive a [`Principal`] and never read
+//! the caller from a body when a token is present.
+
+use super::keys::{ApiKeys, API_KEY_HEADER};
+use lambda_http::request::RequestContext;
+use lambda_http::{Request, RequestExt};
+use std::collections::HashMap;
+
+/// What a human agent may be, from the user pool's groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Agent,
+    Supervisor,
+    Reviewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Agent, Role::Supervisor, Role::Reviewer];
+
+    pub fn parse(raw: &str) -> Option<Role> {
+        match raw {
+            "agent" => Some(Role::Agent),
+            "supervisor" => Some(Role::Supervisor),
+            "reviewer" => Some(Role::Reviewer),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "agent",
+            Role::Supervisor => "supervisor",
+            Role::Reviewer => "reviewer",
+        }
+    }
+}
+
+/// What an integration holding a service key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// The bot's front door: customer chat turns.
+    Chat,
+    /// Escalations from upstream systems.
+    Ingest,
+    /// A trusted workbench back end acting for the agent named in `agent_id`.
+    AgentProxy,
+    /// Knowledge administration, cache invalidation, review.
+    Admin,
+}
+
+impl Scope {
+    pub const ALL: [Scope; 4] = [Scope::Chat, Scope::Ingest, Scope::AgentProxy, Scope::Admin];
+
+    pub fn parse(raw: &str) -> Option<Scope> {
+        match raw {
+            "chat" => Some(Scope::Chat),
+            "ingest" => Some(Scope::Ingest),
+            "agent-proxy" => Some(Scope::AgentProxy),
+            "admin" => Some(Scope::Admin),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentPrincipal {
+    pub agent_id: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+}
+
+impl AgentPrincipal {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServicePrincipal {
+    /// The key's id: what logs and records name, never the key itself.
+    pub key_id: String,
+    pub scopes: Vec<Scope>,
+}
+
+impl ServicePrincipal {
+    pub fn has(&self, scope: Scope) -> bool {
+        self.scopes.contains(&scope)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Agent(AgentPrincipal),
+    Service(ServicePrincipal),
+}
+
+impl Principal {
+    /// For logs: the agent id, or `key:<key id>`.
+    pub fn log_name(&self) -> String {
+        match self {
+            Principal::Agent(agent) => agent.agent_id.clone(),
+            Principal::Service(service) => format!("key:{}", service.key_id),
+        }
+    }
+}
+
+/// Why a request carries no usable credential; each is a 401.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unauthenticated {
+    #[error("no credential: send `Authorization: Bearer <token>` (agents) or `X-API-Key` (integrations)")]
+    Missing,
+    #[error("the X-API-Key is not a key of this API")]
+    InvalidApiKey,
+    #[error("the bearer token is malformed: {0}")]
+    MalformedToken(String),
+    #[error("the bearer token has expired")]
+    ExpiredToken,
+    #[error("the bearer token is not valid here: {0}")]
+    InvalidToken(String),
+}
+
+impl Unauthenticated {
+    /// Which credential was missing, malformed or expired: a stable word for clients.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Unauthenticated::Missing => "missing_credential",
+            Unauthenticated::InvalidApiKey => "invalid_api_key",
+            Unauthenticated::MalformedToken(_) => "malformed_token",
+            Unauthenticated::ExpiredToken => "expired_token",
+            Unauthenticated::InvalidToken(_) => "invalid_token",
+        }
+    }
+}
+
+/// The caller of a request. Verified JWT claims in the request context win (API Gateway, or the
+/// local server playing it, put them there); otherwise the `X-API-Key` names a service.
+pub fn principal_of(keys: &ApiKeys, req: &Request) -> Result<Principal, Unauthenticated> {
+    if let Some(claims) = jwt_claims(req) {
+        return agent_from_claims(claims).map(Principal::Agent);
+    }
+    match req.headers().get(API_KEY_HEADER) {
+        Some(key) => keys.identify(key.as_bytes()).map(Principal::Service).ok_or(Unauthenticated::InvalidApiKey),
+        None => Err(Unauthenticated::Missing),
+    }
+}
+
+fn jwt_claims(req: &Request) -> Option<&HashMap<String, String>> {
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => {
+            let claims = &context.authorizer.as_ref()?.jwt.as_ref()?.claims;
+            (!claims.is_empty()).then_some(claims)
+        }
+        _ => None,
+    }
+}
+
+/// An agent from verified claims: `sub` is the id, `cognito:groups` the roles, `name` (else
+/// `email`, else `cognito:username`) the display name.
+pub fn agent_from_claims(claims: &HashMap<String, String>) -> Result<AgentPrincipal, Unauthenticated> {
+    let agent_id = claims
+        .get("sub")
+        .map(|s| s.trim())
+        .filter(|s| crate::http::is_valid_id(s))
+        .ok_or_else(|| Unauthenticated::InvalidToken("the token has no usable `sub`".into()))?
+        .to_string();
+    let name = ["name", "email", "cognito:username"]
+        .iter()
+        .find_map(|k| claims.get(*k).map(|v| v.trim()).filter(|v| !v.is_empty()))
+        .map(|v| v.chars().take(128).collect())
+        .unwrap_or_else(|| agent_id.clone());
+    let roles = claims.get("cognito:groups").map(|g| parse_groups(g)).unwrap_or_default();
+    Ok(AgentPrincipal { agent_id, name, roles })
+}
+
+/// API Gateway hands a list claim over as one string, `"[agent reviewer]"`; a JSON array or a
+/// comma-separated list read the same. Groups that are not roles are ignored.
+pub fn parse_groups(raw: &str) -> Vec<Role> {
+    let inner = raw.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut roles = Vec::new();
+    for word in inner.split(|c: char| c.is_whitespace() || c == ',') {
+        let word = word.trim_matches('"');
+        if let Some(role) = Role::parse(word) {
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+    }
+    roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lambda_http::aws_lambda_events::apigw::{
+        ApiGatewayRequestAuthorizer, ApiGatewayRequestAuthorizerJwtDescription, ApiGatewayV2httpRequestContext,
+    };
+    use lambda_http::Body;
+
+    fn with_claims(claims: &[(&str, &str)]) -> Request {
+        let mut jwt = ApiGatewayRequestAuthorizerJwtDescription::default();
+        jwt.claims = claims.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut authorizer = ApiGatewayRequestAuthorizer::default();
+        authorizer.jwt = Some(jwt);
+        let mut context = ApiGatewayV2httpRequestContext::default();
+        context.authorizer = Some(authorizer);
+        lambda_http::http::Request::builder()
+            .body(Body::Empty)
+            .unwrap()
+            .with_request_context(RequestContext::ApiGatewayV2(context))
+    }
+
+    fn with_key(key: &str) -> Request {
+        lambda_http::http::Request::builder().header(API_KEY_HEADER, key).body(Body::Empty).unwrap()
+    }
+
+    #[test]
+    fn api_gateway_group_strings_become_roles() {
+        assert_eq!(parse_groups("[agent reviewer]"), vec![Role::Agent, Role::Reviewer]);
+        assert_eq!(parse_groups(r#"["supervisor","agent"]"#), vec![Role::Supervisor, Role::Agent]);
+        assert_eq!(parse_groups("agent, admins, agent"), vec![Role::Agent]);
+        assert!(parse_groups("[]").is_empty());
+    }
+
+    #[test]
+    fn claims_in_the_request_context_make_an_agent() {
+        let req = with_claims(&[("sub", "agent-001"), ("name", "Ada Li"), ("cognito:groups", "[agent reviewer]")]);
+        let principal = principal_of(&ApiKeys::parse("k"), &req).unwrap();
+        assert_eq!(
+            principal,
+            Principal::Agent(AgentPrincipal {
+                agent_id: "agent-001".into(),
+                name: "Ada Li".into(),
+                roles: vec![Role::Agent, Role::Reviewer]
+            })
+        );
+    }
+
+    #[test]
+    fn the_display_name_falls_back_to_email_then_the_id() {
+        let by_email = agent_from_claims(&HashMap::from([("sub".into(), "a1".into()), ("email".into(), "a@x.io".into())]));
+        assert_eq!(by_email.unwrap().name, "a@x.io");
+        assert_eq!(agent_from_claims(&HashMap::from([("sub".into(), "a1".into())])).unwrap().name, "a1");
+    }
+
+    #[test]
+    fn claims_without_a_usable_sub_are_refused() {
+        let err = agent_from_claims(&HashMap::from([("name".into(), "x".into())])).unwrap_err();
+        assert_eq!(err.reason(), "invalid_token");
+        let err = agent_from_claims(&HashMap::from([("sub".into(), "a b/c".into())])).unwrap_err();
+        assert_eq!(err.reason(), "invalid_token");
+    }
+
+    #[test]
+    fn a_key_names_a_service_and_a_wrong_or_missing_one_is_told_apart() {
+        let keys = ApiKeys::parse("k");
+        assert!(matches!(principal_of(&keys, &with_key("k")), Ok(Principal::Service(_))));
+        assert_eq!(principal_of(&keys, &with_key("nope")), Err(Unauthenticated::InvalidApiKey));
+        let bare = lambda_http::http::Request::builder().body(Body::Empty).unwrap();
+        assert_eq!(principal_of(&keys, &bare), Err(Unauthenticated::Missing));
+    }
+
+    #[test]
+    fn verified_claims_win_over_a_key_in_the_same_request() {
+        let mut req = with_claims(&[("sub", "agent-002")]);
+        req.headers_mut().insert(API_KEY_HEADER, "k".parse().unwrap());
+        assert!(matches!(principal_of(&ApiKeys::parse("k"), &req), Ok(Principal::Agent(a)) if a.agent_id == "agent-002"));
+    }
+}

@@ -1,0 +1,179 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { render } from '@testing-library/react';
+import { server } from '@/testing/server';
+import { FakeWebSocket } from '@/testing/fake-websocket';
+import { details, pendingSession } from '@/testing/fixtures';
+import { testQueryClient } from '@/testing/render';
+import type { SessionDetails } from '@/lib/api-types';
+import { App } from './App';
+
+const O = 'http://localhost:3000';
+
+function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number } = {}) {
+  let pending = opts.pending ?? [
+    pendingSession({ session_id: 'sess-1', user_id: 'u_1', priority: 'highest' }),
+    pendingSession({ session_id: 'sess-2', user_id: 'u_2', priority: 'high', member_level: 'gold' }),
+  ];
+  const calls: string[] = [];
+  const sessions: Record<string, SessionDetails> = {
+    'sess-1': details({ session_id: 'sess-1', user_id: 'u_1' }),
+    'sess-2': details({ session_id: 'sess-2', user_id: 'u_2' }),
+  };
+  server.use(
+    http.get(`${O}/config.json`, () => HttpResponse.json({ auth: 'local' })),
+    http.get(`${O}/dev/agents`, () =>
+      HttpResponse.json({ agents: [{ agent_id: 'agent-001', name: 'Alice Agent', roles: ['agent'] }, { agent_id: 'reviewer-001', name: 'Rita', roles: ['agent', 'reviewer'] }] }),
+    ),
+    http.post(`${O}/dev/token`, async ({ request }) => {
+      const body = (await request.json()) as { sub: string };
+      calls.push(`token:${body.sub}`);
+      return HttpResponse.json({ access_token: `tok-${body.sub}`, token_type: 'Bearer', expires_in: 3600 });
+    }),
+    http.get(`${O}/api/v1/agent/me`, ({ request }) =>
+      request.headers.get('authorization') === 'Bearer tok-agent-001'
+        ? HttpResponse.json({ agent_id: 'agent-001', name: 'Alice Agent', roles: ['agent'] })
+        : HttpResponse.json({ error: 'unauthorized', message: 'bad token' }, { status: 401 }),
+    ),
+    http.get(`${O}/api/v1/agent/sessions`, () => HttpResponse.json({ error: 'route_not_found', message: 'no route' }, { status: 404 })),
+    http.get(`${O}/api/v1/agent/sessions/pending`, () => {
+      calls.push('pending');
+      return HttpResponse.json(pending);
+    }),
+    http.get(`${O}/api/v1/agent/sessions/:id`, ({ params }) => {
+      calls.push(`details:${params.id}`);
+      return HttpResponse.json(sessions[params.id as string]);
+    }),
+    http.post(`${O}/api/v1/agent/sessions/:id/accept`, ({ params }) => {
+      calls.push(`accept:${params.id}`);
+      if (opts.acceptStatus === 409) {
+        pending = pending.filter((p) => p.session_id !== params.id);
+        return HttpResponse.json({ error: 'invalid_state', message: 'session is assigned', agent_status: 'assigned' }, { status: 409 });
+      }
+      const d = { ...sessions[params.id as string]!, agent_status: 'assigned' as const, assigned_agent_id: 'agent-001' };
+      sessions[params.id as string] = d;
+      pending = pending.filter((p) => p.session_id !== params.id);
+      return HttpResponse.json(d);
+    }),
+    http.post(`${O}/api/v1/agent/sessions/:id/knowledge-recommend`, () => HttpResponse.json({ chunks: [], total: 0 })),
+  );
+  return { calls, sessions, setPending: (p: typeof pending) => (pending = p) };
+}
+
+async function signIn() {
+  const user = userEvent.setup();
+  render(<App queryClient={testQueryClient()} />);
+  await user.click(await screen.findByTestId('sign-in-agent-001'));
+  await screen.findByTestId('me');
+  return user;
+}
+
+describe('the workbench app', () => {
+  beforeEach(() => {
+    FakeWebSocket.instances = [];
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('signs in with a demo agent, keeps the token in sessionStorage, and shows the queue', async () => {
+    const { calls } = backend();
+    await signIn();
+    expect(calls).toContain('token:agent-001');
+    expect(JSON.parse(sessionStorage.getItem('workbench.tokens')!).accessToken).toBe('tok-agent-001');
+    const rows = await screen.findAllByTestId('queue-item');
+    expect(rows.map((r) => r.getAttribute('data-session-id'))).toEqual(['sess-1', 'sess-2']);
+    expect(within(rows[1]!).getByText('Gold')).toBeInTheDocument();
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.url).toBe('ws://localhost:3000/ws?token=tok-agent-001'));
+  });
+
+  it('signing out clears the token and returns to the sign-in page', async () => {
+    backend();
+    const user = await signIn();
+    await user.click(screen.getByTestId('sign-out'));
+    expect(await screen.findByTestId('sign-in-agent-001')).toBeInTheDocument();
+    expect(sessionStorage.getItem('workbench.tokens')).toBeNull();
+  });
+
+  it('a 401 sends the agent back to sign-in', async () => {
+    backend();
+    sessionStorage.setItem('workbench.tokens', JSON.stringify({ accessToken: 'stale', expiresAt: Date.now() + 1000 }));
+    const { reloadTokens } = await import('@/lib/auth/token-store');
+    reloadTokens();
+    render(<App queryClient={testQueryClient()} />);
+    expect(await screen.findByText(/sign-in has expired/)).toBeInTheDocument();
+    expect(await screen.findByTestId('sign-in-agent-001')).toBeInTheDocument();
+    expect(window.location.pathname).toBe('/sign-in');
+  });
+
+  it('accepting opens the conversation and lists it under Mine', async () => {
+    const { calls } = backend();
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-1'));
+    expect(calls).toContain('accept:sess-1');
+    expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-1');
+    expect(JSON.parse(localStorage.getItem('workbench.mine.agent-001')!)).toEqual(['sess-1']);
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+  });
+
+  it('a lost accept race shows the message and refreshes the queue', async () => {
+    const { calls } = backend({ acceptStatus: 409 });
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    const before = calls.filter((c) => c === 'pending').length;
+    await user.click(within(row).getByTestId('accept'));
+    expect(await screen.findByTestId('accept-error')).toHaveTextContent(/^This session has been accepted by another agent$/);
+    await waitFor(() => expect(calls.filter((c) => c === 'pending').length).toBeGreaterThan(before));
+    await waitFor(() => expect(screen.getAllByTestId('queue-item')).toHaveLength(1));
+    expect(localStorage.getItem('workbench.mine.agent-001')).toBeNull();
+  });
+
+  it('j/k move through the queue and a accepts the selected row; ? shows the help', async () => {
+    const { calls } = backend();
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await user.keyboard('j');
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-1'));
+    await user.keyboard('j');
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-2'));
+    await user.keyboard('k');
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-1'));
+    await screen.findByTestId('conversation-accept');
+    await user.keyboard('a');
+    await waitFor(() => expect(calls).toContain('accept:sess-1'));
+    // Accepting puts the cursor in the composer; Escape leaves it so the shortcuts work again.
+    await waitFor(() => expect(screen.getByTestId('composer')).toHaveFocus());
+    await user.keyboard('{Escape}');
+    await user.keyboard('?');
+    expect(await screen.findByTestId('help-overlay')).toHaveTextContent('Accept the selected session');
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('help-overlay')).toBeNull());
+  });
+
+  it('a live event refetches the queue without a reload', async () => {
+    const { setPending } = backend();
+    await signIn();
+    await screen.findAllByTestId('queue-item');
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.readyState).toBe(1));
+    setPending([pendingSession({ session_id: 'sess-9', user_id: 'u_9' })]);
+    act(() => {
+      FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-9', agent_status: 'pending', assigned_agent_id: null, priority: 'high', at: new Date().toISOString() });
+    });
+    await waitFor(() => expect(screen.getAllByTestId('queue-item').map((r) => r.getAttribute('data-session-id'))).toEqual(['sess-9']));
+  });
+
+  it('shows the offline state when the browser goes offline', async () => {
+    backend();
+    await signIn();
+    act(() => {
+      window.dispatchEvent(new Event('offline'));
+    });
+    expect(await screen.findByTestId('connection-status')).toHaveTextContent('Offline');
+    act(() => {
+      window.dispatchEvent(new Event('online'));
+    });
+    await waitFor(() => expect(screen.getByTestId('connection-status')).not.toHaveTextContent('Offline'));
+  });
+});

@@ -1,0 +1,99 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState, useSyncExternalStore } from 'react';
+import type { RuntimeConfig } from '@/lib/api-types';
+import { setTokens } from '@/lib/auth/token-store';
+import { logoutUrl } from '@/lib/auth/cognito';
+import { matchRoute, navigate, usePathname } from '@/lib/router';
+import { ConnectionStatus } from '@/components/ui/ConnectionStatus';
+import { ErrorMessage } from '@/components/ui/ErrorMessage';
+import { Spinner } from '@/components/ui/Spinner';
+import { useMe } from '@/features/auth/api/get-me';
+import { useLiveUpdates } from '@/features/live/api/use-live-updates';
+import { ReviewQueue } from '@/features/review/components/ReviewQueue';
+import { HelpOverlay } from './HelpOverlay';
+import { useShortcuts } from './use-shortcuts';
+import { WorkspaceRoute } from './routes/workspace';
+import { watchedSessions } from './watched';
+
+export function Shell({ config }: { config: RuntimeConfig }) {
+  const queryClient = useQueryClient();
+  const me = useMe(true);
+  const pathname = usePathname();
+  const route = matchRoute(pathname);
+  const [help, setHelp] = useState(false);
+  const watched = useSyncExternalStore(watchedSessions.subscribe, watchedSessions.get);
+  useLiveUpdates(config.api_base ?? '', watched);
+  useShortcuts({ '?': () => setHelp((h) => !h) });
+
+  useEffect(() => {
+    if (route.name === 'sign-in') navigate('/', { replace: true });
+  }, [route.name]);
+
+  const signOut = () => {
+    setTokens(null);
+    queryClient.clear();
+    watchedSessions.set([]);
+    if (config.auth === 'cognito') window.location.assign(logoutUrl(config));
+    else navigate('/sign-in', { replace: true });
+  };
+
+  if (me.isPending) {
+    return (
+      <main className="splash">
+        <Spinner label="Signing in" />
+      </main>
+    );
+  }
+  if (me.isError) {
+    return (
+      <main className="splash">
+        <ErrorMessage error={me.error} title="Could not load your agent profile" onRetry={() => void me.refetch()} />
+        <button type="button" className="btn" onClick={signOut}>
+          Sign out
+        </button>
+      </main>
+    );
+  }
+  const agent = me.data;
+  const isReviewer = agent.roles.includes('reviewer');
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">Agent workbench</span>
+        <nav aria-label="Main">
+          <a href="/" className={`nav-link${route.name === 'queue' ? ' is-active' : ''}`} aria-current={route.name === 'queue' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/'); }}>
+            Queue
+          </a>
+          {isReviewer ? (
+            <a href="/review" data-testid="nav-review" className={`nav-link${route.name === 'review' ? ' is-active' : ''}`} aria-current={route.name === 'review' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/review'); }}>
+              Review
+            </a>
+          ) : null}
+        </nav>
+        <span className="spacer" />
+        <ConnectionStatus />
+        <button type="button" className="btn btn-ghost" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
+        </button>
+        <span className="me" data-testid="me">
+          <strong>{agent.name}</strong> <span className="muted">{agent.agent_id} · {agent.roles.join(', ')}</span>
+        </span>
+        <button type="button" className="btn" data-testid="sign-out" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      {route.name === 'queue' ? <WorkspaceRoute me={agent} sessionId={route.sessionId} /> : null}
+      {route.name === 'review' ? <ReviewQueue isReviewer={isReviewer} /> : null}
+      {route.name === 'unknown' ? (
+        <main className="page-pad">
+          <p>No such page.</p>
+          <a href="/" onClick={(e) => { e.preventDefault(); navigate('/'); }}>
+            Back to the queue
+          </a>
+        </main>
+      ) : null}
+      {help ? <HelpOverlay onClose={() => setHelp(false)} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { useEffect, useRef } from 'react';
+
+export type Shortcuts = Record<string, (e: KeyboardEvent) => void>;
+
+function typingIn(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  if (target.isContentEditable) return true;
+  return ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
+}
+
+/** Single-key shortcuts, ignored while typing, with a modifier, or under an open dialog. */
+export function useShortcuts(shortcuts: Shortcuts): void {
+  const ref = useRef(shortcuts);
+  ref.current = shortcuts;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return;
+      if (document.querySelector('[role="dialog"][aria-modal="true"]') && e.key !== '?') return;
+      const handler = ref.current[e.key];
+      if (handler) {
+        e.preventDefault();
+        handler(e);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}

@@ -1,0 +1,16 @@
+import { useQuery } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import type { SessionDetails } from '@/lib/api-types';
+import { queryKeys } from '@/lib/query-keys';
+
+export const getSession = (sessionId: string, signal?: AbortSignal) =>
+  api.get<SessionDetails>(`/api/v1/agent/sessions/${encodeURIComponent(sessionId)}`, signal);
+
+export const sessionQuery = (sessionId: string) => ({
+  queryKey: queryKeys.session(sessionId),
+  queryFn: ({ signal }: { signal?: AbortSignal }) => getSession(sessionId, signal),
+});
+
+export function useSession(sessionId: string | null) {
+  return useQuery({ ...sessionQuery(sessionId ?? ''), enabled: !!sessionId });
+}

@@ -1,0 +1,43 @@
+// Wires the connector and the handler table to the query cache.
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { accessToken } from '@/lib/auth/token-store';
+import { setSocketState } from '@/lib/connectivity';
+import { queryKeys } from '@/lib/query-keys';
+import { createEventHandlers } from './event-handlers';
+import { SocketConnector, socketUrl } from './socket-connector';
+
+export function useLiveUpdates(apiBase: string, watched: string[]): void {
+  const queryClient = useQueryClient();
+  const watchedRef = useRef(watched);
+  watchedRef.current = watched;
+
+  useEffect(() => {
+    const events = createEventHandlers({
+      refetchQueue: () => {
+        void queryClient.invalidateQueries({ queryKey: queryKeys.pending });
+        void queryClient.invalidateQueries({ queryKey: queryKeys.serverMine });
+      },
+      refetchSession: (id) => void queryClient.invalidateQueries({ queryKey: queryKeys.session(id) }),
+      isWatched: (id) => watchedRef.current.includes(id),
+    });
+    const connector = new SocketConnector({
+      url: () => {
+        const token = accessToken();
+        return token ? socketUrl(apiBase, token, window.location) : null;
+      },
+      onEvent: events.dispatch,
+      onStateChange: (state, retryAt) => setSocketState(state, retryAt),
+      onReconnect: () => events.refetchAll(watchedRef.current),
+    });
+    const online = () => connector.reconnectNow();
+    window.addEventListener('online', online);
+    connector.start();
+    return () => {
+      window.removeEventListener('online', online);
+      connector.stop();
+      events.dispose();
+      setSocketState('idle');
+    };
+  }, [apiBase, queryClient]);
+}

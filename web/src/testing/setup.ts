@@ -1,0 +1,22 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { configureApiClient } from '@/lib/api-client';
+import { setTokens } from '@/lib/auth/token-store';
+import { resetMineCache } from '@/features/queue/api/mine';
+import { server, takeUnhandled } from './server';
+
+beforeAll(() => server.listen({ onUnhandledRequest: server.recordUnhandled }));
+afterEach(() => {
+  cleanup();
+  server.resetHandlers();
+  setTokens(null);
+  sessionStorage.clear();
+  localStorage.clear();
+  resetMineCache();
+  configureApiClient({ baseUrl: '', beforeRequest: async () => {}, refresh: async () => false, onUnauthorized: () => {} });
+  window.history.replaceState(null, '', '/');
+  const unhandled = takeUnhandled();
+  if (unhandled.length > 0) throw new Error(`Requests without an MSW handler: ${unhandled.join(', ')}`);
+});
+afterAll(() => server.close());
