@@ -12,6 +12,7 @@ mod helpers;
 mod identity;
 mod ingestion;
 mod knowledge;
+mod openapi;
 mod review;
 mod strict_input;
 mod template_contract;
