@@ -390,3 +390,34 @@ pub fn document_json() -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_roles_are_the_roles_of_a_principal() {
+        let roles = serde_json::to_value(crate::auth::Role::ALL).unwrap();
+        let documented =
+            serde_json::to_value([AgentRole::Agent, AgentRole::Supervisor, AgentRole::Reviewer]).unwrap();
+        assert_eq!(roles, documented);
+    }
+
+    #[test]
+    fn every_operation_has_its_error_responses_and_a_success() {
+        let doc = serde_json::to_value(document()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let responses = operation["responses"].as_object().unwrap();
+                for status in ["200", "401", "403", "500"] {
+                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                }
+                if operation.get("requestBody").is_some() {
+                    for status in ["400", "413", "422"] {
+                        assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                    }
+                }
+            }
+        }
+    }
+}
