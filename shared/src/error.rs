@@ -192,16 +192,6 @@ mod tests {
     }
 
     #[test]
-    fn every_kind_of_missing_thing_has_its_own_code() {
-        for (kind, code) in
-            [("session", "session_not_found"), ("solution", "solution_not_found"), ("faq", "faq_not_found"), ("document", "document_not_found")]
-        {
-            let err = ApiError::NotFound { kind, id: "x".into() };
-            assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
-        }
-    }
-
-    #[test]
     fn refusals_are_403s_with_stable_codes_and_name_the_assignee() {
         let err = ApiError::from(StoreError::Denied(Denied::NotAssignee { assignee: Some("agent-001".into()) }));
         assert_eq!(err.status(), StatusCode::FORBIDDEN);
@@ -221,6 +211,16 @@ mod tests {
             _ => panic!("JSON body"),
         };
         assert_eq!((body["error"].as_str(), body["reason"].as_str()), (Some("unauthorized"), Some("expired_token")));
+    }
+
+    #[test]
+    fn every_kind_of_missing_thing_has_its_own_code() {
+        for (kind, code) in
+            [("session", "session_not_found"), ("solution", "solution_not_found"), ("faq", "faq_not_found"), ("document", "document_not_found")]
+        {
+            let err = ApiError::NotFound { kind, id: "x".into() };
+            assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
+        }
     }
 
     #[test]

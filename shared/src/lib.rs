@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod intent;
 pub mod knowledge;
 pub mod knowledge_cache;
+pub mod live;
 pub mod openapi;
 pub mod routes;
 pub mod runtime;

@@ -109,6 +109,15 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
 /// The event-triggered function of template.yaml.
 pub const INGEST_FUNCTION: (&str, &str) = ("IngestEscalationFunction", "ingest-escalation");
 
+/// The live-update functions of template.yaml, (logical id, binary): the WebSocket API's routes
+/// and the fan-out on the table's stream.
+pub const LIVE_CONNECT_FUNCTION: (&str, &str) = ("LiveConnectFunction", "live-connect");
+pub const LIVE_DISCONNECT_FUNCTION: (&str, &str) = ("LiveDisconnectFunction", "live-disconnect");
+pub const LIVE_PING_FUNCTION: (&str, &str) = ("LivePingFunction", "live-ping");
+pub const LIVE_FANOUT_FUNCTION: (&str, &str) = ("LiveFanoutFunction", "live-fanout");
+pub const LIVE_FUNCTIONS: [(&str, &str); 4] =
+    [LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_PING_FUNCTION, LIVE_FANOUT_FUNCTION];
+
 impl Endpoint {
     pub fn all() -> impl Iterator<Item = Endpoint> {
         NAMES.iter().map(|(e, _, _)| *e)

@@ -6,6 +6,8 @@ use crate::routes::{self, Endpoint, Handler};
 pub use lambda_http::Error;
 use lambda_http::{service_fn, Request};
 use lambda_runtime::LambdaEvent;
+use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
 /// JSON logs to stdout (CloudWatch), level from `RUST_LOG`, default `info`.
@@ -53,6 +55,68 @@ pub async fn run_ingest() -> Result<(), Error> {
     warm_up(app).await;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<SqsBatchResponse, std::convert::Infallible>(crate::ingest::handle_batch(app, event.payload).await)
+    }))
+    .await
+}
+
+/// `$connect` of the live-updates WebSocket API: verify the agent's token (`?token=`) against the
+/// user pool's key set and record the socket.
+pub async fn run_live_connect() -> Result<(), Error> {
+    init_tracing();
+    let app = for_process(App::from_env_for_events().await?);
+    let verifier: &'static crate::live::token::JwtVerifier = Box::leak(Box::new(crate::live::token::JwtVerifier::from_env()?));
+    tokio::join!(warm_up(app), verifier.prefetch());
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
+        Ok::<ApiGatewayProxyResponse, std::convert::Infallible>(
+            crate::live::socket::connect(&app.store, verifier, &event.payload, app.now()).await,
+        )
+    }))
+    .await
+}
+
+/// `$disconnect` of the live-updates WebSocket API.
+pub async fn run_live_disconnect() -> Result<(), Error> {
+    init_tracing();
+    let app = for_process(App::from_env_for_events().await?);
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
+        Ok::<ApiGatewayProxyResponse, std::convert::Infallible>(crate::live::socket::disconnect(&app.store, &event.payload).await)
+    }))
+    .await
+}
+
+/// `ping` of the live-updates WebSocket API: no table, no state.
+pub async fn run_live_ping() -> Result<(), Error> {
+    init_tracing();
+    lambda_runtime::run(lambda_runtime::service_fn(|_: LambdaEvent<serde_json::Value>| async {
+        Ok::<ApiGatewayProxyResponse, std::convert::Infallible>(crate::live::socket::ping())
+    }))
+    .await
+}
+
+/// The table's stream → session and message events → every open socket, through the
+/// WebSocket API's management endpoint (`LIVE_ENDPOINT`). Only a failure to list the sockets fails
+/// the batch (Lambda retries it); a socket that fails is logged and skipped.
+pub async fn run_live_fanout() -> Result<(), Error> {
+    init_tracing();
+    let app = for_process(App::from_env_for_events().await?);
+    let endpoint = std::env::var("LIVE_ENDPOINT").map_err(|_| crate::config::ConfigError::Missing("LIVE_ENDPOINT"))?;
+    let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let poster: &'static crate::live::apigw::ApiGatewayPoster =
+        Box::leak(Box::new(crate::live::apigw::ApiGatewayPoster::new(&shared, &endpoint)));
+    warm_up(app).await;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<StreamEvent>| async move {
+        let events = crate::live::events_from_stream(&event.payload);
+        let report = crate::live::fan_out(&app.store, poster, &events).await?;
+        tracing::info!(
+            records = event.payload.records.len(),
+            events = report.events,
+            connections = report.connections,
+            delivered = report.delivered,
+            gone = report.gone,
+            failed = report.failed,
+            "fan-out"
+        );
+        Ok::<(), Error>(())
     }))
     .await
 }

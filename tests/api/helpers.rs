@@ -168,3 +168,34 @@ pub fn token(sub: &str, groups: &[&str]) -> String {
     let now = chrono::Utc::now().timestamp() as u64;
     identity().issue(&request, now).expect("issue a token").access_token
 }
+
+// ---- live updates ----------------------------------------------------------------------------
+
+/// As [`spawn_app`], with the live updates running as `infra/dev.sh` runs them: the table's stream
+/// read and fanned out to the server's `/ws` sockets. Returns once the stream reader holds its
+/// shard iterators, so every write made after this call is delivered.
+pub async fn spawn_live_app() -> TestApp {
+    let app = fresh_app().await;
+    let functions = template::load(&repo_root().join("template.yaml")).expect("read template.yaml");
+    let router = Router::from_routes(&functions.routes).expect("every template route has a handler");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let mut api = server::LocalApi::new(app.clone(), router, identity());
+    api.cors = functions.cors.clone();
+    let streams = workbench_local::live::streams_client(Some(&dynamodb_endpoint())).await;
+    let mut ready = workbench_local::live::spawn_stream_reader(app.store.clone(), streams, api.live.clone());
+    tokio::time::timeout(std::time::Duration::from_secs(10), ready.wait_for(|ready| *ready))
+        .await
+        .expect("the stream reader starts within 10 s")
+        .expect("the stream reader is running");
+    tokio::spawn(server::serve(listener, Arc::new(api)));
+    let http = reqwest::Client::builder().pool_max_idle_per_host(64).build().unwrap();
+    TestApp { address, app, http }
+}
+
+impl TestApp {
+    /// `ws://…/ws?token=<token>`
+    pub fn live_url(&self, token: &str) -> String {
+        format!("{}/ws?token={token}", self.address.replacen("http://", "ws://", 1))
+    }
+}

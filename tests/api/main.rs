@@ -12,6 +12,7 @@ mod helpers;
 mod identity;
 mod ingestion;
 mod knowledge;
+mod live;
 mod openapi;
 mod review;
 mod strict_input;

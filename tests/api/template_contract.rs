@@ -114,6 +114,16 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
             "IngestEscalationFunction",
             (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false),
         ),
+        ("LiveConnectFunction", (&["dynamodb:PutItem"][..], false)),
+        ("LiveDisconnectFunction", (&["dynamodb:DeleteItem"][..], false)),
+        ("LivePingFunction", (&[][..], false)),
+        (
+            "LiveFanoutFunction",
+            (
+                &["dynamodb:DeleteItem", "dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams", "dynamodb:Query"][..],
+                false,
+            ),
+        ),
     ]);
     // Functions that embed text, and so may call Bedrock when EmbeddingProvider is bedrock.
     let embeds = ["ChatFunction", "KnowledgeRecommendFunction", "UpsertDocumentFunction", "CreateFaqFunction", "ApproveSolutionFunction"];
@@ -129,7 +139,9 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         let mut dynamodb: BTreeSet<String> = BTreeSet::new();
         let mut index_resource = false;
         let mut invokes_bedrock = false;
-        for policy in untag(&resource["Properties"]["Policies"]).as_sequence().unwrap() {
+        let mut manages_sockets = false;
+        let policies = untag(&resource["Properties"]["Policies"]).as_sequence().cloned().unwrap_or_default();
+        for policy in &policies {
             for statement in untag(&policy["Statement"]).as_sequence().unwrap() {
                 assert_eq!(untag(&statement["Effect"]).as_str(), Some("Allow"));
                 for action in untag(&statement["Action"]).as_sequence().unwrap() {
@@ -140,6 +152,8 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
                     } else if action == "bedrock:InvokeModel" {
                         assert!(embeds.contains(&name), "{name} does not embed text");
                         invokes_bedrock = true;
+                    } else if action == "execute-api:ManageConnections" {
+                        manages_sockets = true;
                     } else {
                         assert_eq!(action, "secretsmanager:GetSecretValue", "{name}");
                     }
@@ -153,6 +167,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         assert_eq!(dynamodb, expected_actions, "{name}");
         assert_eq!(index_resource, *uses_index, "{name}: index access");
         assert_eq!(invokes_bedrock, embeds.contains(&name), "{name}: Bedrock access");
+        assert_eq!(manages_sockets, name == "LiveFanoutFunction", "{name}: posting to sockets");
         checked += 1;
     }
     assert_eq!(checked, expected.len());
@@ -190,5 +205,58 @@ fn the_jwt_authorizer_covers_exactly_the_agent_routes() {
     let text = template_text();
     for needed in ["AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "GroupName: agent", "GroupName: supervisor", "GroupName: reviewer", "- code", "GenerateSecret: false"] {
         assert!(text.contains(needed), "template.yaml lacks {needed}");
+    }
+}
+
+/// The live updates: the table's stream (both images) feeds the fan-out function; the WebSocket
+/// API routes `$connect`, `$disconnect` and `ping` to their functions; each function is a binary
+/// that runs its part.
+#[test]
+fn the_live_updates_are_wired_from_the_tables_stream_to_the_websocket_api() {
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let resources = untag(&doc["Resources"]);
+    let table = untag(&resources["Table"]["Properties"]);
+    assert_eq!(untag(&table["StreamSpecification"]["StreamViewType"]).as_str(), Some("NEW_AND_OLD_IMAGES"));
+    assert_eq!(untag(&table["TimeToLiveSpecification"]["AttributeName"]).as_str(), Some(workbench::store::keys::EXPIRES_AT));
+
+    let api = untag(&resources["LiveApi"]["Properties"]);
+    assert_eq!(api["ProtocolType"].as_str(), Some("WEBSOCKET"));
+    assert_eq!(api["RouteSelectionExpression"].as_str(), Some("$request.body.action"));
+    let text = template_text();
+    let mut routed = BTreeSet::new();
+    for (_, resource) in resources.as_mapping().unwrap() {
+        if untag(&resource["Type"]).as_str() != Some("AWS::ApiGatewayV2::Route") {
+            continue;
+        }
+        let props = untag(&resource["Properties"]);
+        let key = props["RouteKey"].as_str().unwrap().to_string();
+        let target = serde_yaml_ng::to_string(&props["Target"]).unwrap();
+        let integration = target.split("${").nth(1).and_then(|t| t.split('}').next()).unwrap().to_string();
+        let uri = serde_yaml_ng::to_string(&resources[integration.as_str()]["Properties"]["IntegrationUri"]).unwrap();
+        let function = uri.split("functions/${").nth(1).and_then(|t| t.split('.').next()).unwrap().to_string();
+        assert!(text.contains(&format!("FunctionName: !Ref {function}")), "{function} may be invoked by API Gateway");
+        routed.insert((key, function));
+    }
+    let expected: BTreeSet<(String, String)> = [("$connect", "LiveConnectFunction"), ("$disconnect", "LiveDisconnectFunction"), ("ping", "LivePingFunction")]
+        .into_iter()
+        .map(|(k, f)| (k.to_string(), f.to_string()))
+        .collect();
+    assert_eq!(routed, expected);
+
+    let mapping = untag(&resources["LiveFanoutStream"]["Properties"]);
+    assert_eq!(serde_yaml_ng::to_string(&mapping["FunctionName"]).unwrap().trim(), "!Ref LiveFanoutFunction");
+    assert_eq!(serde_yaml_ng::to_string(&mapping["EventSourceArn"]).unwrap().trim(), "!GetAtt Table.StreamArn");
+    let filter = untag(&mapping["FilterCriteria"]["Filters"][0]["Pattern"]).as_str().unwrap();
+    let filter: serde_json::Value = serde_json::from_str(filter).unwrap();
+    assert_eq!(filter["dynamodb"]["Keys"]["pk"]["S"][0]["prefix"], "SESSION#");
+
+    let functions = template::parse(&template_text()).unwrap();
+    for (logical, binary) in workbench::routes::LIVE_FUNCTIONS {
+        let built = functions.binaries.iter().find(|(l, _)| l == logical).and_then(|(_, b)| b.clone());
+        assert_eq!(built.as_deref(), Some(binary), "{logical}");
+        let main = std::fs::read_to_string(repo_root().join(format!("functions/src/bin/{binary}.rs"))).unwrap();
+        let runs = format!("run_{}()", binary.replace('-', "_"));
+        assert!(main.contains(&runs), "{binary} calls {runs}");
+        assert!(repo_root().join(format!("infra/events/{binary}.json")).is_file(), "a sample event for {binary}");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod identity;
 pub mod latency;
+pub mod live;
 pub mod round_trips;
 pub mod router;
 pub mod seed;

@@ -42,11 +42,13 @@ pub struct LocalApi {
     pub web_root: Option<PathBuf>,
     /// The HTTP API's CORS configuration from template.yaml, answered as API Gateway does.
     pub cors: Option<CorsConfig>,
+    /// The live-update sockets (`/ws`), fed by [`crate::live::spawn_stream_reader`].
+    pub live: Arc<crate::live::LiveHub>,
 }
 
 impl LocalApi {
     pub fn new(app: App, router: Router, identity: Arc<LocalIdentity>) -> Self {
-        LocalApi { app, router, identity, demo_agents: json!({"agents": []}), web_root: None, cors: None }
+        LocalApi { app, router, identity, demo_agents: json!({"agents": []}), web_root: None, cors: None, live: Arc::default() }
     }
 }
 
@@ -60,7 +62,7 @@ pub async fn serve(listener: TcpListener, api: Arc<LocalApi>) -> std::io::Result
                 let api = api.clone();
                 async move { Ok::<_, Infallible>(respond(&api, req).await) }
             });
-            if let Err(err) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
+            if let Err(err) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).with_upgrades().await {
                 tracing::debug!(error = %err, "connection closed with an error");
             }
         });
@@ -86,49 +88,6 @@ async fn respond(api: &LocalApi, req: hyper::Request<Incoming>) -> hyper::Respon
     to_hyper(response)
 }
 
-/// An OPTIONS request with an `Origin` and an `Access-Control-Request-Method`.
-fn is_preflight(req: &hyper::Request<Incoming>) -> bool {
-    req.method() == hyper::Method::OPTIONS
-        && req.headers().contains_key("origin")
-        && req.headers().contains_key("access-control-request-method")
-}
-
-/// 204; the permissions only for an allowed origin (the browser then refuses the others).
-fn preflight(cors: &CorsConfig, allowed_origin: Option<&str>) -> lambda_http::Response<Body> {
-    let mut response = lambda_http::Response::builder()
-        .status(204)
-        .body(Body::Empty)
-        .expect("a status alone always builds a response");
-    if let Some(origin) = allowed_origin {
-        let headers = response.headers_mut();
-        add_cors_headers(cors, origin, headers);
-        insert(headers, "access-control-allow-methods", &cors.allow_methods.join(","));
-        insert(headers, "access-control-allow-headers", &cors.allow_headers.join(","));
-        if let Some(max_age) = cors.max_age {
-            insert(headers, "access-control-max-age", &max_age.to_string());
-        }
-    }
-    response
-}
-
-fn add_cors_headers(cors: &CorsConfig, origin: &str, headers: &mut lambda_http::http::HeaderMap) {
-    let allow_origin = if cors.allow_origins.iter().any(|o| o == "*") && !cors.allow_credentials { "*" } else { origin };
-    insert(headers, "access-control-allow-origin", allow_origin);
-    if !cors.expose_headers.is_empty() {
-        insert(headers, "access-control-expose-headers", &cors.expose_headers.join(","));
-    }
-    if cors.allow_credentials {
-        insert(headers, "access-control-allow-credentials", "true");
-    }
-    insert(headers, "vary", "origin");
-}
-
-fn insert(headers: &mut lambda_http::http::HeaderMap, name: &'static str, value: &str) {
-    if let Ok(value) = value.parse() {
-        headers.insert(name, value);
-    }
-}
-
 /// First the routes only the local stack has: sign-in (Cognito's part), its key set, the
 /// workbench's configuration; then the template's routes; then the workbench's files.
 async fn route(api: &LocalApi, method: &str, path: &str, req: hyper::Request<Incoming>) -> lambda_http::Response<Body> {
@@ -136,6 +95,8 @@ async fn route(api: &LocalApi, method: &str, path: &str, req: hyper::Request<Inc
     let response = match (method, path) {
         ("GET", "/.well-known/jwks.json") => json_response(StatusCode::OK, api.identity.jwks()),
         ("GET", "/dev/agents") => json_response(StatusCode::OK, &api.demo_agents),
+        // API Gateway's WebSocket API for the live updates.
+        ("GET", "/ws") => crate::live::accept(api, req).await,
         ("GET", "/config.json") => json_response(StatusCode::OK, &json!({"auth": "local"})),
         ("POST", "/dev/token") => {
             let bytes = match Limited::new(req.into_body(), 16 * 1024).collect().await {
@@ -240,6 +201,49 @@ async fn static_file(api: &LocalApi, method: &str, path: &str) -> Option<lambda_
         .header("cache-control", cache)
         .body(Body::Binary(bytes))
         .ok()
+}
+
+/// An OPTIONS request with an `Origin` and an `Access-Control-Request-Method`.
+fn is_preflight(req: &hyper::Request<Incoming>) -> bool {
+    req.method() == hyper::Method::OPTIONS
+        && req.headers().contains_key("origin")
+        && req.headers().contains_key("access-control-request-method")
+}
+
+/// 204; the permissions only for an allowed origin (the browser then refuses the others).
+fn preflight(cors: &CorsConfig, allowed_origin: Option<&str>) -> lambda_http::Response<Body> {
+    let mut response = lambda_http::Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .expect("a status alone always builds a response");
+    if let Some(origin) = allowed_origin {
+        let headers = response.headers_mut();
+        add_cors_headers(cors, origin, headers);
+        insert(headers, "access-control-allow-methods", &cors.allow_methods.join(","));
+        insert(headers, "access-control-allow-headers", &cors.allow_headers.join(","));
+        if let Some(max_age) = cors.max_age {
+            insert(headers, "access-control-max-age", &max_age.to_string());
+        }
+    }
+    response
+}
+
+fn add_cors_headers(cors: &CorsConfig, origin: &str, headers: &mut lambda_http::http::HeaderMap) {
+    let allow_origin = if cors.allow_origins.iter().any(|o| o == "*") && !cors.allow_credentials { "*" } else { origin };
+    insert(headers, "access-control-allow-origin", allow_origin);
+    if !cors.expose_headers.is_empty() {
+        insert(headers, "access-control-expose-headers", &cors.expose_headers.join(","));
+    }
+    if cors.allow_credentials {
+        insert(headers, "access-control-allow-credentials", "true");
+    }
+    insert(headers, "vary", "origin");
+}
+
+fn insert(headers: &mut lambda_http::http::HeaderMap, name: &'static str, value: &str) {
+    if let Ok(value) = value.parse() {
+        headers.insert(name, value);
+    }
 }
 
 fn lambda_request(

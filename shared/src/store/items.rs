@@ -202,3 +202,17 @@ impl SolutionItem {
 pub fn review_status_name(status: ReviewStatus) -> &'static str {
     status.as_str()
 }
+
+/// An open live-update socket: who holds it and since when. `expires_at` lets the table's TTL
+/// remove items whose `$disconnect` never ran; API Gateway closes every socket within two hours.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConnectionItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub connection_id: String,
+    pub agent_id: String,
+    pub connected_at: DateTime<Utc>,
+    /// Epoch seconds.
+    pub expires_at: i64,
+}

@@ -14,6 +14,14 @@ pub const PENDING_ORDER: &str = "pending_order";
 pub const PENDING_PARTITION: &str = "pending";
 
 pub const REVIEW_INDEX: &str = "ReviewQueue";
+
+/// Every open live-update socket is an item of this one partition, so the fan-out lists them with
+/// one Query. Connects and disconnects are rare next to the partition's limits, and the Query
+/// reads a few hundred small items at most.
+pub const LIVE_PARTITION: &str = "LIVE";
+pub const CONNECTION_PREFIX: &str = "CONN#";
+/// The table's TTL attribute (epoch seconds), as template.yaml's `TimeToLiveSpecification` names it.
+pub const EXPIRES_AT: &str = "expires_at";
 pub const REVIEW_STATUS: &str = "review_status";
 pub const REVIEW_ORDER: &str = "review_order";
 
@@ -29,6 +37,10 @@ pub const USER_PROFILE: &str = "PROFILE";
 
 pub fn event_pk(event_id: &str) -> String {
     format!("EVENT#{event_id}")
+}
+
+pub fn connection_sk(connection_id: &str) -> String {
+    format!("{CONNECTION_PREFIX}{connection_id}")
 }
 
 pub fn solution_pk(solution_id: &str) -> String {

@@ -1,6 +1,7 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
 mod batch;
+mod connections;
 pub mod knowledge;
 pub mod items;
 pub mod keys;
@@ -9,6 +10,7 @@ mod sessions;
 mod solutions;
 mod update;
 
+pub use connections::CONNECTION_TTL_SECONDS;
 pub use items::PendingItem;
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, CustomerTurnWrite, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;

@@ -1,13 +1,25 @@
 //! Table definition for DynamoDB Local and tests. In AWS the table comes from template.yaml;
-//! a test checks the two agree.
+//! a test checks the two agree. The table's stream (new and old images) feeds the live updates.
 
 use super::keys;
 use super::Store;
 use crate::error::StoreError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TableDescription,
 };
+
+/// What the live-update fan-out reads from the table's stream: both images, so a change of status
+/// or assignee is seen as a change.
+pub const STREAM_VIEW: StreamViewType = StreamViewType::NewAndOldImages;
+
+fn stream_specification() -> StreamSpecification {
+    StreamSpecification::builder()
+        .stream_enabled(true)
+        .stream_view_type(STREAM_VIEW)
+        .build()
+        .expect("enabled is set")
+}
 
 /// Attributes the pending queue index carries besides its keys: the summary fields of the list.
 pub const PENDING_PROJECTION: [&str; 9] = [
@@ -35,10 +47,14 @@ fn key_element(name: &str, key_type: KeyType) -> KeySchemaElement {
 }
 
 impl Store {
-    /// Create the table with its indexes unless it exists. Returns whether it was created.
+    /// Create the table with its indexes and stream unless it exists; give an existing table
+    /// without a stream one. Returns whether the table was created.
     pub async fn create_table_if_missing(&self) -> Result<bool, StoreError> {
         match self.client.describe_table().table_name(&self.table).send().await {
-            Ok(_) => return Ok(false),
+            Ok(out) => {
+                self.ensure_stream(out.table()).await?;
+                return Ok(false);
+            }
             Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => {}
             Err(err) => return Err(StoreError::dynamo("DescribeTable", err)),
         }
@@ -76,6 +92,7 @@ impl Store {
             .key_schema(key_element(keys::SK, KeyType::Range))
             .global_secondary_indexes(pending_index)
             .global_secondary_indexes(review_index)
+            .stream_specification(stream_specification())
             .send()
             .await;
         match created {
@@ -83,6 +100,32 @@ impl Store {
             // Another process created it between our describe and create.
             Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => Ok(false),
             Err(err) => Err(StoreError::dynamo("CreateTable", err)),
+        }
+    }
+
+    /// A table made before the live updates (a kept dev table) gets its stream here.
+    async fn ensure_stream(&self, table: Option<&TableDescription>) -> Result<(), StoreError> {
+        let current = table.and_then(|t| t.stream_specification());
+        match current {
+            Some(spec) if spec.stream_enabled() && spec.stream_view_type() == Some(&STREAM_VIEW) => Ok(()),
+            Some(spec) if spec.stream_enabled() => Err(StoreError::Conflict(format!(
+                "table {} has a {:?} stream; the live updates need NEW_AND_OLD_IMAGES (disable the stream, then restart)",
+                self.table,
+                spec.stream_view_type()
+            ))),
+            _ => {
+                let updated =
+                    self.client.update_table().table_name(&self.table).stream_specification(stream_specification()).send().await;
+                match updated {
+                    Ok(_) => {
+                        tracing::info!(table = %self.table, "enabled the table's stream for the live updates");
+                        Ok(())
+                    }
+                    // Another process is enabling it at the same moment.
+                    Err(err) if err.as_service_error().is_some_and(|e| e.is_resource_in_use_exception()) => Ok(()),
+                    Err(err) => Err(StoreError::dynamo("UpdateTable", err)),
+                }
+            }
         }
     }
 

@@ -177,3 +177,18 @@ describe('the workbench app', () => {
     await waitFor(() => expect(screen.getByTestId('connection-status')).not.toHaveTextContent('Offline'));
   });
 });
+
+describe('deep links', () => {
+  beforeEach(() => vi.stubGlobal('WebSocket', FakeWebSocket));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('after sign-in returns to the session the link named', async () => {
+    backend();
+    window.history.replaceState(null, '', '/sessions/sess-2');
+    const user = userEvent.setup();
+    render(<App queryClient={testQueryClient()} />);
+    await user.click(await screen.findByTestId('sign-in-agent-001'));
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-2'));
+    expect(await screen.findByTestId('conversation')).toHaveAttribute('data-session-id', 'sess-2');
+  });
+});

@@ -52,11 +52,16 @@ export function App({ queryClient: given }: { queryClient?: QueryClient }) {
   };
   useEffect(() => {
     void start();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Runs once, at start.
   }, []);
 
+  // Signed out on a deep link (or by a 401): remember where the agent was, come back after sign-in.
+  const [returnTo, setReturnTo] = useState('/');
   useEffect(() => {
-    if (!tokens && boot.status === 'ready' && window.location.pathname !== '/sign-in') navigate('/sign-in', { replace: true });
+    if (!tokens && boot.status === 'ready' && window.location.pathname !== '/sign-in') {
+      setReturnTo(window.location.pathname === '/' ? '/' : window.location.pathname);
+      navigate('/sign-in', { replace: true });
+    }
   }, [tokens, boot.status]);
 
   let content;
@@ -79,7 +84,7 @@ export function App({ queryClient: given }: { queryClient?: QueryClient }) {
         notice={notice}
         onSignedIn={() => {
           setNotice(null);
-          navigate('/', { replace: true });
+          navigate(returnTo, { replace: true });
         }}
       />
     );

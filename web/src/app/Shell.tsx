@@ -22,7 +22,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   const route = matchRoute(pathname);
   const [help, setHelp] = useState(false);
   const watched = useSyncExternalStore(watchedSessions.subscribe, watchedSessions.get);
-  useLiveUpdates(config.api_base ?? '', watched);
+  useLiveUpdates(config.api_base ?? '', watched, config.ws_url);
   useShortcuts({ '?': () => setHelp((h) => !h) });
 
   useEffect(() => {
@@ -56,6 +56,8 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   }
   const agent = me.data;
   const isReviewer = agent.roles.includes('reviewer');
+  // Supervisors may read the review queue; deciding is the reviewers' job.
+  const canSeeReview = isReviewer || agent.roles.includes('supervisor');
 
   return (
     <div className="shell">
@@ -65,7 +67,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
           <a href="/" className={`nav-link${route.name === 'queue' ? ' is-active' : ''}`} aria-current={route.name === 'queue' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/'); }}>
             Queue
           </a>
-          {isReviewer ? (
+          {canSeeReview ? (
             <a href="/review" data-testid="nav-review" className={`nav-link${route.name === 'review' ? ' is-active' : ''}`} aria-current={route.name === 'review' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/review'); }}>
               Review
             </a>
@@ -84,7 +86,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
         </button>
       </header>
       {route.name === 'queue' ? <WorkspaceRoute me={agent} sessionId={route.sessionId} /> : null}
-      {route.name === 'review' ? <ReviewQueue isReviewer={isReviewer} /> : null}
+      {route.name === 'review' ? <ReviewQueue canRead={canSeeReview} canDecide={isReviewer} /> : null}
       {route.name === 'unknown' ? (
         <main className="page-pad">
           <p>No such page.</p>

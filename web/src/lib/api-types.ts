@@ -7,13 +7,16 @@ export type MemberLevel = 'regular' | 'silver' | 'gold' | 'platinum' | 'diamond'
 export type AgentRole = 'agent' | 'supervisor' | 'reviewer';
 
 // ---- runtime configuration (GET /config.json) ----
-export type LocalConfig = { auth: 'local'; api_base?: string };
+// `ws_url`: the live-updates socket when it is not `/ws` on the API's host (in AWS, the
+// WebSocket API has an address of its own).
+export type LocalConfig = { auth: 'local'; api_base?: string; ws_url?: string };
 export type CognitoConfig = {
   auth: 'cognito';
   cognito_domain: string;
   client_id: string;
   redirect_uri: string;
   api_base: string;
+  ws_url?: string;
   scope?: string;
 };
 export type RuntimeConfig = LocalConfig | CognitoConfig;

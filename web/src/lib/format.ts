@@ -1,8 +1,9 @@
 // Display helpers.
 
-/** 0:42, 12:05, 1:02:03 */
+/** 0:42, 12:05, 1:02:03, 3d 4h */
 export function formatDuration(ms: number): string {
   const total = Math.max(0, Math.floor(ms / 1000));
+  if (total >= 86_400) return `${Math.floor(total / 86_400)}d ${Math.floor((total % 86_400) / 3600)}h`;
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;

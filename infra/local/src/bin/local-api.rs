@@ -79,6 +79,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(web) => println!("no built workbench in {} (run npm run build in web/); serving the API only", web.display()),
         None => {}
     }
+    // Live updates: the table's stream, fanned out to the sockets of `/ws`.
+    let streams = workbench_local::live::streams_client(std::env::var("DYNAMODB_ENDPOINT").ok().as_deref()).await;
+    workbench_local::live::spawn_stream_reader(api.app.store.clone(), streams, api.live.clone());
+    println!("live updates on ws://localhost:{}/ws?token=<agent token>", args.port);
     let api = Arc::new(api);
     tokio::select! {
         result = server::serve(listener, api) => result?,

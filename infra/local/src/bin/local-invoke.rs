@@ -38,6 +38,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let output = if functions.queue_functions.contains(&logical_id) {
         let batch: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&payload)?;
         serde_json::to_value(workbench::ingest::handle_batch(&app, batch).await)?
+    } else if let Some(output) = invoke_live(&app, &logical_id, &payload).await? {
+        output
     } else {
         let endpoint = Endpoint::from_function_name(&logical_id)
             .ok_or_else(|| format!("{logical_id} has no handler in this build"))?;
@@ -57,4 +59,56 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("{}", serde_json::to_string_pretty(&output)?);
     Ok(())
+}
+
+/// The live-update functions. `$connect` verifies against the local issuer's key set (the token of
+/// `POST /dev/token` on `infra/dev.sh`); the fan-out posts nowhere and prints what it would send.
+async fn invoke_live(
+    app: &workbench::App,
+    logical_id: &str,
+    payload: &str,
+) -> Result<Option<serde_json::Value>, Box<dyn std::error::Error>> {
+    use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
+    use workbench::live::{self, socket};
+    use workbench::routes::{LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_FANOUT_FUNCTION, LIVE_PING_FUNCTION};
+    let response = if logical_id == LIVE_CONNECT_FUNCTION.0 {
+        let identity = workbench_local::identity::LocalIdentity::load_or_create(std::path::Path::new("infra/.local"))?;
+        let keys = serde_json::from_value(identity.jwks().clone())?;
+        let verifier = live::token::JwtVerifier::with_key_set(
+            workbench_local::identity::LOCAL_ISSUER,
+            vec![workbench_local::identity::LOCAL_CLIENT_ID.to_string()],
+            keys,
+        );
+        let event: ApiGatewayWebsocketProxyRequest = serde_json::from_str(payload)?;
+        socket::connect(&app.store, &verifier, &event, app.now()).await
+    } else if logical_id == LIVE_DISCONNECT_FUNCTION.0 {
+        socket::disconnect(&app.store, &serde_json::from_str(payload)?).await
+    } else if logical_id == LIVE_PING_FUNCTION.0 {
+        socket::ping()
+    } else if logical_id == LIVE_FANOUT_FUNCTION.0 {
+        let batch: aws_lambda_events::event::dynamodb::Event = serde_json::from_str(payload)?;
+        let events = live::events_from_stream(&batch);
+        let report = live::fan_out(&app.store, &DryRun, &events).await?;
+        return Ok(Some(serde_json::json!({
+            "events": events,
+            "connections": report.connections,
+            "note": "dry run: nothing was posted to the recorded sockets",
+        })));
+    } else {
+        return Ok(None);
+    };
+    Ok(Some(serde_json::to_value(response)?))
+}
+
+/// Posts nowhere, so invoking the fan-out never disturbs the sockets of a running dev stack.
+struct DryRun;
+
+impl workbench::live::Poster for DryRun {
+    fn post<'a>(
+        &'a self,
+        _connection_id: &'a str,
+        _frame: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), workbench::live::PostError>> {
+        Box::pin(async { Ok(()) })
+    }
 }

@@ -1,8 +1,9 @@
 import { useQueries } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Me } from '@/lib/api-types';
 import { describeError, isApiError } from '@/lib/api-client';
 import { navigate, sessionPath } from '@/lib/router';
+import { connectivity } from '@/lib/connectivity';
 import { ErrorMessage } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { usePending } from '@/features/queue/api/get-pending';
@@ -18,6 +19,8 @@ import { BusinessAssistPanel } from '@/features/business/components/BusinessAssi
 import { useShortcuts } from '../use-shortcuts';
 import { watchedSessions } from '../watched';
 
+const OPEN_SESSION_POLL_MS = 10_000;
+
 function latestCustomerMessage(history: { author: string; content: string }[] | undefined): string {
   if (!history) return '';
   for (let i = history.length - 1; i >= 0; i--) if (history[i]!.author === 'customer') return history[i]!.content;
@@ -31,7 +34,9 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
   const localMine = useLocalMine(me.agent_id);
   const useServer = Array.isArray(serverMine.data);
   const mineDetails = useQueries({ queries: (useServer ? [] : localMine).map((id) => ({ ...sessionQuery(id) })) });
-  const open = useSession(sessionId);
+  // Live updates bring the open conversation; while the socket is down it is polled instead.
+  const socket = useSyncExternalStore(connectivity.subscribe, () => connectivity.get().socket);
+  const open = useSession(sessionId, socket === 'open' ? false : OPEN_SESSION_POLL_MS);
 
   const [acceptError, setAcceptError] = useState<string | null>(null);
   const [resolveOpen, setResolveOpen] = useState(false);
@@ -51,7 +56,6 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
         onError: (err) => setAcceptError(isApiError(err) && err.status === 409 ? ACCEPTED_BY_ANOTHER : describeError(err)),
       });
     },
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [accept.mutate],
   );
   const onSelect = useCallback((id: string) => navigate(sessionPath(id)), []);
@@ -83,11 +87,9 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
     });
   });
 
-  const watched = useMemo(() => {
-    const ids = new Set<string>(mineRows.map((r) => r.session_id));
-    if (sessionId) ids.add(sessionId);
-    return [...ids];
-  }, [mineRows.map((r) => r.session_id).join(','), sessionId]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The same list of ids keeps the same array, so the live-update hook is not re-armed each render.
+  const watchedKey = [sessionId ?? '', ...mineRows.map((r) => r.session_id)].join('\n');
+  const watched = useMemo(() => [...new Set(watchedKey.split('\n').filter(Boolean))], [watchedKey]);
   useEffect(() => {
     watchedSessions.set(watched);
   }, [watched]);
@@ -121,7 +123,6 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
     const next = at < 0 ? (step > 0 ? 0 : list.length - 1) : Math.min(list.length - 1, Math.max(0, at + step));
     const id = list[next]!.session_id;
     navigate(sessionPath(id));
-    document.querySelector(`[data-testid="queue-item"][data-session-id="${CSS.escape(id)}"]`)?.scrollIntoView?.({ block: 'nearest' });
   };
   useShortcuts({
     j: () => move(1),
@@ -150,7 +151,7 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
   return (
     <div className="workspace">
       <aside className="queue-pane" aria-label="Queues">
-        <section aria-labelledby="mine-title" className="queue-section">
+        <section aria-labelledby="mine-title" className="queue-section queue-section-mine">
           <h2 id="mine-title">
             Mine <span className="count">{mineRows.filter((r) => r.agent_status !== 'resolved').length}</span>
           </h2>

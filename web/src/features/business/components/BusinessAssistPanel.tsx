@@ -21,8 +21,7 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
     setAsked('');
     setAnswer(null);
     assist.reset();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [sessionId]);
+  }, [sessionId]); // a new session starts a clean panel
 
   const run = (q: string, token?: string) => {
     setAsked(q);
@@ -53,7 +52,7 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
           value={query}
           disabled={!enabled}
           onChange={(e) => setQuery(e.target.value)}
-          placeholder={enabled ? 'e.g. Where is order ORD-001?' : disabledReason}
+          placeholder={enabled ? 'e.g. Where is order ORD-001?' : 'Not available'}
           maxLength={1000}
         />
         <button type="submit" className="btn btn-small" data-testid="business-ask" disabled={!enabled || !query.trim() || assist.isPending}>

@@ -11,6 +11,7 @@ export const sessionQuery = (sessionId: string) => ({
   queryFn: ({ signal }: { signal?: AbortSignal }) => getSession(sessionId, signal),
 });
 
-export function useSession(sessionId: string | null) {
-  return useQuery({ ...sessionQuery(sessionId ?? ''), enabled: !!sessionId });
+/** `pollMs`: refetch on a timer too (while live updates are down). */
+export function useSession(sessionId: string | null, pollMs: number | false = false) {
+  return useQuery({ ...sessionQuery(sessionId ?? ''), enabled: !!sessionId, refetchInterval: pollMs });
 }

@@ -76,8 +76,8 @@ export function ConversationPanel(props: ConversationPanelProps) {
           <span className="muted conv-id">{d.session_id}</span>
           <span className={`status status-${d.agent_status}`} data-testid="session-status">
             {d.agent_status}
+            {d.assigned_agent_id ? (mine ? ' · you' : ` · ${d.assigned_agent_id}`) : ''}
           </span>
-          {d.assigned_agent_id ? <span className="muted">· {mine ? 'assigned to you' : `assigned to ${d.assigned_agent_id}`}</span> : null}
         </div>
         <div className="conv-actions">
           {d.agent_status === 'pending' ? (

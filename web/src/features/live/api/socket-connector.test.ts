@@ -133,5 +133,6 @@ describe('socket connector', () => {
     expect(socketUrl('', 'a b', { protocol: 'http:', host: 'localhost:8000' })).toBe('ws://localhost:8000/ws?token=a%20b');
     expect(socketUrl('', 't', { protocol: 'https:', host: 'wb.example' })).toBe('wss://wb.example/ws?token=t');
     expect(socketUrl('https://api.example', 't', { protocol: 'http:', host: 'x' })).toBe('wss://api.example/ws?token=t');
+    expect(socketUrl('', 't', { protocol: 'https:', host: 'x' }, 'wss://live.example/prod')).toBe('wss://live.example/prod?token=t');
   });
 });

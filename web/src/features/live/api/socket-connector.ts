@@ -139,8 +139,12 @@ export class SocketConnector {
   }
 }
 
-/** ws(s)://<host>/ws?token=… for an API on `apiBase` (empty: this page's origin). */
-export function socketUrl(apiBase: string, token: string, location: Pick<Location, 'protocol' | 'host'>): string {
+/**
+ * ws(s)://<host>/ws?token=… for an API on `apiBase` (empty: this page's origin), or `wsUrl` with
+ * the token when the configuration names the socket's address.
+ */
+export function socketUrl(apiBase: string, token: string, location: Pick<Location, 'protocol' | 'host'>, wsUrl?: string): string {
+  if (wsUrl) return `${wsUrl}${wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
   const origin = apiBase ? new URL(apiBase) : null;
   const secure = (origin?.protocol ?? location.protocol) === 'https:';
   const host = origin?.host ?? location.host;

@@ -7,7 +7,7 @@ import { queryKeys } from '@/lib/query-keys';
 import { createEventHandlers } from './event-handlers';
 import { SocketConnector, socketUrl } from './socket-connector';
 
-export function useLiveUpdates(apiBase: string, watched: string[]): void {
+export function useLiveUpdates(apiBase: string, watched: string[], wsUrl?: string): void {
   const queryClient = useQueryClient();
   const watchedRef = useRef(watched);
   watchedRef.current = watched;
@@ -24,7 +24,7 @@ export function useLiveUpdates(apiBase: string, watched: string[]): void {
     const connector = new SocketConnector({
       url: () => {
         const token = accessToken();
-        return token ? socketUrl(apiBase, token, window.location) : null;
+        return token ? socketUrl(apiBase, token, window.location, wsUrl) : null;
       },
       onEvent: events.dispatch,
       onStateChange: (state, retryAt) => setSocketState(state, retryAt),
@@ -39,5 +39,5 @@ export function useLiveUpdates(apiBase: string, watched: string[]): void {
       events.dispose();
       setSocketState('idle');
     };
-  }, [apiBase, queryClient]);
+  }, [apiBase, wsUrl, queryClient]);
 }

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { PendingSession } from '@/lib/api-types';
 import { PriorityBadge, TierBadge } from '@/components/ui/Badge';
 import { WaitingClock, waitingSince } from './WaitingClock';
@@ -12,30 +12,91 @@ export type QueueListProps = {
   onAccept: (sessionId: string) => void;
 };
 
-/** The pending queue, in the server's order (priority, then waiting time). */
+/** Every row has the same height, so a long queue renders only the rows in view. */
+export const ROW_HEIGHT = 92;
+const ROW_GAP = 6;
+const OVERSCAN = 6;
+/** Before the list has been measured (and in tests): a screen's worth. */
+const FALLBACK_VIEWPORT = 800;
+
+function visibleRange(scrollTop: number, viewport: number, count: number): [number, number] {
+  const height = viewport > 0 ? viewport : FALLBACK_VIEWPORT;
+  const start = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const end = Math.min(count, Math.ceil((scrollTop + height) / ROW_HEIGHT) + OVERSCAN);
+  return [start, end];
+}
+
+/**
+ * The pending queue, in the server's order (priority, then waiting time). Windowed: the list keeps
+ * the full height of all rows, and only those in view (plus a few) are in the DOM.
+ */
 export function QueueList({ sessions, fetchedAt, selectedId, acceptingId, onSelect, onAccept }: QueueListProps) {
-  if (sessions.length === 0) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [range, setRange] = useState<[number, number]>(() => visibleRange(0, 0, sessions.length));
+  const count = sessions.length;
+
+  const measure = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const next = visibleRange(el.scrollTop, el.clientHeight, count);
+    setRange((prev) => (prev[0] === next[0] && prev[1] === next[1] ? prev : next));
+  }, [count]);
+
+  useLayoutEffect(() => {
+    measure();
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [measure]);
+
+  // Keep the selected row in view (j/k, or a session opened from elsewhere).
+  const selectedIndex = selectedId ? sessions.findIndex((s) => s.session_id === selectedId) : -1;
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || selectedIndex < 0) return;
+    const top = selectedIndex * ROW_HEIGHT;
+    const viewport = el.clientHeight || FALLBACK_VIEWPORT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + viewport) el.scrollTop = top + ROW_HEIGHT - viewport;
+    measure();
+  }, [selectedIndex, measure]);
+
+  if (count === 0) {
     return <p className="empty">No one is waiting. New escalations appear here as they arrive.</p>;
   }
+  const [start, end] = range;
+  const rows = [];
+  for (let i = start; i < Math.min(end, count); i++) {
+    const s = sessions[i]!;
+    rows.push(
+      <QueueRow
+        key={s.session_id}
+        session={s}
+        index={i}
+        count={count}
+        since={waitingSince(s, fetchedAt)}
+        selected={s.session_id === selectedId}
+        accepting={s.session_id === acceptingId}
+        onSelect={onSelect}
+        onAccept={onAccept}
+      />,
+    );
+  }
   return (
-    <ol className="queue" aria-label="Pending sessions">
-      {sessions.map((s) => (
-        <QueueRow
-          key={s.session_id}
-          session={s}
-          since={waitingSince(s, fetchedAt)}
-          selected={s.session_id === selectedId}
-          accepting={s.session_id === acceptingId}
-          onSelect={onSelect}
-          onAccept={onAccept}
-        />
-      ))}
-    </ol>
+    <div className="queue-scroll" ref={scroller} onScroll={measure} data-testid="queue-scroll">
+      <ol className="queue" aria-label="Pending sessions" style={{ height: count * ROW_HEIGHT }}>
+        {rows}
+      </ol>
+    </div>
   );
 }
 
 const QueueRow = memo(function QueueRow({
   session,
+  index,
+  count,
   since,
   selected,
   accepting,
@@ -43,18 +104,24 @@ const QueueRow = memo(function QueueRow({
   onAccept,
 }: {
   session: PendingSession;
+  index: number;
+  count: number;
   since: number;
   selected: boolean;
   accepting: boolean;
   onSelect: (id: string) => void;
   onAccept: (id: string) => void;
 }) {
+  const style: CSSProperties = { transform: `translateY(${index * ROW_HEIGHT}px)`, height: ROW_HEIGHT - ROW_GAP };
   return (
     <li
       className={`queue-item${selected ? ' is-selected' : ''}`}
+      style={style}
       data-testid="queue-item"
       data-session-id={session.session_id}
       aria-current={selected ? 'true' : undefined}
+      aria-setsize={count}
+      aria-posinset={index + 1}
     >
       <button type="button" className="queue-open" onClick={() => onSelect(session.session_id)} aria-label={`Open session of ${session.user_id}, ${session.priority} priority`}>
         <span className="queue-line">
@@ -63,7 +130,7 @@ const QueueRow = memo(function QueueRow({
           <TierBadge level={session.member_level} />
           <WaitingClock since={since} />
         </span>
-        <span className="queue-reason">{session.escalate_reason}</span>
+        <span className="queue-reason" title={session.escalate_reason}>{session.escalate_reason}</span>
         <span className="queue-meta">{session.turn_count} turns</span>
       </button>
       <button

@@ -1,6 +1,6 @@
 import type { PendingSession } from '@/lib/api-types';
 import { formatDuration } from '@/lib/format';
-import { useNow } from '@/lib/ticker';
+import { useElapsedRef } from '@/lib/ticker';
 
 /**
  * When the customer started waiting: the escalation time when the server gives it, else the
@@ -15,12 +15,23 @@ export function waitingSince(session: PendingSession, fetchedAt: number): number
   return Date.parse(session.created_at);
 }
 
+function tone(ms: number): string {
+  return ms > 10 * 60_000 ? 'late' : ms > 3 * 60_000 ? 'warm' : 'fresh';
+}
+
+function paint(ms: number, el: HTMLElement): void {
+  const text = formatDuration(ms);
+  if (el.textContent !== text) el.textContent = text;
+  const cls = `clock clock-${tone(ms)}`;
+  if (el.className !== cls) el.className = cls;
+}
+
+/** A live waiting-time clock; ticks without re-rendering the row. */
 export function WaitingClock({ since }: { since: number }) {
-  const now = useNow();
-  const ms = now - since;
-  const tone = ms > 10 * 60_000 ? 'late' : ms > 3 * 60_000 ? 'warm' : 'fresh';
+  const ref = useElapsedRef<HTMLElement>(since, paint);
+  const ms = Date.now() - since;
   return (
-    <time className={`clock clock-${tone}`} dateTime={new Date(since).toISOString()} title="Waiting time" data-testid="waiting-clock">
+    <time ref={ref} className={`clock clock-${tone(ms)}`} title="Waiting time" data-testid="waiting-clock">
       {formatDuration(ms)}
     </time>
   );

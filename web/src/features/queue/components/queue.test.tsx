@@ -51,4 +51,20 @@ describe('queue', () => {
     expect(readMine('agent-001')).toEqual(['s1']);
     expect(readMine('agent-002')).toEqual(['s3']);
   });
+
+  it('renders a long queue windowed: the rows in view, the full height, the set size', () => {
+    const sessions = Array.from({ length: 500 }, (_, i) => pendingSession({ session_id: `s${i}`, user_id: `u_${i}` }));
+    const { rerender } = render(<QueueList sessions={sessions} fetchedAt={Date.now()} selectedId={null} acceptingId={null} onSelect={() => {}} onAccept={() => {}} />);
+    const rows = screen.getAllByTestId('queue-item');
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(30);
+    expect(rows[0]).toHaveAttribute('aria-setsize', '500');
+    expect(rows[0]).toHaveAttribute('aria-posinset', '1');
+    expect(screen.getByRole('list', { name: 'Pending sessions' }).style.height).toBe(`${500 * 92}px`);
+    // Selecting a row far down (j/k) brings it into the window.
+    rerender(<QueueList sessions={sessions} fetchedAt={Date.now()} selectedId="s400" acceptingId={null} onSelect={() => {}} onAccept={() => {}} />);
+    const selected = document.querySelector('[data-session-id="s400"]');
+    expect(selected).toHaveAttribute('aria-current', 'true');
+    expect(screen.getByTestId('queue-scroll').scrollTop).toBeGreaterThan(0);
+  });
 });

@@ -44,7 +44,7 @@ describe('review queue', () => {
   it('approves with the reviewer edits only', async () => {
     const decisions = serve([sol()]);
     const user = userEvent.setup();
-    renderWithClient(<ReviewQueue isReviewer />);
+    renderWithClient(<ReviewQueue canRead />);
     const item = await screen.findByTestId('review-item');
     const question = within(item).getByTestId('review-question');
     await user.clear(question);
@@ -58,7 +58,7 @@ describe('review queue', () => {
   it('needs a reason to reject', async () => {
     const decisions = serve([sol()]);
     const user = userEvent.setup();
-    renderWithClient(<ReviewQueue isReviewer />);
+    renderWithClient(<ReviewQueue canRead />);
     const item = await screen.findByTestId('review-item');
     await user.click(within(item).getByTestId('reject'));
     expect(screen.getByText('Give a reason to reject.')).toBeInTheDocument();
@@ -73,7 +73,7 @@ describe('review queue', () => {
     serve([sol()]);
     server.use(http.post(`${O}/sol-1/approve`, () => HttpResponse.json({ error: 'own_solution', message: 'you wrote it' }, { status: 403 })));
     const user = userEvent.setup();
-    renderWithClient(<ReviewQueue isReviewer />);
+    renderWithClient(<ReviewQueue canRead />);
     await user.click(within(await screen.findByTestId('review-item')).getByTestId('approve'));
     expect(await screen.findByRole('alert')).toHaveTextContent('You wrote this solution, so another reviewer has to review it.');
   });
@@ -86,15 +86,23 @@ describe('review queue', () => {
       }),
     );
     const user = userEvent.setup();
-    renderWithClient(<ReviewQueue isReviewer />);
+    renderWithClient(<ReviewQueue canRead />);
     await screen.findByTestId('review-item');
     await user.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(screen.getAllByTestId('review-item')).toHaveLength(2));
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
   });
 
-  it('is closed to non-reviewers', () => {
-    renderWithClient(<ReviewQueue isReviewer={false} />);
-    expect(screen.getByText('Reviewing solutions needs the reviewer role.')).toBeInTheDocument();
+  it('is read-only for a supervisor', async () => {
+    serve([sol()]);
+    renderWithClient(<ReviewQueue canRead canDecide={false} />);
+    const item = await screen.findByTestId('review-item');
+    expect(within(item).queryByTestId('approve')).toBeNull();
+    expect(within(item).getByTestId('review-question')).toHaveAttribute('readonly');
+  });
+
+  it('is closed to other agents', () => {
+    renderWithClient(<ReviewQueue canRead={false} />);
+    expect(screen.getByText('The review queue is for reviewers and supervisors.')).toBeInTheDocument();
   });
 });

@@ -8,14 +8,14 @@ import { useReviewDecision, useSolutions } from '../api/solutions';
 const TABS: ReviewStatus[] = ['pending', 'approved', 'rejected'];
 
 /** Reviewers turn agents' solutions into FAQs: edit, approve, or reject with a reason. */
-export function ReviewQueue({ isReviewer }: { isReviewer: boolean }) {
+export function ReviewQueue({ canRead, canDecide = canRead }: { canRead: boolean; canDecide?: boolean }) {
   const [status, setStatus] = useState<ReviewStatus>('pending');
   const [lastDecision, setLastDecision] = useState<Solution | null>(null);
-  const solutions = useSolutions(status, isReviewer);
-  if (!isReviewer) {
+  const solutions = useSolutions(status, canRead);
+  if (!canRead) {
     return (
       <main className="page-pad">
-        <Notice tone="warning">Reviewing solutions needs the reviewer role.</Notice>
+        <Notice tone="warning">The review queue is for reviewers and supervisors.</Notice>
       </main>
     );
   }
@@ -41,12 +41,13 @@ export function ReviewQueue({ isReviewer }: { isReviewer: boolean }) {
           </span>
         </Notice>
       ) : null}
+      {!canDecide ? <Notice tone="info">Read only: approving and rejecting needs the reviewer role.</Notice> : null}
       {solutions.isPending ? <Spinner label="Loading solutions" /> : null}
       <ErrorMessage error={solutions.error} onRetry={() => void solutions.refetch()} />
       {solutions.data && rows.length === 0 ? <p className="empty">No {status} solutions.</p> : null}
       <ul className="review-list">
         {rows.map((s) => (
-          <ReviewItem key={s.solution_id} solution={s} onDecided={setLastDecision} />
+          <ReviewItem key={s.solution_id} solution={s} onDecided={setLastDecision} canDecide={canDecide} />
         ))}
       </ul>
       {solutions.hasNextPage ? (
@@ -58,14 +59,14 @@ export function ReviewQueue({ isReviewer }: { isReviewer: boolean }) {
   );
 }
 
-function ReviewItem({ solution, onDecided }: { solution: Solution; onDecided: (s: Solution) => void }) {
+function ReviewItem({ solution, onDecided, canDecide }: { solution: Solution; onDecided: (s: Solution) => void; canDecide: boolean }) {
   const [question, setQuestion] = useState(solution.question);
   const [answer, setAnswer] = useState(solution.solution);
   const [intent, setIntent] = useState(solution.intent);
   const [reason, setReason] = useState('');
   const [reasonMissing, setReasonMissing] = useState(false);
   const { approve, reject } = useReviewDecision();
-  const pending = solution.status === 'pending';
+  const pending = solution.status === 'pending' && canDecide;
   const id = solution.solution_id;
   const busy = approve.isPending || reject.isPending;
   const decided = approve.data ?? reject.data;
@@ -82,7 +83,7 @@ function ReviewItem({ solution, onDecided }: { solution: Solution; onDecided: (s
         <span className={`status status-${solution.status}`}>{solution.status}</span>
       </div>
       <label htmlFor={`q-${id}`}>Question</label>
-      <textarea id={`q-${id}`} data-testid="review-question" rows={2} value={question} readOnly={!pending} onChange={(e) => setQuestion(e.target.value)} />
+      <textarea id={`q-${id}`} data-testid="review-question" rows={3} value={question} readOnly={!pending} onChange={(e) => setQuestion(e.target.value)} />
       <label htmlFor={`a-${id}`}>Solution</label>
       <textarea id={`a-${id}`} data-testid="review-solution" rows={3} value={answer} readOnly={!pending} onChange={(e) => setAnswer(e.target.value)} />
       <label htmlFor={`i-${id}`}>Intent</label>

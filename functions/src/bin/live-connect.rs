@@ -1,0 +1,6 @@
+//! Lambda for the `$connect` route of the live-updates WebSocket API of template.yaml.
+
+#[tokio::main]
+async fn main() -> Result<(), workbench::runtime::Error> {
+    workbench::runtime::run_live_connect().await
+}
