@@ -62,8 +62,11 @@ pub enum ErrorCode {
     AlreadyReviewed,
     FaqExists,
     Conflict,
+    RequestInProgress,
     PayloadTooLarge,
+    IdempotencyKeyReused,
     ValueOutOfRange,
+    StoreUnavailable,
     Internal,
 }
 
@@ -135,8 +138,55 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
     errors.push((401, vec![Unauthorized]));
     errors.push((403, forbidden));
     errors.push((500, vec![Internal]));
+    errors.push((503, vec![StoreUnavailable]));
+    if is_post(endpoint) {
+        // `Idempotency-Key`: a malformed key, a duplicate in flight, a key reused for another body.
+        add_codes(&mut errors, 400, &[InvalidField]);
+        add_codes(&mut errors, 409, &[RequestInProgress]);
+        add_codes(&mut errors, 422, &[IdempotencyKeyReused]);
+    }
     errors.sort_by_key(|(status, _)| *status);
     errors
+}
+
+/// Routes that take `Idempotency-Key` (every POST). Exhaustive: a new route must say.
+fn is_post(endpoint: Endpoint) -> bool {
+    match endpoint {
+        Endpoint::AcceptSession
+        | Endpoint::SendMessage
+        | Endpoint::ResolveSession
+        | Endpoint::SubmitSolution
+        | Endpoint::Chat
+        | Endpoint::KnowledgeRecommend
+        | Endpoint::BusinessAssist
+        | Endpoint::InvalidateCache
+        | Endpoint::UpsertDocument
+        | Endpoint::CreateFaq
+        | Endpoint::ApproveSolution
+        | Endpoint::RejectSolution => true,
+        Endpoint::PendingList
+        | Endpoint::SessionDetails
+        | Endpoint::Me
+        | Endpoint::ListDocuments
+        | Endpoint::DeleteDocument
+        | Endpoint::ListFaqs
+        | Endpoint::DeleteFaq
+        | Endpoint::ListSolutions
+        | Endpoint::OpenApiDocument => false,
+    }
+}
+
+fn add_codes(errors: &mut Vec<(u16, Vec<ErrorCode>)>, status: u16, codes: &[ErrorCode]) {
+    match errors.iter_mut().find(|(s, _)| *s == status) {
+        Some((_, present)) => {
+            for code in codes {
+                if !present.contains(code) {
+                    present.push(*code);
+                }
+            }
+        }
+        None => errors.push((status, codes.to_vec())),
+    }
 }
 
 /// Routes whose body may be empty (all their fields are optional).

@@ -90,7 +90,7 @@ fn the_error_code_schema_lists_exactly_the_codes_of_error_responses() {
     let mut in_code: BTreeSet<String> = literal.captures_iter(body).map(|c| c[1].to_string()).collect();
     // Conflicts carry their code from where they are raised.
     let conflicts = regex::Regex::new(r#"code: "([a-z_]+)""#).unwrap();
-    for file in ["shared/src/error.rs", "shared/src/handlers/knowledge.rs", "shared/src/handlers/agent.rs"] {
+    for file in ["shared/src/error.rs", "shared/src/handlers/knowledge.rs", "shared/src/handlers/agent.rs", "shared/src/idempotency.rs"] {
         let text = std::fs::read_to_string(repo_root().join(file)).unwrap();
         in_code.extend(conflicts.captures_iter(&text).map(|c| c[1].to_string()));
     }
