@@ -86,7 +86,7 @@ impl App {
         };
         let config = Config::from_env_with_keys(keys)?;
         let client = match &shared {
-            Some(shared) => aws_sdk_dynamodb::Client::new(shared),
+            Some(shared) => aws_dynamodb_client(shared),
             None => dynamodb_client().await,
         };
         let store = Store::new(client, config.table_name.clone());
@@ -170,11 +170,39 @@ async fn api_keys_from_secret(shared: &aws_config::SdkConfig, secret_id: &str) -
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     match std::env::var("DYNAMODB_ENDPOINT") {
         Ok(endpoint) if !endpoint.is_empty() => local_dynamodb_client(&endpoint),
-        _ => {
-            let shared = aws_config::load_defaults(BehaviorVersion::latest()).await;
-            aws_sdk_dynamodb::Client::new(&shared)
-        }
+        _ => aws_dynamodb_client(&aws_config::load_defaults(BehaviorVersion::latest()).await),
     }
+}
+
+/// Time budgets for every DynamoDB call. Without them a stalled connection holds a request
+/// until the Lambda's own timeout (API Gateway gives up after 30 s while the function runs and
+/// bills on); with them an outage is a 503 `store_unavailable` within the budget.
+/// `DYNAMODB_TIMEOUT_MS` sets the budget of one call, retries included; an attempt gets 40 % of
+/// it, so a stalled attempt is retried once or twice before the call gives up.
+pub fn store_timeouts(default_operation_ms: u64) -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    let operation_ms = std::env::var("DYNAMODB_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(default_operation_ms);
+    let attempt_ms = operation_ms * 2 / 5;
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_millis(attempt_ms))
+        .operation_attempt_timeout(std::time::Duration::from_millis(attempt_ms))
+        .operation_timeout(std::time::Duration::from_millis(operation_ms))
+        .build()
+}
+
+/// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s
+/// leaves room in every route's 3 s budget.
+pub const AWS_STORE_TIMEOUT_MS: u64 = 2_500;
+/// DynamoDB Local is a JVM sharing the machine with the tests: more room before calling it down.
+pub const LOCAL_STORE_TIMEOUT_MS: u64 = 5_000;
+
+fn aws_dynamodb_client(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
+    let config =
+        aws_sdk_dynamodb::config::Builder::from(shared).timeout_config(store_timeouts(AWS_STORE_TIMEOUT_MS)).build();
+    aws_sdk_dynamodb::Client::from_conf(config)
 }
 
 pub fn local_dynamodb_client(endpoint: &str) -> aws_sdk_dynamodb::Client {
@@ -188,4 +216,5 @@ pub fn local_dynamodb_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builde
         .region(Region::new(region))
         .credentials_provider(Credentials::new("local", "local", None, None, "dynamodb-local"))
         .endpoint_url(endpoint)
+        .timeout_config(store_timeouts(LOCAL_STORE_TIMEOUT_MS))
 }

@@ -19,6 +19,14 @@ pub enum StoreError {
     /// A conditional write lost to another writer on something other than the session status.
     #[error("{0}")]
     Conflict(String),
+    /// DynamoDB could not be reached, did not answer within the budget, or throttled: the request
+    /// may succeed later, and nothing was changed by this one that a retry would duplicate.
+    #[error("DynamoDB {operation} is unavailable: {source}")]
+    Unavailable {
+        operation: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("DynamoDB {operation} failed: {source}")]
     Dynamo {
         operation: &'static str,
@@ -30,14 +38,58 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn dynamo(operation: &'static str, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        StoreError::Dynamo { operation, source: Box::new(source) }
+    /// A failed DynamoDB call: an outage (timeout, no connection, throttling) or a real error.
+    pub fn dynamo(operation: &'static str, source: impl DynamoFailure) -> Self {
+        if source.is_outage() {
+            StoreError::Unavailable { operation, source: Box::new(source) }
+        } else {
+            StoreError::Dynamo { operation, source: Box::new(source) }
+        }
     }
 
     pub fn session_not_found(id: &str) -> Self {
         StoreError::NotFound { kind: "session", id: id.to_string() }
     }
 }
+
+/// What the store needs to know of a failed SDK call: whether it was an outage.
+pub trait DynamoFailure: std::error::Error + Send + Sync + 'static {
+    /// The service could not be reached or did not answer in time, or asked us to slow down.
+    fn is_outage(&self) -> bool;
+}
+
+impl<E, R> DynamoFailure for aws_smithy_runtime_api::client::result::SdkError<E, R>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    fn is_outage(&self) -> bool {
+        use aws_smithy_runtime_api::client::result::SdkError;
+        match self {
+            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(service) => matches!(
+                service.err().code(),
+                Some(
+                    "ThrottlingException"
+                        | "ProvisionedThroughputExceededException"
+                        | "RequestLimitExceeded"
+                        | "InternalServerError"
+                        | "ServiceUnavailable"
+                )
+            ),
+            _ => false,
+        }
+    }
+}
+
+impl DynamoFailure for aws_sdk_dynamodb::error::BuildError {
+    fn is_outage(&self) -> bool {
+        false
+    }
+}
+
+/// How long a client should wait before retrying after a 503.
+pub const RETRY_AFTER_SECONDS: u32 = 2;
 
 /// Everything a handler can answer other than success.
 #[derive(Debug, thiserror::Error)]
@@ -60,10 +112,15 @@ pub enum ApiError {
     InvalidState(#[from] TransitionRejected),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Well-formed, but not acceptable as it stands (a reused idempotency key).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("{0}")]
     OutOfRange(String),
+    #[error("the data store is unavailable; retry in a moment")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -89,8 +146,10 @@ impl ApiError {
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::InvalidState(_) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::OutOfRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -113,8 +172,10 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::InvalidState(_) => "invalid_state",
             ApiError::Conflict { code, .. } => code,
+            ApiError::Unprocessable { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::OutOfRange(_) => "value_out_of_range",
+            ApiError::Unavailable(_) => "store_unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -135,7 +196,13 @@ impl ApiError {
             // The cause chain goes to the log, never to the client.
             tracing::error!(error = %source, cause = ?source.source(), "request failed");
         }
+        if let ApiError::Unavailable(source) = &self {
+            tracing::warn!(error = %source, "data store unavailable");
+        }
         let mut response = crate::http::json_response(self.status(), &self.body());
+        if let ApiError::Unavailable(_) = &self {
+            response.headers_mut().insert("retry-after", RETRY_AFTER_SECONDS.into());
+        }
         if let ApiError::Unauthorized(why) = &self {
             // RFC 6750: say which scheme to use, and why the credential was refused.
             let challenge = match why {
@@ -161,6 +228,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound { kind, id } => ApiError::NotFound { kind, id },
             StoreError::Rejected(rejected) => ApiError::InvalidState(rejected),
             StoreError::Denied(denied) => ApiError::Forbidden(denied),
+            unavailable @ StoreError::Unavailable { .. } => ApiError::Unavailable(Box::new(unavailable)),
             StoreError::Conflict(message) => ApiError::Conflict { code: "conflict", message },
             other => ApiError::Internal(Box::new(other)),
         }
@@ -185,8 +253,9 @@ mod tests {
     }
 
     #[test]
-    fn an_outage_is_a_500_without_its_cause_in_the_body() {
-        let err = ApiError::from(StoreError::dynamo("Query", std::io::Error::other("secret endpoint detail")));
+    fn an_unexpected_store_error_is_a_500_without_its_cause_in_the_body() {
+        let source = Box::new(std::io::Error::other("secret endpoint detail"));
+        let err = ApiError::from(StoreError::Dynamo { operation: "Query", source });
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!err.body().to_string().contains("secret"));
     }
@@ -221,6 +290,23 @@ mod tests {
             let err = ApiError::NotFound { kind, id: "x".into() };
             assert_eq!((err.status(), err.code()), (StatusCode::NOT_FOUND, code));
         }
+    }
+
+    #[test]
+    fn an_outage_is_a_503_with_retry_after_and_never_a_500() {
+        let timeout: aws_smithy_runtime_api::client::result::SdkError<
+            aws_sdk_dynamodb::operation::get_item::GetItemError,
+            (),
+        > = aws_smithy_runtime_api::client::result::SdkError::timeout_error("attempt timed out");
+        let err = ApiError::from(StoreError::dynamo("GetItem", timeout));
+        assert_eq!((err.status(), err.code()), (StatusCode::SERVICE_UNAVAILABLE, "store_unavailable"));
+        let response = err.into_response();
+        assert_eq!(response.headers()["retry-after"], RETRY_AFTER_SECONDS.to_string().as_str());
+        let construction: aws_smithy_runtime_api::client::result::SdkError<
+            aws_sdk_dynamodb::operation::get_item::GetItemError,
+            (),
+        > = aws_smithy_runtime_api::client::result::SdkError::construction_failure("bad input");
+        assert_eq!(ApiError::from(StoreError::dynamo("GetItem", construction)).code(), "internal");
     }
 
     #[test]

@@ -21,7 +21,16 @@ pub fn ok<T: Serialize + ?Sized>(value: &T) -> Result<Response<Body>, ApiError> 
     Ok(json_response(StatusCode::OK, value))
 }
 
-fn body_bytes(req: &Request) -> &[u8] {
+/// A stored JSON body answered again as it was (idempotent replays).
+pub fn raw_json_response(status: u16, body: String) -> Response<Body> {
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+        .header("content-type", "application/json")
+        .body(Body::Text(body))
+        .expect("a status and one static header always build a response")
+}
+
+pub fn body_bytes(req: &Request) -> &[u8] {
     match req.body() {
         Body::Empty => &[],
         Body::Text(text) => text.as_bytes(),

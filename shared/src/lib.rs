@@ -10,6 +10,7 @@ pub mod error;
 pub mod escalation;
 pub mod handlers;
 pub mod http;
+pub mod idempotency;
 pub mod ingest;
 pub mod intent;
 pub mod knowledge;

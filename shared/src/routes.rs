@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::auth::{admit, principal_of, Operation, Principal};
 use crate::error::ApiError;
+use crate::idempotency;
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
@@ -211,7 +212,7 @@ pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: R
         Err(why) => ApiError::Unauthorized(why.clone()).into_response(),
         Ok(principal) => match admit(principal, endpoint.operation()) {
             Err(denied) => ApiError::Forbidden(denied).into_response(),
-            Ok(()) => handler(app, &req, principal).await.unwrap_or_else(ApiError::into_response),
+            Ok(()) => run_once(app, handler, &req, principal).await,
         },
     };
     let caller = caller.map(|p| p.log_name()).unwrap_or_default();
@@ -224,6 +225,28 @@ pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: R
         "request"
     );
     response
+}
+
+/// Run the handler, at most once per `Idempotency-Key` (see [`crate::idempotency`]).
+async fn run_once(app: &App, handler: Handler, req: &Request, principal: &Principal) -> Response<Body> {
+    let run = || async { handler(app, req, principal).await.unwrap_or_else(ApiError::into_response) };
+    let request = match idempotency::requested(req, principal) {
+        Err(err) => return err.into_response(),
+        Ok(None) => return run().await,
+        Ok(Some(request)) => request,
+    };
+    match idempotency::begin(&app.store, request, app.now()).await {
+        Err(err) => err.into_response(),
+        Ok(idempotency::Decision::Replay(response)) => response,
+        Ok(idempotency::Decision::Run(request)) => {
+            let response = run().await;
+            if let Err(err) = idempotency::complete(&app.store, &request, &response).await {
+                // The work is done and answered; a retry would get 409 until the claim lapses.
+                tracing::warn!(error = %err, "idempotency record not completed");
+            }
+            response
+        }
+    }
 }
 
 #[cfg(test)]

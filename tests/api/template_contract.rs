@@ -73,28 +73,28 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
     let expected: BTreeMap<&str, (&[&str], bool)> = BTreeMap::from([
         ("PendingListFunction", (&["dynamodb:Query"][..], true)),
         ("SessionDetailsFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
-        ("AcceptSessionFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
-        ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
-        ("ResolveSessionFunction", (&["dynamodb:UpdateItem"][..], false)),
-        ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem"][..], false)),
+        ("AcceptSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
+        ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("ResolveSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("AgentMeFunction", (&[][..], false)),
         ("OpenApiFunction", (&[][..], false)),
         (
             "ChatFunction",
             (
-                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
+                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
                 false,
             ),
         ),
-        ("KnowledgeRecommendFunction", (&["dynamodb:GetItem", "dynamodb:Query"][..], false)),
+        ("KnowledgeRecommendFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
         (
             "BusinessAssistFunction",
             (
-                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
+                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
                 false,
             ),
         ),
-        ("InvalidateCacheFunction", (&["dynamodb:UpdateItem"][..], false)),
+        ("InvalidateCacheFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         (
             "UpsertDocumentFunction",
             (&["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
@@ -104,12 +104,12 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
             "DeleteDocumentFunction",
             (&["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
         ),
-        ("CreateFaqFunction", (&["dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("CreateFaqFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("ListFaqsFunction", (&["dynamodb:Query"][..], false)),
         ("DeleteFaqFunction", (&["dynamodb:DeleteItem", "dynamodb:UpdateItem"][..], false)),
         ("ListSolutionsFunction", (&["dynamodb:Query"][..], true)),
-        ("ApproveSolutionFunction", (&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
-        ("RejectSolutionFunction", (&["dynamodb:UpdateItem"][..], false)),
+        ("ApproveSolutionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("RejectSolutionFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         (
             "IngestEscalationFunction",
             (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false),
@@ -206,6 +206,30 @@ fn the_jwt_authorizer_covers_exactly_the_agent_routes() {
     for needed in ["AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "GroupName: agent", "GroupName: supervisor", "GroupName: reviewer", "- code", "GenerateSecret: false"] {
         assert!(text.contains(needed), "template.yaml lacks {needed}");
     }
+}
+
+/// The web app is published to a private bucket read only by CloudFront, which serves it and
+/// routes `/api/*` to the HTTP API: one origin for the browser.
+#[test]
+fn the_web_app_and_the_api_share_one_cloudfront_origin() {
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let resources = untag(&doc["Resources"]);
+    let block = untag(&resources["WebBucket"]["Properties"]["PublicAccessBlockConfiguration"]);
+    for flag in ["BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"] {
+        assert_eq!(untag(&block[flag]).as_bool(), Some(true), "{flag}");
+    }
+    let config = untag(&resources["WebDistribution"]["Properties"]["DistributionConfig"]);
+    let behaviors = untag(&config["CacheBehaviors"]).as_sequence().unwrap();
+    let api = behaviors.iter().find(|b| untag(&b["PathPattern"]).as_str() == Some("/api/*")).expect("an /api/* behavior");
+    assert_eq!(untag(&api["TargetOriginId"]).as_str(), Some("api"));
+    let methods: Vec<&str> = untag(&api["AllowedMethods"]).as_sequence().unwrap().iter().filter_map(|m| m.as_str()).collect();
+    for needed in ["GET", "POST", "PUT", "DELETE", "OPTIONS"] {
+        assert!(methods.contains(&needed), "/api/* must pass {needed}");
+    }
+    assert_eq!(untag(&config["DefaultCacheBehavior"]["TargetOriginId"]).as_str(), Some("web"));
+    let statement = &untag(&resources["WebBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"])[0];
+    assert_eq!(untag(&statement["Principal"]["Service"]).as_str(), Some("cloudfront.amazonaws.com"));
+    assert_eq!(untag(&statement["Action"]).as_str(), Some("s3:GetObject"));
 }
 
 /// The live updates: the table's stream (both images) feeds the fan-out function; the WebSocket

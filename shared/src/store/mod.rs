@@ -1,6 +1,7 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
 mod batch;
+mod idempotency;
 mod connections;
 pub mod knowledge;
 pub mod items;
@@ -10,6 +11,7 @@ mod sessions;
 mod solutions;
 mod update;
 
+pub use idempotency::IdempotencyClaim;
 pub use connections::CONNECTION_TTL_SECONDS;
 pub use items::PendingItem;
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, CustomerTurnWrite, IngestOutcome, PendingPage};

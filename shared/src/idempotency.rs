@@ -1,0 +1,163 @@
+//! `Idempotency-Key` on POST requests, with the semantics of AWS Lambda Powertools' idempotency
+//! utility: the same key with the same body within 24 hours replays the first response (status
+//! and body) without doing anything again; the same key with another body is a 422
+//! `idempotency_key_reused`; a duplicate that arrives while the first is still running is a 409
+//! `request_in_progress`.
+//!
+//! A record is claimed by one conditional Put before the handler runs (so two concurrent
+//! duplicates can never both run) and completed with the response after it. A key is scoped to
+//! the caller and the route, so nobody can replay another caller's response by guessing a key.
+
+use crate::auth::Principal;
+use crate::error::{ApiError, StoreError};
+use crate::store::{IdempotencyClaim, Store};
+use chrono::{DateTime, Utc};
+use lambda_http::{Body, Request, Response};
+use sha2::{Digest, Sha256};
+
+pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
+/// The header set on a replayed response.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// How long a completed response is replayed.
+pub const RECORD_SECONDS: i64 = 24 * 3600;
+/// How long a claim holds while its request runs; after that a crashed request no longer
+/// blocks retries. Longer than any route's run time.
+pub const IN_PROGRESS_SECONDS: i64 = 60;
+const MAX_KEY_CHARS: usize = 255;
+
+/// A key the caller sent, validated, with the fingerprint of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentRequest {
+    /// The record's id: the caller, the route and the key, hashed.
+    pub record_id: String,
+    /// Method, path and body, hashed: what "the same request" means.
+    pub fingerprint: String,
+}
+
+/// What to do with a request that carries a key.
+#[derive(Debug)]
+pub enum Decision {
+    /// First time: run it, then call [`complete`].
+    Run(IdempotentRequest),
+    /// Seen and finished: answer this again.
+    Replay(Response<Body>),
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key of a POST request, if it has one; a malformed key is a 400.
+pub fn requested(req: &Request, caller: &Principal) -> Result<Option<IdempotentRequest>, ApiError> {
+    if req.method() != lambda_http::http::Method::POST {
+        return Ok(None);
+    }
+    let Some(raw) = req.headers().get(IDEMPOTENCY_HEADER) else { return Ok(None) };
+    let key = raw
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_CHARS && k.chars().all(|c| c.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::invalid_field(format!("`Idempotency-Key` must be 1-{MAX_KEY_CHARS} visible ASCII characters"))
+        })?;
+    let path = req.uri().path();
+    let record_id = hex(&Sha256::digest(format!("{}\n{}\n{}", caller.log_name(), path, key).as_bytes()));
+    let mut body_hash = Sha256::new();
+    body_hash.update(req.method().as_str().as_bytes());
+    body_hash.update(b"\n");
+    body_hash.update(path.as_bytes());
+    body_hash.update(b"\n");
+    body_hash.update(crate::http::body_bytes(req));
+    Ok(Some(IdempotentRequest { record_id, fingerprint: hex(&body_hash.finalize()) }))
+}
+
+/// Claim the record, or learn what happened to the first request with this key.
+pub async fn begin(store: &Store, request: IdempotentRequest, now: DateTime<Utc>) -> Result<Decision, ApiError> {
+    match store.claim_idempotency(&request.record_id, &request.fingerprint, now, IN_PROGRESS_SECONDS, RECORD_SECONDS).await? {
+        IdempotencyClaim::Claimed => Ok(Decision::Run(request)),
+        IdempotencyClaim::Existing { fingerprint, .. } if fingerprint != request.fingerprint => {
+            Err(ApiError::Unprocessable {
+                code: "idempotency_key_reused",
+                message: "this Idempotency-Key was used with another request; use a new key for a new request".into(),
+            })
+        }
+        IdempotencyClaim::Existing { response: None, .. } => Err(ApiError::Conflict {
+            code: "request_in_progress",
+            message: "a request with this Idempotency-Key is still running; retry in a moment".into(),
+        }),
+        IdempotencyClaim::Existing { response: Some((status, body)), .. } => {
+            let mut response = crate::http::raw_json_response(status, body);
+            response.headers_mut().insert(REPLAYED_HEADER, lambda_http::http::HeaderValue::from_static("true"));
+            Ok(Decision::Replay(response))
+        }
+    }
+}
+
+/// Keep the response for replays. A server error is not kept: the claim is released so a
+/// retry runs again (what failed changed nothing, by the errors' contract).
+pub async fn complete(store: &Store, request: &IdempotentRequest, response: &Response<Body>) -> Result<(), StoreError> {
+    let status = response.status().as_u16();
+    if status >= 500 {
+        return store.release_idempotency(&request.record_id).await;
+    }
+    let body = match response.body() {
+        Body::Text(text) => text.clone(),
+        Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        _ => String::new(),
+    };
+    store.complete_idempotency(&request.record_id, &request.fingerprint, status, &body).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{AgentPrincipal, Role};
+    use lambda_http::http::Method;
+
+    fn caller(id: &str) -> Principal {
+        Principal::Agent(AgentPrincipal { agent_id: id.into(), name: id.into(), roles: vec![Role::Agent] })
+    }
+
+    fn post(path: &str, key: Option<&str>, body: &str) -> Request {
+        let mut builder = lambda_http::http::Request::builder().method(Method::POST).uri(path);
+        if let Some(key) = key {
+            builder = builder.header(IDEMPOTENCY_HEADER, key);
+        }
+        builder.body(Body::Text(body.into())).unwrap()
+    }
+
+    #[test]
+    fn the_same_key_and_body_is_the_same_request_and_another_body_is_not() {
+        let a = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":1}"#), &caller("a")).unwrap().unwrap();
+        let again = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":1}"#), &caller("a")).unwrap().unwrap();
+        let other_body = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":2}"#), &caller("a")).unwrap().unwrap();
+        assert_eq!(a, again);
+        assert_eq!(a.record_id, other_body.record_id);
+        assert_ne!(a.fingerprint, other_body.fingerprint);
+    }
+
+    #[test]
+    fn keys_are_scoped_to_the_caller_and_the_route() {
+        let mine = requested(&post("/x", Some("k"), "{}"), &caller("a")).unwrap().unwrap();
+        let theirs = requested(&post("/x", Some("k"), "{}"), &caller("b")).unwrap().unwrap();
+        let elsewhere = requested(&post("/y", Some("k"), "{}"), &caller("a")).unwrap().unwrap();
+        assert_ne!(mine.record_id, theirs.record_id);
+        assert_ne!(mine.record_id, elsewhere.record_id);
+    }
+
+    #[test]
+    fn no_key_or_not_a_post_means_no_idempotency_and_a_bad_key_is_a_400() {
+        assert_eq!(requested(&post("/x", None, "{}"), &caller("a")).unwrap(), None);
+        let get = lambda_http::http::Request::builder()
+            .method(Method::GET)
+            .header(IDEMPOTENCY_HEADER, "k")
+            .body(Body::Empty)
+            .unwrap();
+        assert_eq!(requested(&get, &caller("a")).unwrap(), None);
+        for bad in ["", "   ", "has space", &"k".repeat(256)] {
+            let err = requested(&post("/x", Some(bad), "{}"), &caller("a")).unwrap_err();
+            assert_eq!(err.code(), "invalid_field", "{bad:?}");
+        }
+    }
+}

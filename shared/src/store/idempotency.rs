@@ -1,0 +1,127 @@
+//! Idempotency records: one item per (caller, route, key), claimed by a conditional Put and
+//! completed with the response; DynamoDB's TTL (`expires_at`) removes them after a day.
+
+use super::{key, n, s, Store};
+use crate::error::StoreError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use chrono::{DateTime, Utc};
+
+pub(crate) fn idempotency_pk(record_id: &str) -> String {
+    format!("IDEMPOTENCY#{record_id}")
+}
+
+const SK: &str = "RECORD";
+
+/// The outcome of claiming a record.
+#[derive(Debug, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// Ours: run the request.
+    Claimed,
+    /// Someone came first with this key: their fingerprint, and their response once it finished.
+    Existing { fingerprint: String, response: Option<(u16, String)> },
+}
+
+impl Store {
+    /// Claim a record unless a live one exists. An expired record (past its day) or a claim whose
+    /// request died (past its lock) is taken over.
+    pub async fn claim_idempotency(
+        &self,
+        record_id: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+        lock_seconds: i64,
+        record_seconds: i64,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        let mut item = key(idempotency_pk(record_id), SK);
+        item.insert("entity".into(), s("idempotency"));
+        item.insert("fingerprint".into(), s(fingerprint));
+        item.insert("state".into(), s("in_progress"));
+        item.insert("locked_until".into(), n(now.timestamp() + lock_seconds));
+        item.insert(super::keys::EXPIRES_AT.into(), n(now.timestamp() + record_seconds));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at < :now OR (#state = :in_progress AND locked_until < :now)",
+            )
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .expression_attribute_values(":in_progress", s("in_progress"))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(IdempotencyClaim::Claimed),
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
+                let old = match err.as_service_error() {
+                    Some(aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(e)) => {
+                        e.item().cloned()
+                    }
+                    _ => None,
+                }
+                .unwrap_or_default();
+                let text = |name: &str| old.get(name).and_then(|v| v.as_s().ok()).cloned();
+                let status = old.get("response_status").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
+                let response = match (text("state").as_deref(), status, text("response_body")) {
+                    (Some("completed"), Some(status), Some(body)) => Some((status, body)),
+                    _ => None,
+                };
+                Ok(IdempotencyClaim::Existing { fingerprint: text("fingerprint").unwrap_or_default(), response })
+            }
+            Err(err) => Err(StoreError::dynamo("PutItem", err)),
+        }
+    }
+
+    /// Keep the response of the request that holds the claim.
+    pub async fn complete_idempotency(
+        &self,
+        record_id: &str,
+        fingerprint: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(idempotency_pk(record_id), SK)))
+            .update_expression("SET #state = :completed, response_status = :status, response_body = :body")
+            .condition_expression("attribute_exists(pk) AND fingerprint = :fingerprint")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":completed", s("completed"))
+            .expression_attribute_values(":status", n(status))
+            .expression_attribute_values(":body", s(body))
+            .expression_attribute_values(":fingerprint", s(fingerprint))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Taken over by another request after our lock ran out: theirs is the record now.
+            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(()),
+            Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
+        }
+    }
+
+    /// Give the claim up, so a retry runs the request again.
+    pub async fn release_idempotency(&self, record_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(idempotency_pk(record_id), SK)))
+            .condition_expression("#state = :in_progress")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":in_progress", s("in_progress"))
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(|err| {
+                if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) {
+                    Ok(())
+                } else {
+                    Err(StoreError::dynamo("DeleteItem", err))
+                }
+            })
+    }
+}

@@ -1,0 +1,109 @@
+//! `Idempotency-Key`: a retried POST replays the first answer and does nothing again.
+
+use crate::helpers::{escalate, spawn_app, token, TestApp, API_KEY};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use workbench::idempotency::{IN_PROGRESS_SECONDS, RECORD_SECONDS};
+
+async fn post_with_key(t: &TestApp, path: &str, key: &str, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+    let res = t
+        .http
+        .post(format!("{}{}", t.address, path))
+        .header("x-api-key", API_KEY)
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    (status, headers, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_retried_chat_turn_adds_no_second_message_and_gets_the_same_answer() {
+    let t = spawn_app().await;
+    let body = json!({"user_id": "u_idem", "message": "What is the return window?"});
+    let (first_status, first_headers, first) = post_with_key(&t, "/api/v1/chat", "turn-1", body.clone()).await;
+    assert_eq!(first_status, StatusCode::OK, "{first}");
+    assert!(!first_headers.contains_key("idempotent-replayed"));
+    let session_id = first["session_id"].as_str().unwrap().to_string();
+    let turns = t.stored(&session_id).await.turn_count;
+
+    let (again_status, again_headers, again) = post_with_key(&t, "/api/v1/chat", "turn-1", body).await;
+    assert_eq!(again_status, first_status);
+    assert_eq!(again, first, "the replay is the first answer, byte for byte");
+    assert_eq!(again_headers["idempotent-replayed"], "true");
+    assert_eq!(t.stored(&session_id).await.turn_count, turns, "no second message");
+    assert_eq!(t.app.store.history(&session_id).await.unwrap().len() as u32, turns);
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_body_is_refused() {
+    let t = spawn_app().await;
+    let (status, _, _) = post_with_key(&t, "/api/v1/chat", "k", json!({"user_id": "u_a", "message": "hi"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = post_with_key(&t, "/api/v1/chat", "k", json!({"user_id": "u_a", "message": "bye"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"], "idempotency_key_reused");
+}
+
+#[tokio::test]
+async fn a_duplicate_while_the_first_runs_is_told_to_wait() {
+    let t = spawn_app().await;
+    let path = "/api/v1/chat";
+    let body = json!({"user_id": "u_b", "message": "hello"});
+    // The first request's claim, as it stands while its handler runs.
+    let caller = workbench::auth::principal_of(
+        &t.app.config.api_keys,
+        &lambda_http::http::Request::builder().header("x-api-key", API_KEY).body(lambda_http::Body::Empty).unwrap(),
+    )
+    .unwrap();
+    let request = lambda_http::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("idempotency-key", "slow")
+        .body(lambda_http::Body::Text(body.to_string()))
+        .unwrap();
+    let claim = workbench::idempotency::requested(&request, &caller).unwrap().unwrap();
+    let now = chrono::Utc::now();
+    t.app
+        .store
+        .claim_idempotency(&claim.record_id, &claim.fingerprint, now, IN_PROGRESS_SECONDS, RECORD_SECONDS)
+        .await
+        .unwrap();
+    let (status, _, reply) = post_with_key(&t, path, "slow", body).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{reply}");
+    assert_eq!(reply["error"], "request_in_progress");
+}
+
+#[tokio::test]
+async fn concurrent_retries_of_a_solution_make_one_candidate() {
+    let t = spawn_app().await;
+    let session_id = escalate(&t.app, "high", "u_c").await;
+    let agent = token("agent-001", &["agent"]);
+    t.post_as(&agent, &format!("/api/v1/agent/sessions/{session_id}/accept"), json!({})).await;
+    t.post_as(&agent, &format!("/api/v1/agent/sessions/{session_id}/resolve"), json!({})).await;
+    let path = format!("/api/v1/agent/sessions/{session_id}/solution");
+    let body = json!({"question": "How do I reset my password?", "solution": "Use the link on the sign-in page."});
+    let send = || {
+        let req = t.http.post(format!("{}{}", t.address, path)).bearer_auth(&agent).header("idempotency-key", "sol-1").json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.json::<Value>().await.unwrap())
+        }
+    };
+    let replies = futures::future::join_all((0..6).map(|_| send())).await;
+    let created: Vec<&Value> = replies.iter().filter(|(s, _)| *s == StatusCode::OK).map(|(_, b)| b).collect();
+    for (status, reply) in &replies {
+        assert!(
+            *status == StatusCode::OK || (*status == StatusCode::CONFLICT && reply["error"] == "request_in_progress"),
+            "{status}: {reply}"
+        );
+    }
+    assert!(!created.is_empty());
+    let ids: std::collections::BTreeSet<&str> = created.iter().map(|b| b["solution_id"].as_str().unwrap()).collect();
+    assert_eq!(ids.len(), 1, "every success is the same candidate: {ids:?}");
+    let pending = t.app.store.list_solutions(workbench::domain::ReviewStatus::Pending, 50, None).await.unwrap();
+    assert_eq!(pending.solutions.iter().filter(|s| s.session_id == session_id).count(), 1);
+}
