@@ -257,3 +257,42 @@ impl HybridRetriever {
             .find(|hit| hit.entry.kind == EntryKind::Chunk && hit.score >= CONFIDENT_CHUNK)
     }
 }
+
+#[cfg(test)]
+mod defect_tests {
+    use super::*;
+    use crate::knowledge::eval::load_seed_entries;
+    use crate::knowledge::HashedNgramEmbedder;
+
+    fn seed() -> HybridRetriever {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/seed");
+        HybridRetriever::new(load_seed_entries(&dir).unwrap())
+    }
+
+    #[test]
+    fn results_come_in_the_order_of_the_score_they_show() {
+        let r = seed();
+        let e = HashedNgramEmbedder::default();
+        for q in ["refund", "how long does shipping take", "invoice for my company", "change password", "退款多久到账",
+                  "my parcel is late", "gift card balance", "cancel order after shipping", "points expire", "membership tiers"] {
+            let scores: Vec<f32> = r.retrieve(q, &e.embed_text(q), 5).iter().map(|h| h.score).collect();
+            assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{q}: {scores:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_words_and_politeness_do_not_sink_an_answered_question() {
+        let r = seed();
+        let e = HashedNgramEmbedder::default();
+        let base = "What is the return window?";
+        assert_eq!(r.best_faq_answer(base, &e.embed_text(base)).map(|h| h.entry.id.clone()).as_deref(), Some("faq-return-window"));
+        for q in [
+            "What is the return window? THANK YOU SO MUCH",
+            "What is the return window? ref 88231-XK",
+            "What is the retrun window?",
+        ] {
+            let hit = r.best_faq_answer(q, &e.embed_text(q)).map(|h| h.entry.id.clone());
+            assert_eq!(hit.as_deref(), Some("faq-return-window"), "{q}");
+        }
+    }
+}
