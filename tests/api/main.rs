@@ -9,4 +9,6 @@ mod full_loop;
 mod helpers;
 mod ingestion;
 mod knowledge;
+#[cfg(feature = "e5")]
+mod semantic;
 mod template_contract;
