@@ -129,6 +129,15 @@ impl Embedder for HashedNgramEmbedder {
     }
 }
 
+/// The best cosine of `query` with any of the vectors stored one after the other in `stored`
+/// (each of the query's length); 0 when the lengths do not fit.
+pub fn best_cosine(query: &[f32], stored: &[f32]) -> f32 {
+    if query.is_empty() || stored.len() % query.len() != 0 {
+        return 0.0;
+    }
+    stored.chunks_exact(query.len()).map(|v| cosine(query, v)).fold(0.0, f32::max)
+}
+
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     if a.len() != b.len() {
         return 0.0;

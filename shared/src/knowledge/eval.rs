@@ -101,7 +101,7 @@ pub fn load_seed_entries(seed_dir: &Path, embedder: &HashedNgramEmbedder) -> Res
     use super::Embedder;
     let mut entries = load_seed_knowledge(seed_dir)?;
     for entry in &mut entries {
-        entry.embedding = embedder.embed_text(&entry.passage_text());
+        entry.embedding = entry.passage_texts().iter().flat_map(|t| embedder.embed_text(t)).collect();
         entry.embedding_space = embedder.space();
     }
     Ok(entries)

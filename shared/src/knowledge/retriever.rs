@@ -7,7 +7,7 @@
 //! thresholds are fitted on the development split of `infra/seed/eval` for each embedder
 //! (`eval-retrieval --calibrate`) and reported on the test split.
 
-use super::embedding::{cosine, HASHED_MODEL_ID};
+use super::embedding::{best_cosine, HASHED_MODEL_ID};
 use super::query::{clean_query, edit_distance};
 use super::tokenize::{tokens, ShopTokenizer};
 use super::{EntryKind, KnowledgeEntry};
@@ -330,7 +330,7 @@ impl HybridRetriever {
             .iter()
             .enumerate()
             .filter(|(i, _)| self.comparable[*i])
-            .map(|(i, e)| (i, cosine(query_embedding, &e.embedding)))
+            .map(|(i, e)| (i, best_cosine(query_embedding, &e.embedding)))
             .filter(|(_, s)| *s > 0.0)
             .collect();
         top(&mut scored, limit);
@@ -356,7 +356,7 @@ impl HybridRetriever {
             .into_iter()
             .map(|(i, (bm25_rank, vector_rank, lexical))| {
                 let cosine =
-                    if self.comparable[i] { cosine(query_embedding, &self.entries[i].embedding).max(0.0) } else { 0.0 };
+                    if self.comparable[i] { best_cosine(query_embedding, &self.entries[i].embedding).max(0.0) } else { 0.0 };
                 let evidence = Evidence { cosine, lexical, coverage: self.lexical.coverage(&query_tokens, i) };
                 ScoredEntry { entry: &self.entries[i], score: self.calibration.score(&evidence), evidence, bm25_rank, vector_rank }
             })
@@ -480,10 +480,9 @@ mod defect_tests {
         let space = crate::knowledge::e5::E5Embedder::new(Default::default()).space();
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/seed");
         let mut entries = crate::knowledge::eval::load_seed_knowledge(&dir).unwrap();
-        let texts: Vec<String> = entries.iter().map(KnowledgeEntry::passage_text).collect();
-        let vectors = model.embed_blocking(&texts, crate::knowledge::TextKind::Passage).unwrap();
-        for (entry, vector) in entries.iter_mut().zip(vectors) {
-            entry.embedding = vector;
+        for entry in entries.iter_mut() {
+            let vectors = model.embed_blocking(&entry.passage_texts(), crate::knowledge::TextKind::Passage).unwrap();
+            entry.embedding = vectors.into_iter().flatten().collect();
             entry.embedding_space = space.clone();
         }
         let r = HybridRetriever::new(entries, &space);

@@ -127,6 +127,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             answer_threshold: e5_calibration.faq_answer,
         },
     ];
+    if std::env::args().any(|a| a == "--misses") {
+        // The dev paraphrases the hybrid does not rank first, with what it ranks instead.
+        for p in set.paraphrases.iter().filter(|p| p.split == Split::Dev) {
+            let ranking = eval::hybrid_ranking(&hybrid, &p.query, &model_vectors.get(&p.query));
+            if !ranking.first().is_some_and(|(id, _)| eval::is_right(&p.expect_faq, id)) {
+                let top: Vec<String> = ranking.iter().take(3).map(|(id, s)| format!("{id} {s:.3}")).collect();
+                println!("{} [{}] -> {}", p.query, p.expect_faq, top.join(", "));
+            }
+        }
+        return Ok(());
+    }
     for (split, label) in [(Split::Test, "test"), (Split::Dev, "dev")] {
         let paraphrases = set.paraphrases.iter().filter(|p| p.split == split).count();
         let unrelated = set.unrelated.iter().filter(|u| u.split == split).count();
