@@ -209,11 +209,40 @@ pub struct MethodReport {
     pub false_answers: f64,
 }
 
-/// One method: how it ranks, and from which score it answers.
+/// One method: how it ranks, and when it answers: `confidence` of its first entry at or above
+/// `answer_threshold`.
 pub struct Method<'a> {
     pub name: &'static str,
     pub rank: Box<dyn Fn(&str) -> Ranking + 'a>,
-    pub answer_threshold: f32,
+    pub answer: Answering,
+}
+
+/// The answer decision: the first entry's score plus `margin` times its lead over the second,
+/// on the logit scale when the scores are probabilities (the hybrid's), at or above `threshold`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Answering {
+    pub margin: f32,
+    pub threshold: f32,
+    pub logit: bool,
+}
+
+impl Answering {
+    pub fn confidence(&self, ranking: &Ranking) -> f32 {
+        let f = |s: f32| if self.logit { logit(s) } else { s };
+        let Some((_, first)) = ranking.first() else { return f32::MIN };
+        let second = ranking.get(1).map_or(if self.logit { 1e-4 } else { 0.0 }, |(_, s)| *s);
+        let value = f(*first) + self.margin * (f(*first) - f(second));
+        if self.logit {
+            1.0 / (1.0 + (-value).exp())
+        } else {
+            value
+        }
+    }
+}
+
+pub fn logit(p: f32) -> f32 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
 }
 
 /// A FAQ and its translation give the same answer: a Chinese question answered by the English
@@ -237,8 +266,8 @@ pub fn is_right(expected: &str, id: &str) -> bool {
     id == expected || TWINS.iter().any(|(a, b)| (*a == expected && *b == id) || (*b == expected && *a == id))
 }
 
-fn answers(ranking: &Ranking, threshold: f32) -> Option<&str> {
-    ranking.first().filter(|(_, s)| *s >= threshold).map(|(id, _)| id.as_str())
+fn answers<'r>(ranking: &'r Ranking, answer: &Answering) -> Option<&'r str> {
+    ranking.first().filter(|_| answer.confidence(ranking) >= answer.threshold).map(|(id, _)| id.as_str())
 }
 
 pub fn measure(method: &Method<'_>, set: &EvalSet, split: Split) -> MethodReport {
@@ -251,14 +280,14 @@ pub fn measure(method: &Method<'_>, set: &EvalSet, split: Split) -> MethodReport
         r.right_first += f64::from(rank == Some(0));
         r.recall_at_5 += f64::from(rank.is_some_and(|r| r < 5));
         r.mrr += rank.map_or(0.0, |r| 1.0 / (r as f64 + 1.0));
-        match answers(&ranking, method.answer_threshold) {
+        match answers(&ranking, &method.answer) {
             Some(id) if is_right(&p.expect_faq, id) => {
                 r.answered_right += 1.0;
                 right_total += 1;
                 let variants = noisy_variants(&p.query);
                 let kept = variants
                     .iter()
-                    .filter(|v| answers(&(method.rank)(v), method.answer_threshold).is_some_and(|id| is_right(&p.expect_faq, id)))
+                    .filter(|v| answers(&(method.rank)(v), &method.answer).is_some_and(|id| is_right(&p.expect_faq, id)))
                     .count();
                 r.noise_kept += f64::from(kept == variants.len());
                 r.noisy_answered_right += kept as f64;
@@ -269,7 +298,7 @@ pub fn measure(method: &Method<'_>, set: &EvalSet, split: Split) -> MethodReport
                 let variants = noisy_variants(&p.query);
                 r.noisy_answered_right += variants
                     .iter()
-                    .filter(|v| answers(&(method.rank)(v), method.answer_threshold).is_some_and(|id| is_right(&p.expect_faq, id)))
+                    .filter(|v| answers(&(method.rank)(v), &method.answer).is_some_and(|id| is_right(&p.expect_faq, id)))
                     .count() as f64;
                 noisy_total += variants.len();
             }
@@ -285,7 +314,7 @@ pub fn measure(method: &Method<'_>, set: &EvalSet, split: Split) -> MethodReport
     r.noisy_answered_right /= noisy_total.max(1) as f64;
     let unrelated: Vec<&Unrelated> = set.unrelated.iter().filter(|u| u.split == split).collect();
     let false_answers =
-        unrelated.iter().filter(|u| answers(&(method.rank)(&u.query), method.answer_threshold).is_some()).count();
+        unrelated.iter().filter(|u| answers(&(method.rank)(&u.query), &method.answer).is_some()).count();
     r.false_answers = false_answers as f64 / unrelated.len().max(1) as f64;
     r
 }
@@ -339,50 +368,68 @@ struct Decision {
     unrelated: bool,
 }
 
-/// The answer threshold for a ranking method, from the dev split: the one that maximises right
-/// answers minus wrong answers minus twice the false answers on unrelated questions (a wrong or
-/// false answer costs a customer more than an escalation).
-pub fn fit_threshold(rank: &dyn Fn(&str) -> Ranking, set: &EvalSet) -> f32 {
-    let mut decisions = Vec::new();
+/// The answer decision for a ranking method, from the dev split: for each margin weight, the
+/// threshold that maximises right answers minus wrong answers minus twice the false answers on
+/// unrelated questions (a wrong or false answer costs a customer more than an escalation); the
+/// best pair wins.
+pub fn fit_answering(rank: &dyn Fn(&str) -> Ranking, set: &EvalSet, logit: bool) -> Answering {
+    fit_with_margins(rank, set, logit, &[0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0])
+}
+
+/// The score threshold alone (no margin), for passages and for recommendations.
+pub fn fit_threshold(rank: &dyn Fn(&str) -> Ranking, set: &EvalSet, logit: bool) -> f32 {
+    fit_with_margins(rank, set, logit, &[0.0]).threshold
+}
+
+fn fit_with_margins(rank: &dyn Fn(&str) -> Ranking, set: &EvalSet, logit: bool, margins: &[f32]) -> Answering {
+    // Rank every dev query once; the decision is then a function of each ranking.
+    let mut rankings: Vec<(Ranking, Option<&str>)> = Vec::new();
     for p in set.paraphrases.iter().filter(|p| p.split == Split::Dev) {
         for query in std::iter::once(p.query.clone()).chain(noisy_variants(&p.query)) {
-            if let Some((id, score)) = rank(&query).into_iter().next() {
-                decisions.push(Decision { score, right: is_right(&p.expect_faq, &id), unrelated: false });
-            }
+            rankings.push((rank(&query), Some(p.expect_faq.as_str())));
         }
     }
-    let paraphrase_count = decisions.len().max(1) as f64;
+    let paraphrase_count = rankings.len().max(1) as f64;
     let unrelated: Vec<&Unrelated> = set.unrelated.iter().filter(|u| u.split == Split::Dev).collect();
     for u in &unrelated {
-        if let Some((_, score)) = rank(&u.query).into_iter().next() {
-            decisions.push(Decision { score, right: false, unrelated: true });
-        }
+        rankings.push((rank(&u.query), None));
     }
     let unrelated_count = unrelated.len().max(1) as f64;
-    let mut candidates: Vec<f32> = decisions.iter().map(|d| d.score).collect();
-    candidates.sort_by(f32::total_cmp);
-    candidates.dedup();
-    let mut best = (f64::MIN, f32::MAX);
-    for t in candidates {
-        let (mut right, mut wrong, mut false_answers) = (0.0, 0.0, 0.0);
-        for d in decisions.iter().filter(|d| d.score >= t) {
-            match (d.unrelated, d.right) {
-                (true, _) => false_answers += 1.0,
-                (false, true) => right += 1.0,
-                (false, false) => wrong += 1.0,
+    let mut best = (f64::MIN, Answering { margin: 0.0, threshold: f32::MAX, logit });
+    for &margin in margins {
+        let probe = Answering { margin, threshold: 0.0, logit };
+        let decisions: Vec<Decision> = rankings
+            .iter()
+            .filter_map(|(ranking, expect)| {
+                let (id, _) = ranking.first()?;
+                Some(Decision {
+                    score: probe.confidence(ranking),
+                    right: expect.is_some_and(|e| is_right(e, id)),
+                    unrelated: expect.is_none(),
+                })
+            })
+            .collect();
+        let mut candidates: Vec<f32> = decisions.iter().map(|d| d.score).collect();
+        candidates.sort_by(f32::total_cmp);
+        candidates.dedup();
+        for t in candidates {
+            let (mut right, mut wrong, mut false_answers) = (0.0, 0.0, 0.0);
+            for d in decisions.iter().filter(|d| d.score >= t) {
+                match (d.unrelated, d.right) {
+                    (true, _) => false_answers += 1.0,
+                    (false, true) => right += 1.0,
+                    (false, false) => wrong += 1.0,
+                }
             }
-        }
-        let utility = right / paraphrase_count - wrong / paraphrase_count - 2.0 * false_answers / unrelated_count;
-        if utility > best.0 {
-            best = (utility, t);
+            let utility = right / paraphrase_count - wrong / paraphrase_count - 2.0 * false_answers / unrelated_count;
+            if utility > best.0 + 1e-9 {
+                best = (utility, Answering { margin, threshold: t, logit });
+            }
         }
     }
     best.1
 }
 
-/// Logistic weights for the hybrid score, fitted on the dev split: every candidate of every dev
-/// query (and its noisy variants) is an example, labelled by whether it is the right FAQ; the
-/// unrelated questions' candidates are all negatives.
 /// With `combined`, the one feature is the retriever's own score before the sigmoid (its
 /// weights' linear part), and the fit is a scale and a bias on it.
 pub fn fit_weights(
@@ -490,7 +537,8 @@ pub fn calibrate(
     set: &EvalSet,
     embed_query: &dyn Fn(&str) -> Vec<f32>,
 ) -> Calibration {
-    let probe = Calibration { weights: [1.0, 0.0, 0.0, 0.0, 0.0], relevant: 0.0, faq_answer: 0.0, chunk_answer: 0.0 };
+    let probe =
+        Calibration { weights: [1.0, 0.0, 0.0, 0.0, 0.0], relevant: 0.0, faq_answer: 0.0, answer_margin: 0.0, chunk_answer: 0.0 };
     let mut best = (f64::MIN, 0.0f32);
     for alpha in [0.0f32, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.5] {
         let c = Calibration { weights: [1.0, 0.0, 0.0, alpha, 0.0], ..probe };
@@ -498,7 +546,7 @@ pub fn calibrate(
         let method = Method {
             name: "probe",
             rank: Box::new(|q: &str| hybrid_ranking(&retriever, q, &embed_query(q))),
-            answer_threshold: 1.0,
+            answer: Answering { margin: 0.0, threshold: 1.0, logit: true },
         };
         let mrr = measure(&method, set, Split::Dev).mrr;
         if mrr > best.0 + 1e-9 {
@@ -512,14 +560,17 @@ pub fn calibrate(
     let weights = [a, 0.0, 0.0, a * alpha, b];
     let fitted = Calibration { weights, ..probe };
     let retriever = HybridRetriever::with_calibration(entries.to_vec(), space, fitted);
-    let faq_answer = fit_threshold(&|q: &str| hybrid_ranking(&retriever, q, &embed_query(q)), set);
+    let rank = |q: &str| hybrid_ranking(&retriever, q, &embed_query(q));
+    let answering = fit_answering(&rank, set, true);
+    let score_alone = fit_threshold(&rank, set, true);
     Calibration {
         weights,
         // Agents see suggestions somewhat below what the bot would say to a customer.
-        relevant: (faq_answer * 0.5).max(0.05),
-        faq_answer,
-        // The same probability scale: the bot quotes a passage when no FAQ reaches the threshold.
-        chunk_answer: faq_answer,
+        relevant: (score_alone * 0.5).max(0.05),
+        faq_answer: answering.threshold,
+        answer_margin: answering.margin,
+        // A passage is quoted on its score alone, when no FAQ is answered.
+        chunk_answer: score_alone,
     }
 }
 

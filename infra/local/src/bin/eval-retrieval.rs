@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use workbench::auth::ApiKeys;
 use workbench::config::Config;
-use workbench::knowledge::eval::{self, EvalSet, Method, Split};
+use workbench::knowledge::eval::{self, Answering, EvalSet, Method, Split};
 use workbench::knowledge::{
     Calibration, Embedder, HashedNgramEmbedder, HybridRetriever, KnowledgeEntry, TextKind,
     E5_CALIBRATION, HASHED_CALIBRATION,
@@ -61,8 +61,8 @@ async fn embedded(entries: &[KnowledgeEntry], embedder: &dyn Embedder) -> Result
 fn print_calibration(name: &str, c: &Calibration) {
     let w = c.weights;
     println!(
-        "pub const {name}: Calibration =\n    Calibration {{ weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}], relevant: {:.3}, faq_answer: {:.3}, chunk_answer: {:.3} }};",
-        w[0], w[1], w[2], w[3], w[4], c.relevant, c.faq_answer, c.chunk_answer
+        "pub const {name}: Calibration = Calibration {{\n    weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}],\n    relevant: {:.3},\n    faq_answer: {:.3},\n    answer_margin: {:.2},\n    chunk_answer: {:.3},\n}};",
+        w[0], w[1], w[2], w[3], w[4], c.relevant, c.faq_answer, c.answer_margin, c.chunk_answer
     );
 }
 
@@ -107,24 +107,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hybrid = HybridRetriever::with_calibration(model_entries.clone(), &model.space(), e5_calibration);
     let hashed_hybrid = HybridRetriever::with_calibration(hashed_entries.clone(), &hashed.space(), hashed_calibration);
     // The single methods get their own answer thresholds, fitted on the dev split the same way.
-    let bm25_threshold = eval::fit_threshold(&|q: &str| eval::bm25_ranking(&hybrid, q), &set);
-    let dense_threshold = eval::fit_threshold(&|q: &str| eval::dense_ranking(&hybrid, &model_vectors.get(q)), &set);
+    let bm25_answer = eval::fit_answering(&|q: &str| eval::bm25_ranking(&hybrid, q), &set, false);
+    let dense_answer = eval::fit_answering(&|q: &str| eval::dense_ranking(&hybrid, &model_vectors.get(q)), &set, false);
+    let answering = |c: &Calibration| Answering { margin: c.answer_margin, threshold: c.faq_answer, logit: true };
     let methods = [
         Method {
             name: "hashed n-grams (hybrid)",
             rank: Box::new(|q: &str| eval::hybrid_ranking(&hashed_hybrid, q, &hashed_vectors.get(q))),
-            answer_threshold: hashed_calibration.faq_answer,
+            answer: answering(&hashed_calibration),
         },
-        Method { name: "BM25 only", rank: Box::new(|q: &str| eval::bm25_ranking(&hybrid, q)), answer_threshold: bm25_threshold },
+        Method { name: "BM25 only", rank: Box::new(|q: &str| eval::bm25_ranking(&hybrid, q)), answer: bm25_answer },
         Method {
             name: "e5 dense only",
             rank: Box::new(|q: &str| eval::dense_ranking(&hybrid, &model_vectors.get(q))),
-            answer_threshold: dense_threshold,
+            answer: dense_answer,
         },
         Method {
             name: "hybrid (BM25 + e5)",
             rank: Box::new(|q: &str| eval::hybrid_ranking(&hybrid, q, &model_vectors.get(q))),
-            answer_threshold: e5_calibration.faq_answer,
+            answer: answering(&e5_calibration),
         },
     ];
     if std::env::args().any(|a| a == "--misses") {
@@ -138,6 +139,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         return Ok(());
     }
+    if std::env::args().any(|a| a == "--list") {
+        // Every test paraphrase with the hybrid's verdict: answered right, wrong, or not answered.
+        for p in set.paraphrases.iter().filter(|p| p.split == Split::Test) {
+            let ranking = eval::hybrid_ranking(&hybrid, &p.query, &model_vectors.get(&p.query));
+            let (id, score) = ranking.first().cloned().unwrap_or_default();
+            let answered = answering(&e5_calibration).confidence(&ranking) >= e5_calibration.faq_answer;
+            let verdict = match (answered, eval::is_right(&p.expect_faq, &id)) {
+                (true, true) => "answered",
+                (true, false) => "WRONG",
+                (false, true) => "first, below threshold",
+                (false, false) => "missed",
+            };
+            println!("{verdict:>24} {score:.3} {} [{}] -> {id}", p.query, p.expect_faq);
+        }
+        return Ok(());
+    }
     for (split, label) in [(Split::Test, "test"), (Split::Dev, "dev")] {
         let paraphrases = set.paraphrases.iter().filter(|p| p.split == split).count();
         let unrelated = set.unrelated.iter().filter(|u| u.split == split).count();
@@ -146,8 +163,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", eval::markdown_table(&rows));
     }
     println!(
-        "Answer thresholds: hashed {:.3}, BM25 {:.3} (saturated BM25), dense {:.3} (cosine), hybrid {:.3}.\n",
-        hashed_calibration.faq_answer, bm25_threshold, dense_threshold, e5_calibration.faq_answer
+        "Answer decisions (margin weight, threshold), fitted on dev: hashed ({:.2}, {:.3}), BM25 ({:.2}, {:.3}) on saturated BM25, \
+         dense ({:.2}, {:.3}) on cosine, hybrid ({:.2}, {:.3}).\n",
+        hashed_calibration.answer_margin,
+        hashed_calibration.faq_answer,
+        bm25_answer.margin,
+        bm25_answer.threshold,
+        dense_answer.margin,
+        dense_answer.threshold,
+        e5_calibration.answer_margin,
+        e5_calibration.faq_answer
     );
 
     if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
