@@ -9,7 +9,7 @@
 
 use super::embedding::{best_cosine, HASHED_MODEL_ID};
 use super::query::{clean_query, edit_distance};
-use super::tokenize::{tokens, ShopTokenizer};
+use super::tokenize::tokens;
 use super::{EntryKind, KnowledgeEntry};
 use bm25::TokenEmbedder;
 use std::collections::{HashMap, HashSet};
@@ -100,9 +100,9 @@ pub struct HybridRetriever {
     calibration: Calibration,
 }
 
-/// BM25 over an inverted index. The bm25 crate's `Embedder` computes each document's BM25 term
-/// weights (k1, b, average length fitted to the corpus); scoring accumulates idf x weight along
-/// the postings of the query's tokens only.
+/// BM25 over an inverted index: each document's term weights (k1, b, average length fitted to the
+/// corpus, the bm25 crate's formula and token ids); scoring accumulates idf x weight along the
+/// postings of the query's tokens only.
 struct LexicalIndex {
     /// token -> (entry, BM25 term weight)
     postings: HashMap<u32, Vec<(u32, f32)>>,
@@ -116,29 +116,55 @@ struct LexicalIndex {
     len: usize,
 }
 
+/// BM25 term weights as the bm25 crate computes them (its defaults k1 = 1.2, b = 0.75).
+const BM25_K1: f32 = 1.2;
+const BM25_B: f32 = 0.75;
+
 impl LexicalIndex {
+    /// One tokenizer pass per text: the tokens give the term counts, the document lengths (and so
+    /// the average length the term weights are fitted to) and the vocabulary for typo correction.
     fn new(texts: &[String]) -> Self {
-        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let embedder = bm25::EmbedderBuilder::<u32, ShopTokenizer>::with_tokenizer_and_fit_to_corpus(ShopTokenizer, &refs)
-            .build();
-        let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
-        let mut entry_tokens = Vec::with_capacity(texts.len());
         let mut vocabulary: HashSet<String> = HashSet::new();
         let mut words: HashSet<String> = HashSet::new();
-        for (i, text) in texts.iter().enumerate() {
-            let mut seen: Vec<u32> = Vec::new();
-            for token in embedder.embed(text).0 {
-                if !seen.contains(&token.index) {
-                    seen.push(token.index);
-                    postings.entry(token.index).or_default().push((i as u32, token.value));
+        // Per entry: (token id, term frequency), and the entry's length in tokens.
+        let mut counted: Vec<(Vec<(u32, u32)>, usize)> = Vec::with_capacity(texts.len());
+        let mut counts: HashMap<u32, u32> = HashMap::new();
+        for text in texts {
+            counts.clear();
+            let doc = tokens(text);
+            for token in &doc {
+                let index = Self::index_of(token);
+                let tf = counts.entry(index).or_insert(0);
+                if *tf == 0 && !vocabulary.contains(token.as_str()) && token.chars().all(|c| c.is_ascii_alphabetic()) {
+                    vocabulary.insert(token.clone());
+                }
+                *tf += 1;
+            }
+            let mut terms: Vec<(u32, u32)> = counts.iter().map(|(i, tf)| (*i, *tf)).collect();
+            terms.sort_unstable();
+            counted.push((terms, doc.len()));
+            for word in text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2) {
+                if word.bytes().any(|b| b.is_ascii_uppercase()) {
+                    let lower = word.to_ascii_lowercase();
+                    if !words.contains(&lower) {
+                        words.insert(lower);
+                    }
+                } else if !words.contains(word) {
+                    words.insert(word.to_string());
                 }
             }
-            seen.sort_unstable();
-            entry_tokens.push(seen);
-            vocabulary.extend(tokens(text).into_iter().filter(|t| t.chars().all(|c| c.is_ascii_alphabetic())));
-            words.extend(
-                text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2).map(str::to_ascii_lowercase),
-            );
+        }
+        let total: usize = counted.iter().map(|(_, len)| len).sum();
+        let avgdl = if total == 0 { 1.0 } else { total as f32 / counted.len() as f32 };
+        let mut postings: HashMap<u32, Vec<(u32, f32)>> = HashMap::new();
+        let mut entry_tokens = Vec::with_capacity(texts.len());
+        for (i, (terms, len)) in counted.into_iter().enumerate() {
+            let length_norm = 1.0 - BM25_B + BM25_B * (len as f32 / avgdl);
+            for (index, tf) in &terms {
+                let tf = *tf as f32;
+                postings.entry(*index).or_default().push((i as u32, tf * (BM25_K1 + 1.0) / (tf + BM25_K1 * length_norm)));
+            }
+            entry_tokens.push(terms.into_iter().map(|(index, _)| index).collect());
         }
         let by_length = |set: HashSet<String>| {
             let mut list: Vec<String> = set.into_iter().collect();
