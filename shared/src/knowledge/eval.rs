@@ -346,6 +346,17 @@ pub fn hybrid_ranking(retriever: &HybridRetriever, query: &str, query_embedding:
     faq_ids(retriever.candidates(query, query_embedding))
 }
 
+/// The hybrid's FAQ order, each FAQ with its cosine (for an answer decision on dense evidence).
+pub fn hybrid_ranking_cosines(retriever: &HybridRetriever, query: &str, query_embedding: &[f32]) -> Ranking {
+    retriever
+        .candidates(query, query_embedding)
+        .into_iter()
+        .filter(|h| h.entry.kind == EntryKind::Faq)
+        .take(10)
+        .map(|h| (h.entry.id.clone(), h.evidence.cosine))
+        .collect()
+}
+
 pub fn bm25_ranking(retriever: &HybridRetriever, query: &str) -> Ranking {
     faq_ids(retriever.retrieve_bm25(query, 60))
 }
@@ -561,7 +572,7 @@ pub fn calibrate(
     let fitted = Calibration { weights, ..probe };
     let retriever = HybridRetriever::with_calibration(entries.to_vec(), space, fitted);
     let rank = |q: &str| hybrid_ranking(&retriever, q, &embed_query(q));
-    let answering = fit_answering(&rank, set, true);
+    let answering = fit_answering(&|q: &str| hybrid_ranking_cosines(&retriever, q, &embed_query(q)), set, false);
     let score_alone = fit_threshold(&rank, set, true);
     Calibration {
         weights,

@@ -109,11 +109,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The single methods get their own answer thresholds, fitted on the dev split the same way.
     let bm25_answer = eval::fit_answering(&|q: &str| eval::bm25_ranking(&hybrid, q), &set, false);
     let dense_answer = eval::fit_answering(&|q: &str| eval::dense_ranking(&hybrid, &model_vectors.get(q)), &set, false);
-    let answering = |c: &Calibration| Answering { margin: c.answer_margin, threshold: c.faq_answer, logit: true };
+    // The bot's decision: the hybrid's best FAQ, answered on its cosine and lead (see Calibration).
+    let answering = |c: &Calibration| Answering { margin: c.answer_margin, threshold: c.faq_answer, logit: false };
     let methods = [
         Method {
             name: "hashed n-grams (hybrid)",
-            rank: Box::new(|q: &str| eval::hybrid_ranking(&hashed_hybrid, q, &hashed_vectors.get(q))),
+            rank: Box::new(|q: &str| eval::hybrid_ranking_cosines(&hashed_hybrid, q, &hashed_vectors.get(q))),
             answer: answering(&hashed_calibration),
         },
         Method { name: "BM25 only", rank: Box::new(|q: &str| eval::bm25_ranking(&hybrid, q)), answer: bm25_answer },
@@ -124,7 +125,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         Method {
             name: "hybrid (BM25 + e5)",
-            rank: Box::new(|q: &str| eval::hybrid_ranking(&hybrid, q, &model_vectors.get(q))),
+            rank: Box::new(|q: &str| eval::hybrid_ranking_cosines(&hybrid, q, &model_vectors.get(q))),
             answer: answering(&e5_calibration),
         },
     ];
@@ -142,7 +143,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().any(|a| a == "--list") {
         // Every test paraphrase with the hybrid's verdict: answered right, wrong, or not answered.
         for p in set.paraphrases.iter().filter(|p| p.split == Split::Test) {
-            let ranking = eval::hybrid_ranking(&hybrid, &p.query, &model_vectors.get(&p.query));
+            let ranking = eval::hybrid_ranking_cosines(&hybrid, &p.query, &model_vectors.get(&p.query));
             let (id, score) = ranking.first().cloned().unwrap_or_default();
             let answered = answering(&e5_calibration).confidence(&ranking) >= e5_calibration.faq_answer;
             let verdict = match (answered, eval::is_right(&p.expect_faq, &id)) {
@@ -163,8 +164,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", eval::markdown_table(&rows));
     }
     println!(
-        "Answer decisions (margin weight, threshold), fitted on dev: hashed ({:.2}, {:.3}), BM25 ({:.2}, {:.3}) on saturated BM25, \
-         dense ({:.2}, {:.3}) on cosine, hybrid ({:.2}, {:.3}).\n",
+        "Answer decisions (margin weight, threshold), fitted on dev: hashed ({:.2}, {:.3}) on cosine, BM25 ({:.2}, {:.3}) on saturated BM25, \
+         dense ({:.2}, {:.3}) on cosine, hybrid ({:.2}, {:.3}) on the cosine of its best FAQ.\n",
         hashed_calibration.answer_margin,
         hashed_calibration.faq_answer,
         bm25_answer.margin,
