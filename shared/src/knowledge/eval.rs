@@ -230,7 +230,8 @@ impl Answering {
     pub fn confidence(&self, ranking: &Ranking) -> f32 {
         let f = |s: f32| if self.logit { logit(s) } else { s };
         let Some((_, first)) = ranking.first() else { return f32::MIN };
-        let second = ranking.get(1).map_or(if self.logit { 1e-4 } else { 0.0 }, |(_, s)| *s);
+        // No runner-up is no evidence of a lead.
+        let second = ranking.get(1).map_or(*first, |(_, s)| *s);
         let value = f(*first) + self.margin * (f(*first) - f(second));
         if self.logit {
             1.0 / (1.0 + (-value).exp())

@@ -460,7 +460,8 @@ impl HybridRetriever {
     pub fn best_faq_answer(&self, query: &str, query_embedding: &[f32]) -> Option<ScoredEntry<'_>> {
         let mut faqs = self.candidates(query, query_embedding).into_iter().filter(|hit| hit.entry.kind == EntryKind::Faq);
         let best = faqs.next()?;
-        let second = faqs.next().map_or(0.0, |hit| hit.evidence.cosine);
+        // No runner-up is no evidence of a lead: the cosine alone must carry the decision.
+        let second = faqs.next().map_or(best.evidence.cosine, |hit| hit.evidence.cosine);
         (self.calibration.answer_confidence(best.evidence.cosine, second) >= self.calibration.faq_answer).then_some(best)
     }
 
@@ -481,6 +482,29 @@ mod defect_tests {
     fn seed() -> HybridRetriever {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra/seed");
         HybridRetriever::new(load_seed_entries(&dir, &HashedNgramEmbedder::default()).unwrap(), &HashedNgramEmbedder::default().space())
+    }
+
+    #[test]
+    fn a_lone_faq_is_not_answered_for_lack_of_a_runner_up() {
+        let e = HashedNgramEmbedder::default();
+        let mut entry = crate::knowledge::eval::faq_entry(&crate::knowledge::eval::SeedFaq {
+            faq_id: "refund".into(),
+            question: "How long does a refund take?".into(),
+            answer: "Refunds reach the original payment method within 3-5 business days.".into(),
+            intent: "returns_refunds".into(),
+            source: "test".into(),
+        });
+        entry.embedding = e.embed_text("How long does a refund take?");
+        entry.embedding_space = e.space();
+        // With a lead weight, as e5's calibration has: a half-similar question must not pass for
+        // lack of a second FAQ to lead over.
+        let r = HybridRetriever::with_calibration(vec![entry], &e.space(), E5_CALIBRATION);
+        let near = "How long does a locker delivery take?";
+        let cosine = best_cosine(&e.embed_text(near), &r.entries()[0].embedding);
+        assert!((0.44..0.87).contains(&cosine), "{cosine}");
+        assert!(r.best_faq_answer(near, &e.embed_text(near)).is_none());
+        let q = "How long does a refund take?";
+        assert!(r.best_faq_answer(q, &e.embed_text(q)).is_some());
     }
 
     #[test]
