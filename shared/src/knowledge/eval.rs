@@ -421,9 +421,11 @@ fn fit_with_margins(rank: &dyn Fn(&str) -> Ranking, set: &EvalSet, logit: bool, 
                 })
             })
             .collect();
-        let mut candidates: Vec<f32> = decisions.iter().map(|d| d.score).collect();
-        candidates.sort_by(f32::total_cmp);
-        candidates.dedup();
+        let mut scores: Vec<f32> = decisions.iter().map(|d| d.score).collect();
+        scores.sort_by(f32::total_cmp);
+        scores.dedup();
+        // Thresholds halfway between neighbouring scores: no decision sits on the boundary.
+        let candidates: Vec<f32> = scores.windows(2).map(|w| (w[0] + w[1]) / 2.0).chain(scores.last().map(|l| l + 1e-3)).collect();
         for t in candidates {
             let (mut right, mut wrong, mut false_answers) = (0.0, 0.0, 0.0);
             for d in decisions.iter().filter(|d| d.score >= t) {

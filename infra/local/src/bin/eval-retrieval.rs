@@ -61,7 +61,7 @@ async fn embedded(entries: &[KnowledgeEntry], embedder: &dyn Embedder) -> Result
 fn print_calibration(name: &str, c: &Calibration) {
     let w = c.weights;
     println!(
-        "pub const {name}: Calibration = Calibration {{\n    weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}],\n    relevant: {:.3},\n    faq_answer: {:.3},\n    answer_margin: {:.2},\n    chunk_answer: {:.3},\n}};",
+        "pub const {name}: Calibration = Calibration {{\n    weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}],\n    relevant: {:.4},\n    faq_answer: {:.4},\n    answer_margin: {:.2},\n    chunk_answer: {:.4},\n}};",
         w[0], w[1], w[2], w[3], w[4], c.relevant, c.faq_answer, c.answer_margin, c.chunk_answer
     );
 }
@@ -153,6 +153,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 (false, false) => "missed",
             };
             println!("{verdict:>24} {score:.3} {} [{}] -> {id}", p.query, p.expect_faq);
+        }
+        for u in &set.unrelated {
+            let ranking = eval::hybrid_ranking_cosines(&hybrid, &u.query, &model_vectors.get(&u.query));
+            let confidence = answering(&e5_calibration).confidence(&ranking);
+            if confidence >= e5_calibration.faq_answer {
+                println!("FALSE ANSWER ({:?}) {confidence:.3} {} -> {:?}", u.split, u.query, &ranking[..ranking.len().min(2)]);
+            }
         }
         return Ok(());
     }
