@@ -103,7 +103,7 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
         }
     }
     let retriever = app.knowledge.retriever(&app.store).await?;
-    let embedding = app.knowledge.embed_one(text).await?;
+    let embedding = app.knowledge.embed_query(&retriever.prepare_query(text)).await?;
     if let Some(hit) = retriever.best_faq_answer(text, &embedding) {
         return Ok(BotReply {
             text: hit.entry.content.clone(),
