@@ -248,8 +248,9 @@ pub fn store_timeouts(default_operation_ms: u64) -> aws_sdk_dynamodb::config::ti
 /// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s
 /// leaves room in every route's 3 s budget.
 pub const AWS_STORE_TIMEOUT_MS: u64 = 2_500;
-/// DynamoDB Local is a JVM sharing the machine with the tests: more room before calling it down.
-pub const LOCAL_STORE_TIMEOUT_MS: u64 = 5_000;
+/// DynamoDB Local is a JVM sharing two cores with eight test threads and the model: far more room
+/// before calling it down (tests of the outage path set their own budget).
+pub const LOCAL_STORE_TIMEOUT_MS: u64 = 10_000;
 
 fn aws_dynamodb_client(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
     let config =
