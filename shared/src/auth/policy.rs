@@ -42,10 +42,12 @@ pub enum Operation {
     SetCapacity,
     /// The queue's and the team's figures.
     MetricsSummary,
+    /// The API's OpenAPI document: any authenticated caller.
+    ReadApiDocs,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 20] = [
+    pub const ALL: [Operation; 21] = [
         Operation::ListPending,
         Operation::ViewSession,
         Operation::RecommendKnowledge,
@@ -66,6 +68,7 @@ impl Operation {
         Operation::ViewAgent,
         Operation::SetCapacity,
         Operation::MetricsSummary,
+        Operation::ReadApiDocs,
     ];
 
     /// The state-machine action of an operation on one session, if it is one.
@@ -124,6 +127,7 @@ fn is_staff(agent: &AgentPrincipal) -> bool {
 pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> {
     use Operation::*;
     let allowed = match (principal, operation) {
+        (_, ReadApiDocs) => true,
         (Principal::Agent(_), WhoAmI) => true,
         (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge | ViewEvents | ViewAgent) => is_staff(a),
         (Principal::Agent(a), Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution) => {
@@ -162,6 +166,7 @@ fn needed(operation: Operation) -> &'static str {
     use Operation::*;
     match operation {
         WhoAmI => "an agent token",
+        ReadApiDocs => "any credential",
         ListPending | ViewSession | RecommendKnowledge | ViewEvents => "any agent role, or the agent-proxy scope",
         ViewAgent => "any agent role, or the agent-proxy or admin scope",
         Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution => {
@@ -344,7 +349,8 @@ mod tests {
         for (label, principal, allowed) in cases {
             for op in Operation::ALL {
                 let result = admit(&principal, op);
-                assert_eq!(result.is_ok(), allowed.contains(&op), "{label} × {op:?}: {result:?}");
+                // Every credential may read the API's own description.
+                assert_eq!(result.is_ok(), allowed.contains(&op) || op == ReadApiDocs, "{label} × {op:?}: {result:?}");
             }
         }
     }

@@ -29,10 +29,11 @@ pub const MAX_SOLUTION_CHARS: usize = 4000;
 /// array the workbench expects.
 pub const NEXT_CURSOR_HEADER: &str = "x-next-cursor";
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PendingSummary {
     pub session_id: String,
     pub user_id: String,
+    #[schema(value_type = EscalationPriority)]
     pub priority: String,
     pub escalate_reason: Option<String>,
     pub turn_count: u32,
@@ -41,17 +42,22 @@ pub struct PendingSummary {
     pub assigned_agent_id: Option<String>,
     /// The queue is ordered by priority, then by this.
     pub escalated_at: Option<DateTime<Utc>>,
-    /// `waiting_seconds` since escalation, `sla_due_at` (the first-response target of the
-    /// priority) and `sla_breached`.
-    #[serde(flatten)]
-    pub sla: Option<SlaFigures>,
+    /// Seconds since escalation.
+    pub waiting_seconds: Option<i64>,
+    /// Escalation plus the first-response target of the priority; `null` when it has none.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// Past `sla_due_at`.
+    pub sla_breached: bool,
 }
 
 impl PendingSummary {
     pub fn new(item: PendingItem, policy: &QueuePolicy, now: DateTime<Utc>) -> Self {
         let priority = item.priority.unwrap_or(EscalationPriority::Medium);
+        let sla = item.escalated_at.map(|at| policy.sla(priority, at, None, now));
         PendingSummary {
-            sla: item.escalated_at.map(|at| policy.sla(priority, at, None, now)),
+            waiting_seconds: sla.map(|s| s.waiting_seconds),
+            sla_due_at: sla.and_then(|s| s.sla_due_at),
+            sla_breached: sla.is_some_and(|s| s.sla_breached),
             escalated_at: item.escalated_at,
             session_id: item.session_id,
             user_id: item.user_id,
@@ -100,7 +106,7 @@ pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Resu
     Ok(response)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub message_id: String,
     pub role: Role,
@@ -127,15 +133,17 @@ impl From<Message> for HistoryEntry {
     }
 }
 
-#[derive(Serialize)]
-struct SessionDetails {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionDetails {
     session_id: String,
     user_id: String,
+    #[schema(value_type = crate::domain::MemberLevel)]
     member_level: &'static str,
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
     assigned_agent_name: Option<String>,
     turn_count: u32,
+    #[schema(value_type = Option<EscalationPriority>)]
     priority: Option<&'static str>,
     escalate_reason: Option<String>,
     created_at: DateTime<Utc>,
@@ -144,15 +152,18 @@ struct SessionDetails {
     resolved_at: Option<DateTime<Utc>>,
     resolve_note: Option<String>,
     first_response_at: Option<DateTime<Utc>>,
-    /// Waiting from escalation until the first agent response (or now, while there is none).
-    #[serde(flatten)]
-    sla: Option<SlaFigures>,
+    /// Seconds from escalation until the first agent response (or now, while there is none).
+    waiting_seconds: Option<i64>,
+    /// Escalation plus the first-response target of the priority.
+    sla_due_at: Option<DateTime<Utc>>,
+    /// The first response came (or is still coming) after `sla_due_at`.
+    sla_breached: bool,
     escalation_card: CardView,
     history: Vec<HistoryEntry>,
 }
 
 /// The card as agents see it: what the bot gathered at escalation, and the hand-overs since.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CardView {
     #[serde(flatten)]
     pub card: EscalationCard,
@@ -209,20 +220,23 @@ pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> R
         resolved_at: session.resolved_at,
         resolve_note: session.resolve_note,
         first_response_at: session.first_response_at,
-        sla,
+        waiting_seconds: sla.map(|s| s.waiting_seconds),
+        sla_due_at: sla.and_then(|s| s.sla_due_at),
+        sla_breached: sla.is_some_and(|s| s.sla_breached),
         escalation_card,
         history: history.into_iter().map(HistoryEntry::from).collect(),
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AcceptRequest {
+pub(crate) struct AcceptRequest {
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
-struct AcceptResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AcceptResponse {
     session_id: String,
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
@@ -272,15 +286,17 @@ pub(crate) async fn accepted_response(
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SendMessageRequest {
+pub(crate) struct SendMessageRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
     content: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
-struct SendMessageResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SendMessageResponse {
     message_id: String,
     timestamp: DateTime<Utc>,
     role: Role,
@@ -309,14 +325,15 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
     ok(&SendMessageResponse { message_id: message.message_id, timestamp: message.timestamp, role: message.role })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ResolveRequest {
+pub(crate) struct ResolveRequest {
+    #[schema(max_length = 2000)]
     note: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ResolveResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ResolveResponse {
     session_id: String,
     agent_status: AgentStatus,
     resolved_at: Option<DateTime<Utc>>,
@@ -345,16 +362,20 @@ pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Re
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SolutionRequest {
+pub(crate) struct SolutionRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
     question: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
     solution: Option<String>,
+    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
     intent: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SolutionView {
     pub solution_id: String,
     pub session_id: String,
@@ -431,10 +452,11 @@ async fn author_of(app: &App, session_id: &str, actor: &Actor, action: Action) -
     Ok(AgentRef { id, name })
 }
 
-#[derive(Serialize)]
-struct WhoAmI<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct WhoAmI<'a> {
     agent_id: &'a str,
     name: &'a str,
+    #[schema(value_type = Vec<crate::openapi::AgentRole>)]
     roles: &'a [crate::auth::Role],
 }
 

@@ -17,15 +17,17 @@ use std::collections::BTreeMap;
 
 pub const MAX_REASON_CHARS: usize = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReleaseRequest {
+pub(crate) struct ReleaseRequest {
+    /// Why, for the card and the audit trail (≤ 1000 characters).
     reason: Option<String>,
+    /// With a proxy key: the agent it acts for (must be the assignee); absent acts for the assignee.
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
-struct HandOverResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct HandOverResponse {
     session_id: String,
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
@@ -56,11 +58,15 @@ pub async fn release_session(app: &App, req: &Request, caller: &Principal) -> Re
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TransferRequest {
+pub(crate) struct TransferRequest {
+    /// Required: the agent who takes the session over.
+    #[schema(required = true)]
     to_agent_id: Option<String>,
+    /// For the history, the card and the audit trail (≤ 1000 characters).
     note: Option<String>,
+    /// With a proxy key: the agent it acts for (must be the assignee); absent acts for the assignee.
     agent_id: Option<String>,
 }
 
@@ -88,9 +94,10 @@ pub async fn transfer_session(app: &App, req: &Request, caller: &Principal) -> R
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NextRequest {
+pub(crate) struct NextRequest {
+    /// With a proxy key: the agent to assign (default `agent-default`); with a token, the token's.
     agent_id: Option<String>,
 }
 
@@ -109,8 +116,8 @@ pub async fn next_session(app: &App, req: &Request, caller: &Principal) -> Resul
     accepted_response(app, session, history, now).await
 }
 
-#[derive(Serialize)]
-struct EventsResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct EventsResponse {
     session_id: String,
     events: Vec<AuditEvent>,
 }
@@ -124,12 +131,13 @@ pub async fn session_events(app: &App, req: &Request, _caller: &Principal) -> Re
     ok(&EventsResponse { session_id, events })
 }
 
-#[derive(Serialize)]
-struct AgentView {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AgentView {
     agent_id: String,
     /// The agent's own limit, else the team's (`AGENT_MAX_SESSIONS`); `null` is no limit.
     max_sessions: Option<u32>,
     /// Where `max_sessions` comes from: `agent`, `team` or `none`.
+    #[schema(value_type = String)]
     max_sessions_source: &'static str,
     active_sessions: i64,
 }
@@ -158,11 +166,12 @@ pub async fn get_agent(app: &App, req: &Request, caller: &Principal) -> Result<R
     ok(&AgentView::new(agent, &app.config.queue))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CapacityRequest {
-    /// Required; `null` clears the agent's own limit (the team's applies again).
+pub(crate) struct CapacityRequest {
+    /// Required: 0..1000, or `null` to clear the agent's own limit (the team's applies again).
     #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u32>, required = true, maximum = 1000)]
     max_sessions: Option<Option<serde_json::Value>>,
 }
 
@@ -193,10 +202,12 @@ pub async fn set_capacity(app: &App, req: &Request, _caller: &Principal) -> Resu
     ok(&AgentView::new(agent, &app.config.queue))
 }
 
-#[derive(Serialize)]
-struct MetricsSummary {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct MetricsSummary {
     generated_at: DateTime<Utc>,
     pending: i64,
+    /// `{highest, high, medium, low, info}`
+    #[schema(value_type = BTreeMap<String, i64>)]
     pending_by_priority: BTreeMap<&'static str, i64>,
     longest_wait_seconds: Option<i64>,
     assigned: i64,
