@@ -21,6 +21,10 @@ echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {print
 echo
 target/release/bench
 echo
+echo "### Idempotency-Key (the same POSTs with and without the header, alternating)"
+echo
+target/release/bench-idempotency
+echo
 echo "### Local JWT authorizer"
 echo
 echo "| what | runs | p50 µs | p99 µs |"
