@@ -23,6 +23,10 @@ target/release/bench
 echo
 target/release/bench-team
 echo
+echo "### Idempotency-Key (the same POSTs with and without the header, alternating)"
+echo
+target/release/bench-idempotency
+echo
 echo "### Local JWT authorizer"
 echo
 echo "| what | runs | p50 µs | p99 µs |"
