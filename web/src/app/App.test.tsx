@@ -4,14 +4,16 @@ import { http, HttpResponse } from 'msw';
 import { render } from '@testing-library/react';
 import { server } from '@/testing/server';
 import { FakeWebSocket } from '@/testing/fake-websocket';
-import { details, pendingSession } from '@/testing/fixtures';
+import { agentView, details, handOver, metricsSummary, pendingSession } from '@/testing/fixtures';
 import { testQueryClient } from '@/testing/render';
 import type { SessionDetails } from '@/lib/api-types';
 import { App } from './App';
 
 const O = 'http://localhost:3000';
 
-function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number } = {}) {
+type NextAnswer = 'claim' | 'empty' | 'at_capacity';
+
+function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number; next?: NextAnswer; roles?: string[] } = {}) {
   let pending = opts.pending ?? [
     pendingSession({ session_id: 'sess-1', user_id: 'u_1', priority: 'highest' }),
     pendingSession({ session_id: 'sess-2', user_id: 'u_2', priority: 'high', member_level: 'gold' }),
@@ -33,7 +35,7 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
     }),
     http.get(`${O}/api/v1/agent/me`, ({ request }) =>
       request.headers.get('authorization') === 'Bearer tok-agent-001'
-        ? HttpResponse.json({ agent_id: 'agent-001', name: 'Alice Agent', roles: ['agent'] })
+        ? HttpResponse.json({ agent_id: 'agent-001', name: 'Alice Agent', roles: opts.roles ?? ['agent'] })
         : HttpResponse.json({ error: 'unauthorized', message: 'bad token' }, { status: 401 }),
     ),
     http.get(`${O}/api/v1/agent/sessions`, () => HttpResponse.json({ error: 'route_not_found', message: 'no route' }, { status: 404 })),
@@ -57,6 +59,36 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
       return HttpResponse.json(d);
     }),
     http.post(`${O}/api/v1/agent/sessions/:id/knowledge-recommend`, () => HttpResponse.json({ chunks: [], total: 0 })),
+    http.get(`${O}/api/v1/agents/:id`, ({ params }) => {
+      const active = Object.values(sessions).filter((d) => d.agent_status === 'assigned' && d.assigned_agent_id === params.id).length;
+      return HttpResponse.json(agentView({ agent_id: params.id as string, active_sessions: active }));
+    }),
+    http.post(`${O}/api/v1/agent/sessions/next`, () => {
+      calls.push('next');
+      if (opts.next === 'empty') return new HttpResponse(null, { status: 204 });
+      if (opts.next === 'at_capacity') {
+        return HttpResponse.json(
+          { error: 'at_capacity', message: 'agent-001 holds 2 sessions, the most allowed (2)', agent_id: 'agent-001', active_sessions: 2, max_sessions: 2 },
+          { status: 409 },
+        );
+      }
+      const first = pending[0]!;
+      const d = { ...sessions[first.session_id]!, agent_status: 'assigned' as const, assigned_agent_id: 'agent-001' };
+      sessions[first.session_id] = d;
+      pending = pending.filter((p) => p.session_id !== first.session_id);
+      const { session_id, agent_status, assigned_agent_id, turn_count, escalation_card, history } = d;
+      return HttpResponse.json({ session_id, agent_status, assigned_agent_id, turn_count, escalation_card: { ...escalation_card!, notes: [] }, history });
+    }),
+    http.post(`${O}/api/v1/agent/sessions/:id/release`, async ({ params, request }) => {
+      const body = (await request.json()) as { reason?: string };
+      calls.push(`release:${params.id}:${body.reason ?? ''}`);
+      const d = sessions[params.id as string]!;
+      sessions[params.id as string] = { ...d, agent_status: 'pending', assigned_agent_id: null };
+      pending = [...pending, pendingSession({ session_id: d.session_id, user_id: d.user_id })];
+      return HttpResponse.json(handOver({ session_id: d.session_id }));
+    }),
+    http.get(`${O}/api/v1/agent/sessions/:id/events`, ({ params }) => HttpResponse.json({ session_id: params.id, events: [] })),
+    http.get(`${O}/api/v1/metrics/summary`, () => HttpResponse.json(metricsSummary())),
   );
   return { calls, sessions, setPending: (p: typeof pending) => (pending = p) };
 }
@@ -175,6 +207,78 @@ describe('the workbench app', () => {
       window.dispatchEvent(new Event('online'));
     });
     await waitFor(() => expect(screen.getByTestId('connection-status')).not.toHaveTextContent('Offline'));
+  });
+});
+
+describe('running a team', () => {
+  beforeEach(() => vi.stubGlobal('WebSocket', FakeWebSocket));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('"Next in queue" claims the session the server picks and opens it', async () => {
+    const { calls } = backend({ next: 'claim' });
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await user.click(screen.getByTestId('next-in-queue'));
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-1'));
+    expect(calls).toContain('next');
+    expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-1');
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    await waitFor(() => expect(screen.getByTestId('my-capacity')).toHaveTextContent('1 active · no limit'));
+  });
+
+  it('an empty queue (204) says so, and n is the shortcut', async () => {
+    const { calls } = backend({ next: 'empty' });
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await user.keyboard('n');
+    expect(await screen.findByTestId('next-notice')).toHaveTextContent('The queue is empty');
+    expect(calls).toContain('next');
+    expect(window.location.pathname).toBe('/');
+  });
+
+  it('at capacity (409 at_capacity) says how full the agent is', async () => {
+    backend({ next: 'at_capacity' });
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await user.click(screen.getByTestId('next-in-queue'));
+    const notice = await screen.findByTestId('next-notice');
+    expect(notice).toHaveTextContent('You are at capacity (2 of 2 sessions)');
+    expect(notice).toHaveAttribute('role', 'alert');
+  });
+
+  it('releasing with a reason takes the session out of Mine and back into the queue', async () => {
+    const { calls } = backend();
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    expect(await screen.findByTestId('mine-item')).toBeInTheDocument();
+    await user.click(await screen.findByTestId('release'));
+    await user.type(screen.getByTestId('release-reason'), 'Needs billing');
+    await user.click(screen.getByTestId('release-submit'));
+    expect(await screen.findByTestId('handover-notice')).toHaveTextContent('back in the queue');
+    expect(calls).toContain('release:sess-1:Needs billing');
+    await waitFor(() => expect(screen.queryByTestId('mine-item')).toBeNull());
+    await waitFor(() => expect(screen.getByTestId('conversation')).toHaveAttribute('data-status', 'pending'));
+    await waitFor(() => expect(screen.getAllByTestId('queue-item').map((r) => r.getAttribute('data-session-id'))).toContain('sess-1'));
+    expect(screen.queryByTestId('release')).toBeNull();
+  });
+
+  it('supervisors get the Team view with the figures; agents do not', async () => {
+    backend({ roles: ['agent', 'supervisor'] });
+    const user = await signIn();
+    await user.click(await screen.findByTestId('nav-team'));
+    await waitFor(() => expect(window.location.pathname).toBe('/team'));
+    expect(await screen.findByTestId('metric-pending')).toHaveTextContent('2');
+    expect(screen.getByTestId('metric-longest-wait')).toHaveTextContent('12:00');
+    // The roster (/dev/agents) lists the agents whose capacity can be set.
+    expect(await screen.findAllByTestId('capacity-row')).toHaveLength(2);
+  });
+
+  it('an agent without the supervisor role has no Team link', async () => {
+    backend();
+    await signIn();
+    await screen.findAllByTestId('queue-item');
+    expect(screen.queryByTestId('nav-team')).toBeNull();
   });
 });
 

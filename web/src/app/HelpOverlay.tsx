@@ -3,6 +3,7 @@ import { Dialog } from '@/components/ui/Dialog';
 export const SHORTCUTS: [string, string][] = [
   ['j / k', 'Next / previous session in the queue'],
   ['a', 'Accept the selected session'],
+  ['n', 'Take the next session in the queue'],
   ['c', 'Write a reply (focus the composer)'],
   ['Enter', 'Send the reply (Shift+Enter: new line)'],
   ['r', 'Resolve the open session'],

@@ -10,6 +10,8 @@ import { Spinner } from '@/components/ui/Spinner';
 import { useMe } from '@/features/auth/api/get-me';
 import { useLiveUpdates } from '@/features/live/api/use-live-updates';
 import { ReviewQueue } from '@/features/review/components/ReviewQueue';
+import { addMine } from '@/features/queue/api/mine';
+import { TeamPage } from '@/features/team/components/TeamPage';
 import { HelpOverlay } from './HelpOverlay';
 import { useShortcuts } from './use-shortcuts';
 import { WorkspaceRoute } from './routes/workspace';
@@ -22,7 +24,11 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   const route = matchRoute(pathname);
   const [help, setHelp] = useState(false);
   const watched = useSyncExternalStore(watchedSessions.subscribe, watchedSessions.get);
-  useLiveUpdates(config.api_base ?? '', watched, config.ws_url);
+  const meId = me.data?.agent_id;
+  // A session transferred to me joins "Mine" as it happens.
+  useLiveUpdates(config.api_base ?? '', watched, config.ws_url, (event) => {
+    if (meId && event.agent_status === 'assigned' && event.assigned_agent_id === meId) addMine(meId, event.session_id);
+  });
   useShortcuts({ '?': () => setHelp((h) => !h) });
 
   useEffect(() => {
@@ -57,7 +63,9 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   const agent = me.data;
   const isReviewer = agent.roles.includes('reviewer');
   // Supervisors may read the review queue; deciding is the reviewers' job.
-  const canSeeReview = isReviewer || agent.roles.includes('supervisor');
+  const isSupervisor = agent.roles.includes('supervisor');
+  const canSeeReview = isReviewer || isSupervisor;
+  const rosterEnabled = config.auth === 'local';
 
   return (
     <div className="shell">
@@ -70,6 +78,11 @@ export function Shell({ config }: { config: RuntimeConfig }) {
           {canSeeReview ? (
             <a href="/review" data-testid="nav-review" className={`nav-link${route.name === 'review' ? ' is-active' : ''}`} aria-current={route.name === 'review' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/review'); }}>
               Review
+            </a>
+          ) : null}
+          {isSupervisor ? (
+            <a href="/team" data-testid="nav-team" className={`nav-link${route.name === 'team' ? ' is-active' : ''}`} aria-current={route.name === 'team' ? 'page' : undefined} onClick={(e) => { e.preventDefault(); navigate('/team'); }}>
+              Team
             </a>
           ) : null}
         </nav>
@@ -85,7 +98,8 @@ export function Shell({ config }: { config: RuntimeConfig }) {
           Sign out
         </button>
       </header>
-      {route.name === 'queue' ? <WorkspaceRoute me={agent} sessionId={route.sessionId} /> : null}
+      {route.name === 'queue' ? <WorkspaceRoute me={agent} sessionId={route.sessionId} rosterEnabled={rosterEnabled} /> : null}
+      {route.name === 'team' ? <TeamPage isSupervisor={isSupervisor} rosterEnabled={rosterEnabled} /> : null}
       {route.name === 'review' ? <ReviewQueue canRead={canSeeReview} canDecide={isReviewer} /> : null}
       {route.name === 'unknown' ? (
         <main className="page-pad">

@@ -104,7 +104,19 @@ export async function request<T>(method: string, path: string, body?: unknown, s
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, signal),
   post: <T>(path: string, body: unknown = {}, signal?: AbortSignal) => request<T>('POST', path, body, signal),
+  put: <T>(path: string, body: unknown, signal?: AbortSignal) => request<T>('PUT', path, body, signal),
 };
+
+/** A 409 `at_capacity`: who is full and how full, from the error body. */
+export function capacityOf(err: unknown): { agentId: string | null; active: number | null; max: number | null } | null {
+  if (!isApiError(err) || err.code !== 'at_capacity') return null;
+  const b = err.body;
+  return {
+    agentId: typeof b?.agent_id === 'string' ? b.agent_id : null,
+    active: typeof b?.active_sessions === 'number' ? b.active_sessions : null,
+    max: typeof b?.max_sessions === 'number' ? b.max_sessions : null,
+  };
+}
 
 /** What to tell the agent about a failed call. */
 export function describeError(err: unknown): string {
@@ -112,6 +124,11 @@ export function describeError(err: unknown): string {
     if (err.status === 403 && err.code === 'not_assignee') {
       const who = (err.body?.assigned_agent_id ?? err.body?.assignee) as string | undefined;
       return who ? `This session is assigned to ${who}; only they can act on it.` : err.message;
+    }
+    const full = capacityOf(err);
+    if (full) {
+      const load = full.active !== null && full.max !== null ? ` (${full.active} of ${full.max} sessions)` : '';
+      return `${full.agentId ?? 'The agent'} is at capacity${load}: a session has to be resolved or released first, or a supervisor can raise the limit.`;
     }
     if (err.status === 403 && err.code === 'own_solution') {
       return 'You wrote this solution, so another reviewer has to review it.';

@@ -48,6 +48,10 @@ export type PendingSession = {
   escalated_at?: string | null;
   waiting_seconds?: number | null;
   member_level?: MemberLevel | null;
+  /** Escalation plus the first-response target of the priority; null when it has none. */
+  sla_due_at?: string | null;
+  /** Past `sla_due_at` (the server's verdict at fetch time). */
+  sla_breached?: boolean;
 };
 
 // ---- session details ----
@@ -61,7 +65,11 @@ export type EscalationCard = {
   attempted_solutions: string[];
   escalate_reason: string;
   priority: Priority;
+  /** Hand-overs since escalation (releases, transfers). */
+  notes?: CardNote[];
 };
+
+export type CardNote = { at: string; by: string; text: string };
 
 export type MessageAuthor = 'customer' | 'bot' | 'agent' | 'system';
 export type HistoryMessage = {
@@ -88,6 +96,12 @@ export type SessionDetails = {
   accepted_at: string | null;
   resolved_at: string | null;
   resolve_note: string | null;
+  assigned_agent_name?: string | null;
+  first_response_at?: string | null;
+  /** Seconds from escalation until the first agent response (or now, while there is none). */
+  waiting_seconds?: number | null;
+  sla_due_at?: string | null;
+  sla_breached?: boolean;
   escalation_card: EscalationCard | null;
   history: HistoryMessage[];
 };
@@ -97,6 +111,85 @@ export type SendMessageRequest = { content: string };
 export type SendMessageResponse = { message_id: string; timestamp: string; role: string };
 export type ResolveRequest = { note: string };
 export type ResolveResponse = { session_id: string; agent_status: AgentStatus; resolved_at: string };
+
+// ---- running a team: release, transfer, next, audit trail, capacity, metrics ----
+export type ReleaseRequest = { reason?: string };
+export type TransferRequest = { to_agent_id: string; note?: string };
+/** The answer of release and transfer. */
+export type HandOverResponse = {
+  session_id: string;
+  agent_status: AgentStatus;
+  assigned_agent_id: string | null;
+  priority: Priority | null;
+  escalated_at: string | null;
+  updated_at: string;
+};
+/** POST /agent/sessions/next and accept answer this (a card and the history, not every detail). */
+export type AcceptResponse = {
+  session_id: string;
+  agent_status: AgentStatus;
+  assigned_agent_id?: string | null;
+  turn_count: number;
+  escalation_card: EscalationCard;
+  history: HistoryMessage[];
+};
+
+export type EventKind =
+  | 'escalated'
+  | 'accepted'
+  | 'released'
+  | 'transferred'
+  | 'aged'
+  | 'auto_released'
+  | 'agent_message'
+  | 'business_write_executed'
+  | 'resolved'
+  | 'solution_submitted'
+  | 'solution_approved'
+  | 'solution_rejected';
+export type AuditEvent = {
+  event_id: string;
+  type: EventKind;
+  at: string;
+  /** An agent id, `key:<id>`, `bot` or `system`. */
+  actor: string;
+  from_status: AgentStatus | null;
+  to_status: AgentStatus | null;
+  detail: Record<string, unknown>;
+};
+export type EventsResponse = { session_id: string; events: AuditEvent[] };
+
+export type AgentView = {
+  agent_id: string;
+  /** The agent's own limit, else the team's; null is no limit. */
+  max_sessions: number | null;
+  max_sessions_source: 'agent' | 'team' | 'none' | string;
+  active_sessions: number;
+};
+export type CapacityRequest = { max_sessions: number | null };
+
+export type PriorityCounts = Record<Priority, number>;
+export type MetricsSummary = {
+  generated_at: string;
+  pending: number;
+  pending_by_priority: Partial<PriorityCounts> & Record<string, number>;
+  longest_wait_seconds: number | null;
+  assigned: number;
+  agents_active: number;
+  accepted_last_24h: number;
+  resolved_last_24h: number;
+  escalated_last_24h: number;
+  released_last_24h: number;
+  transferred_last_24h: number;
+  aged_last_24h: number;
+  auto_released_last_24h: number;
+  median_wait_seconds_24h: number | null;
+  median_handle_seconds_24h: number | null;
+  deflection_rate_24h: number | null;
+  faq_hit_rate_24h: number | null;
+  solutions_approved_24h: number;
+  solutions_rejected_24h: number;
+};
 
 export type SolutionRequest = { question: string; solution: string; intent?: string };
 export type ReviewStatus = 'pending' | 'approved' | 'rejected';
@@ -168,6 +261,10 @@ export type ApiErrorBody = {
   agent_status?: AgentStatus;
   assigned_agent_id?: string;
   assignee?: string;
+  /** 409 at_capacity: who is full, their load and their limit. */
+  agent_id?: string;
+  active_sessions?: number;
+  max_sessions?: number;
   [key: string]: unknown;
 };
 

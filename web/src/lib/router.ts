@@ -27,6 +27,7 @@ export type Route =
   | { name: 'sign-in' }
   | { name: 'queue'; sessionId: string | null }
   | { name: 'review' }
+  | { name: 'team' }
   | { name: 'unknown' };
 
 export function matchRoute(pathname: string): Route {
@@ -35,6 +36,7 @@ export function matchRoute(pathname: string): Route {
   const session = /^\/sessions\/([^/]+)$/.exec(pathname);
   if (session) return { name: 'queue', sessionId: decodeURIComponent(session[1]!) };
   if (pathname === '/review') return { name: 'review' };
+  if (pathname === '/team') return { name: 'team' };
   return { name: 'unknown' };
 }
 

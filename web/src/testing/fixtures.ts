@@ -1,6 +1,17 @@
-import type { EscalationCard, HistoryMessage, Me, PendingSession, SessionDetails } from '@/lib/api-types';
+import type {
+  AgentView,
+  AuditEvent,
+  EscalationCard,
+  HandOverResponse,
+  HistoryMessage,
+  Me,
+  MetricsSummary,
+  PendingSession,
+  SessionDetails,
+} from '@/lib/api-types';
 
 export const agent1: Me = { agent_id: 'agent-001', name: 'Alice Agent', roles: ['agent'] };
+export const supervisor: Me = { agent_id: 'lead-001', name: 'Lena Fischer', roles: ['agent', 'supervisor'] };
 export const reviewer: Me = { agent_id: 'reviewer-001', name: 'Rita Reviewer', roles: ['agent', 'reviewer'] };
 
 export function pendingSession(over: Partial<PendingSession> = {}): PendingSession {
@@ -64,6 +75,62 @@ export function details(over: Partial<SessionDetails> = {}): SessionDetails {
       message({ message_id: 'm2', role: 'assistant', author: 'bot', content: 'Please check My Orders.' }),
       message({ message_id: 'm3', content: 'I want a human' }),
     ],
+    ...over,
+  };
+}
+
+// The shapes below are the server's own answers (tests/api/team.rs, docs/openapi.json).
+
+export function handOver(over: Partial<HandOverResponse> = {}): HandOverResponse {
+  return {
+    session_id: 'sess-1',
+    agent_status: 'pending',
+    assigned_agent_id: null,
+    priority: 'high',
+    escalated_at: '2026-07-03T10:01:00Z',
+    updated_at: '2026-07-03T10:20:00Z',
+    ...over,
+  };
+}
+
+export function agentView(over: Partial<AgentView> = {}): AgentView {
+  return { agent_id: 'agent-001', max_sessions: null, max_sessions_source: 'none', active_sessions: 0, ...over };
+}
+
+export function auditEvent(over: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    event_id: `evt-${Math.random().toString(36).slice(2)}`,
+    type: 'escalated',
+    at: '2026-07-03T10:01:00Z',
+    actor: 'bot',
+    from_status: 'none',
+    to_status: 'pending',
+    detail: { priority: 'high' },
+    ...over,
+  };
+}
+
+export function metricsSummary(over: Partial<MetricsSummary> = {}): MetricsSummary {
+  return {
+    generated_at: '2026-07-03T10:30:00Z',
+    pending: 2,
+    pending_by_priority: { highest: 1, high: 0, medium: 0, low: 1, info: 0 },
+    longest_wait_seconds: 720,
+    assigned: 0,
+    agents_active: 0,
+    accepted_last_24h: 1,
+    resolved_last_24h: 1,
+    escalated_last_24h: 3,
+    released_last_24h: 0,
+    transferred_last_24h: 0,
+    aged_last_24h: 0,
+    auto_released_last_24h: 0,
+    median_wait_seconds_24h: 210,
+    median_handle_seconds_24h: 900,
+    deflection_rate_24h: 0,
+    faq_hit_rate_24h: null,
+    solutions_approved_24h: 0,
+    solutions_rejected_24h: 0,
     ...over,
   };
 }

@@ -1,7 +1,7 @@
 import { useQueries } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { Me } from '@/lib/api-types';
-import { describeError, isApiError } from '@/lib/api-client';
+import { capacityOf, describeError, isApiError } from '@/lib/api-client';
 import { navigate, sessionPath } from '@/lib/router';
 import { connectivity } from '@/lib/connectivity';
 import { ErrorMessage } from '@/components/ui/ErrorMessage';
@@ -9,6 +9,9 @@ import { Spinner } from '@/components/ui/Spinner';
 import { usePending } from '@/features/queue/api/get-pending';
 import { ACCEPTED_BY_ANOTHER, useAcceptSession } from '@/features/queue/api/accept-session';
 import { addMine, removeMine, useLocalMine, useServerMine } from '@/features/queue/api/mine';
+import { useNextSession } from '@/features/queue/api/next-session';
+import { useAgent } from '@/features/team/api/agents';
+import { useRoster } from '@/features/team/api/roster';
 import { QueueList } from '@/features/queue/components/QueueList';
 import { MineList, type MineRow } from '@/features/queue/components/MineList';
 import { sessionQuery, useSession } from '@/features/conversation/api/get-session';
@@ -20,6 +23,18 @@ import { useShortcuts } from '../use-shortcuts';
 import { watchedSessions } from '../watched';
 
 const OPEN_SESSION_POLL_MS = 10_000;
+const MY_CAPACITY_POLL_MS = 30_000;
+export const QUEUE_EMPTY = 'The queue is empty: no one is waiting right now.';
+
+/** A refused accept or "next": someone else was first, or the agent is at their limit. */
+function takeError(err: unknown): string {
+  const full = capacityOf(err);
+  if (full) {
+    const load = full.active !== null && full.max !== null ? ` (${full.active} of ${full.max} sessions)` : '';
+    return `You are at capacity${load}. Resolve or release a session first, or ask a supervisor to raise your limit.`;
+  }
+  return isApiError(err) && err.status === 409 && err.code !== 'conflict' ? ACCEPTED_BY_ANOTHER : describeError(err);
+}
 
 function latestCustomerMessage(history: { author: string; content: string }[] | undefined): string {
   if (!history) return '';
@@ -28,7 +43,7 @@ function latestCustomerMessage(history: { author: string; content: string }[] | 
 }
 
 /** Queue, conversation and assist panels side by side: the screen agents keep open all day. */
-export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | null }) {
+export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: Me; sessionId: string | null; rosterEnabled?: boolean }) {
   const pending = usePending();
   const serverMine = useServerMine();
   const localMine = useLocalMine(me.agent_id);
@@ -39,12 +54,16 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
   const open = useSession(sessionId, socket === 'open' ? false : OPEN_SESSION_POLL_MS);
 
   const [acceptError, setAcceptError] = useState<string | null>(null);
+  const [nextNotice, setNextNotice] = useState<{ tone: 'info' | 'warning'; text: string } | null>(null);
+  const roster = useRoster(rosterEnabled);
+  const myCapacity = useAgent(me.agent_id, MY_CAPACITY_POLL_MS);
   const [resolveOpen, setResolveOpen] = useState(false);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const composerRef = useRef<HTMLTextAreaElement>(null);
 
   const accept = useAcceptSession((details) => {
     addMine(me.agent_id, details.session_id);
+    void myCapacity.refetch();
     setAcceptError(null);
     navigate(sessionPath(details.session_id));
     setTimeout(() => composerRef.current?.focus(), 0);
@@ -52,12 +71,25 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
   const onAccept = useCallback(
     (id: string) => {
       setAcceptError(null);
-      accept.mutate(id, {
-        onError: (err) => setAcceptError(isApiError(err) && err.status === 409 ? ACCEPTED_BY_ANOTHER : describeError(err)),
-      });
+      setNextNotice(null);
+      accept.mutate(id, { onError: (err) => setAcceptError(takeError(err)) });
     },
     [accept.mutate],
   );
+  const next = useNextSession(
+    (claimed) => {
+      addMine(me.agent_id, claimed.session_id);
+      void myCapacity.refetch();
+      navigate(sessionPath(claimed.session_id));
+      setTimeout(() => composerRef.current?.focus(), 0);
+    },
+    () => setNextNotice({ tone: 'info', text: QUEUE_EMPTY }),
+  );
+  const onNext = useCallback(() => {
+    setAcceptError(null);
+    setNextNotice(null);
+    next.mutate(undefined, { onError: (err) => setNextNotice({ tone: 'warning', text: takeError(err) }) });
+  }, [next.mutate]);
   const onSelect = useCallback((id: string) => navigate(sessionPath(id)), []);
 
   // Mine: the server's list when it has one; else this browser's, pruned of sessions that are
@@ -81,7 +113,9 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
     if (useServer) return;
     localMine.forEach((id, i) => {
       const q = mineDetails[i];
-      const taken = q?.data && q.data.assigned_agent_id && q.data.assigned_agent_id !== me.agent_id;
+      // Taken over, transferred away, or released back to the queue (by a supervisor, say).
+      const taken =
+        q?.data && !q.isFetching && q.data.agent_status !== 'resolved' && q.data.assigned_agent_id !== me.agent_id;
       const gone = q?.error && isApiError(q.error) && q.error.status === 404;
       if (taken || gone) removeMine(me.agent_id, id);
     });
@@ -134,6 +168,9 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
       if (writable) setResolveOpen(true);
     },
     c: () => composerRef.current?.focus(),
+    n: () => {
+      if (!next.isPending) onNext();
+    },
     '/': () => document.getElementById('knowledge-search')?.focus(),
     b: () => document.getElementById('business-query')?.focus(),
   });
@@ -154,6 +191,15 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
         <section aria-labelledby="mine-title" className="queue-section queue-section-mine">
           <h2 id="mine-title">
             Mine <span className="count">{mineRows.filter((r) => r.agent_status !== 'resolved').length}</span>
+            {myCapacity.data ? (
+              <span
+                className={`capacity-chip${myCapacity.data.max_sessions !== null && myCapacity.data.active_sessions >= myCapacity.data.max_sessions ? ' is-full' : ''}`}
+                data-testid="my-capacity"
+                title={myCapacity.data.max_sessions === null ? 'No limit on your sessions' : `Your limit (${myCapacity.data.max_sessions_source === 'agent' ? 'your own' : 'the team default'})`}
+              >
+                {myCapacity.data.max_sessions === null ? `${myCapacity.data.active_sessions} active · no limit` : `${myCapacity.data.active_sessions} of ${myCapacity.data.max_sessions}`}
+              </span>
+            ) : null}
           </h2>
           <MineList rows={mineRows} selectedId={sessionId} onSelect={onSelect} onForget={(id) => removeMine(me.agent_id, id)} />
         </section>
@@ -162,6 +208,16 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
             Pending <span className="count" data-testid="pending-count">{list.length}</span>
             {pending.isFetching ? <span className="refreshing" aria-hidden="true" title="Refreshing" /> : null}
           </h2>
+          <div className="queue-tools">
+            <button type="button" className="btn btn-primary" data-testid="next-in-queue" disabled={next.isPending} onClick={onNext} title="Take the highest-priority, longest-waiting session (n)">
+              {next.isPending ? 'Claiming…' : 'Next in queue'} <kbd>n</kbd>
+            </button>
+          </div>
+          {nextNotice ? (
+            <div className={`notice notice-${nextNotice.tone}`} role={nextNotice.tone === 'warning' ? 'alert' : 'status'} data-testid="next-notice" data-tone={nextNotice.tone}>
+              {nextNotice.text}
+            </div>
+          ) : null}
           {acceptError ? (
             <div className="notice notice-warning" role="alert" data-testid="accept-error">
               {acceptError}
@@ -195,6 +251,12 @@ export function WorkspaceRoute({ me, sessionId }: { me: Me; sessionId: string | 
             resolveOpen={resolveOpen}
             onResolveOpenChange={setResolveOpen}
             onSolutionSubmitted={() => removeMine(me.agent_id, sessionId)}
+            transferCandidates={(roster.data ?? []).map((a) => ({ agent_id: a.agent_id, name: a.name }))}
+            loadingCandidates={rosterEnabled && roster.isPending}
+            onHandedOver={(r) => {
+              if (r.assigned_agent_id !== me.agent_id) removeMine(me.agent_id, r.session_id);
+              void myCapacity.refetch();
+            }}
           />
         ) : (
           <div className="placeholder">

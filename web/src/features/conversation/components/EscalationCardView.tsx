@@ -40,6 +40,20 @@ export function EscalationCardView({ card, details }: { card: EscalationCard | n
             </ul>
           )}
         </dd>
+        {card.notes && card.notes.length > 0 ? (
+          <>
+            <dt>Hand-overs</dt>
+            <dd>
+              <ul className="card-notes" data-testid="card-notes">
+                {card.notes.map((n, i) => (
+                  <li key={i}>
+                    <span className="muted small">{formatDateTime(n.at)} · {n.by}:</span> {n.text}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        ) : null}
       </dl>
     </section>
   );

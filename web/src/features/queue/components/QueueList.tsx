@@ -1,6 +1,8 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type CSSProperties } from 'react';
 import type { PendingSession } from '@/lib/api-types';
 import { PriorityBadge, TierBadge } from '@/components/ui/Badge';
+import { SlaBadge } from '@/components/ui/SlaBadge';
+import { formatTime } from '@/lib/format';
 import { WaitingClock, waitingSince } from './WaitingClock';
 
 export type QueueListProps = {
@@ -115,7 +117,7 @@ const QueueRow = memo(function QueueRow({
   const style: CSSProperties = { transform: `translateY(${index * ROW_HEIGHT}px)`, height: ROW_HEIGHT - ROW_GAP };
   return (
     <li
-      className={`queue-item${selected ? ' is-selected' : ''}`}
+      className={`queue-item${selected ? ' is-selected' : ''}${session.sla_breached ? ' is-breached' : ''}`}
       style={style}
       data-testid="queue-item"
       data-session-id={session.session_id}
@@ -131,7 +133,23 @@ const QueueRow = memo(function QueueRow({
           <WaitingClock since={since} />
         </span>
         <span className="queue-reason" title={session.escalate_reason}>{session.escalate_reason}</span>
-        <span className="queue-meta">{session.turn_count} turns</span>
+        <span className="queue-meta">
+          {session.turn_count} turns
+          {session.escalated_at ? (
+            <>
+              <span aria-hidden="true">·</span>
+              <time dateTime={session.escalated_at} title={`Escalated ${new Date(session.escalated_at).toLocaleString()}`} data-testid="escalated-at">
+                {formatTime(session.escalated_at)}
+              </time>
+            </>
+          ) : null}
+          {session.sla_due_at || session.sla_breached ? (
+            <>
+              <span aria-hidden="true">·</span>
+              <SlaBadge dueAt={session.sla_due_at} breached={session.sla_breached} />
+            </>
+          ) : null}
+        </span>
       </button>
       <button
         type="button"
