@@ -60,6 +60,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   const [resolveOpen, setResolveOpen] = useState(false);
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const composerRef = useRef<HTMLTextAreaElement>(null);
+  const focusWhenWritable = useRef<string | null>(null);
 
   const accept = useAcceptSession((details) => {
     addMine(me.agent_id, details.session_id);
@@ -80,8 +81,9 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     (claimed) => {
       addMine(me.agent_id, claimed.session_id);
       void myCapacity.refetch();
+      // Its details are still on their way: the composer takes the focus once they are shown.
+      focusWhenWritable.current = claimed.session_id;
       navigate(sessionPath(claimed.session_id));
-      setTimeout(() => composerRef.current?.focus(), 0);
     },
     () => setNextNotice({ tone: 'info', text: QUEUE_EMPTY }),
   );
@@ -133,6 +135,12 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
 
   const details = open.data;
   const writable = canWrite(details, me);
+  useEffect(() => {
+    if (writable && details && focusWhenWritable.current === details.session_id) {
+      focusWhenWritable.current = null;
+      setTimeout(() => composerRef.current?.focus(), 0);
+    }
+  });
   const draft = sessionId ? (drafts[sessionId] ?? '') : '';
   const setDraft = useCallback((value: string) => {
     if (sessionId) setDrafts((d) => ({ ...d, [sessionId]: value }));

@@ -3,7 +3,7 @@ import { useElapsedRef } from '@/lib/ticker';
 
 function text(msPastDue: number, breached: boolean): string {
   if (msPastDue >= 0 || breached) return 'SLA breached';
-  return `SLA ${formatDuration(-msPastDue)} left`;
+  return `SLA ${formatDuration(-msPastDue)}`;
 }
 
 function tone(msPastDue: number, breached: boolean): string {

@@ -24,8 +24,10 @@ function CapacityRow({ agentId, name }: { agentId: string; name?: string }) {
       <td data-testid="capacity-limit">
         {current ? (
           <>
-            {current.max_sessions === null ? 'no limit' : current.max_sessions}{' '}
-            <span className="muted small">({SOURCE[current.max_sessions_source] ?? current.max_sessions_source})</span>
+            {current.max_sessions === null ? 'no limit' : current.max_sessions}
+            {current.max_sessions_source !== 'none' ? (
+              <span className="muted small"> ({SOURCE[current.max_sessions_source] ?? current.max_sessions_source})</span>
+            ) : null}
           </>
         ) : null}
         <ErrorMessage error={agent.error} onRetry={() => void agent.refetch()} />

@@ -48,12 +48,13 @@ export function MetricsView({ m }: { m: MetricsSummary }) {
           }
         />
         <Metric name="longest-wait" label="Longest wait" value={seconds(m.longest_wait_seconds)} sub="the oldest pending session" />
-        <Metric name="assigned" label="Assigned now" value={String(m.assigned)} sub={`${m.agents_active} agent${m.agents_active === 1 ? '' : 's'} active`} />
+        <Metric name="assigned" label="Assigned now" value={String(m.assigned)} sub="held by agents" />
         <Metric name="agents-active" label="Agents active" value={String(m.agents_active)} sub="holding at least one session" />
         <Metric name="resolved" label="Resolved (24 h)" value={String(m.resolved_last_24h)} sub={`${m.accepted_last_24h} accepted, ${m.escalated_last_24h} escalated`} />
         <Metric name="median-wait" label="Median wait (24 h)" value={seconds(m.median_wait_seconds_24h)} sub="escalation to accept" />
         <Metric name="median-handle" label="Median handle (24 h)" value={seconds(m.median_handle_seconds_24h)} sub="accept to resolve" />
         <Metric name="deflection" label="Bot deflection (24 h)" value={percent(m.deflection_rate_24h)} sub="answered without a human" />
+        <Metric name="faq-hit-rate" label="FAQ hit rate (24 h)" value={percent(m.faq_hit_rate_24h)} sub="bot answers from a FAQ" />
       </div>
       <p className="metrics-day" data-testid="metrics-day">
         <span>
@@ -67,9 +68,6 @@ export function MetricsView({ m }: { m: MetricsSummary }) {
         </span>
         <span>
           Auto-released <strong>{m.auto_released_last_24h}</strong>
-        </span>
-        <span>
-          FAQ hit rate <strong>{percent(m.faq_hit_rate_24h)}</strong>
         </span>
         <span>
           Solutions approved <strong>{m.solutions_approved_24h}</strong> / rejected <strong>{m.solutions_rejected_24h}</strong>
