@@ -211,7 +211,10 @@ describe('the workbench app', () => {
 });
 
 describe('running a team', () => {
-  beforeEach(() => vi.stubGlobal('WebSocket', FakeWebSocket));
+  beforeEach(() => {
+    FakeWebSocket.instances = [];
+    vi.stubGlobal('WebSocket', FakeWebSocket);
+  });
   afterEach(() => vi.unstubAllGlobals());
 
   it('"Next in queue" claims the session the server picks and opens it', async () => {
@@ -272,6 +275,19 @@ describe('running a team', () => {
     expect(screen.getByTestId('metric-longest-wait')).toHaveTextContent('12:00');
     // The roster (/dev/agents) lists the agents whose capacity can be set.
     expect(await screen.findAllByTestId('capacity-row')).toHaveLength(2);
+  });
+
+  it('a session transferred to me joins Mine as the live event arrives', async () => {
+    const { sessions } = backend();
+    await signIn();
+    await screen.findAllByTestId('queue-item');
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.readyState).toBe(1));
+    sessions['sess-2'] = { ...sessions['sess-2']!, agent_status: 'assigned', assigned_agent_id: 'agent-001' };
+    act(() => {
+      FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-2', agent_status: 'assigned', assigned_agent_id: 'agent-001', priority: 'high', at: new Date().toISOString() });
+    });
+    expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-2');
+    await waitFor(() => expect(screen.getByTestId('mine-item')).toHaveTextContent('assigned'));
   });
 
   it('an agent without the supervisor role has no Team link', async () => {

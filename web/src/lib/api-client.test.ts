@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { server } from '@/testing/server';
-import { api, ApiError, configureApiClient, describeError } from './api-client';
+import { api, ApiError, capacityOf, configureApiClient, describeError } from './api-client';
 import { setTokens, tokenStore } from './auth/token-store';
 import { connectivity } from './connectivity';
 
@@ -87,5 +87,24 @@ describe('api client', () => {
     server.use(http.get('http://localhost:3000/api/v1/agent/me', () => HttpResponse.json({})));
     await api.get('/api/v1/agent/me');
     expect(connectivity.get().apiReachable).toBe(true);
+  });
+
+  it('reads a 409 at_capacity: who is full, their load and their limit', () => {
+    const err = new ApiError(409, 'at_capacity', 'full', { error: 'at_capacity', message: 'full', agent_id: 'agent-002', active_sessions: 3, max_sessions: 3 });
+    expect(capacityOf(err)).toEqual({ agentId: 'agent-002', active: 3, max: 3 });
+    expect(describeError(err)).toBe('agent-002 is at capacity (3 of 3 sessions): a session has to be resolved or released first, or a supervisor can raise the limit.');
+    expect(capacityOf(new ApiError(409, 'invalid_state', 'taken'))).toBeNull();
+  });
+
+  it('sends PUT with a JSON body', async () => {
+    let seen: unknown = null;
+    server.use(
+      http.put('http://localhost:3000/api/v1/agents/a1/capacity', async ({ request }) => {
+        seen = await request.json();
+        return HttpResponse.json({ agent_id: 'a1', max_sessions: 2, max_sessions_source: 'agent', active_sessions: 0 });
+      }),
+    );
+    expect(await api.put('/api/v1/agents/a1/capacity', { max_sessions: 2 })).toMatchObject({ max_sessions: 2 });
+    expect(seen).toEqual({ max_sessions: 2 });
   });
 });

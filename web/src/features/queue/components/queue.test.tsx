@@ -1,4 +1,7 @@
-import { act, render, screen } from '@testing-library/react';
+import { act, render, screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { server } from '@/testing/server';
+import { claimNextSession } from '../api/next-session';
 import { pendingSession } from '@/testing/fixtures';
 import { addMine, readMine, removeMine, resetMineCache } from '../api/mine';
 import { QueueList } from './QueueList';
@@ -66,5 +69,54 @@ describe('queue', () => {
     const selected = document.querySelector('[data-session-id="s400"]');
     expect(selected).toHaveAttribute('aria-current', 'true');
     expect(screen.getByTestId('queue-scroll').scrollTop).toBeGreaterThan(0);
+  });
+
+  it('shows when each session was escalated and its first-response target, counting down', () => {
+    vi.useFakeTimers();
+    try {
+      const now = Date.now();
+      render(
+        <QueueList
+          sessions={[
+            pendingSession({ session_id: 'ok', escalated_at: new Date(now - 60_000).toISOString(), waiting_seconds: 60, sla_due_at: new Date(now + 240_000).toISOString(), sla_breached: false }),
+            pendingSession({ session_id: 'late', escalated_at: new Date(now - 400_000).toISOString(), waiting_seconds: 400, sla_due_at: new Date(now - 100_000).toISOString(), sla_breached: true }),
+            pendingSession({ session_id: 'none', priority: 'info' }),
+          ]}
+          fetchedAt={now}
+          selectedId={null}
+          acceptingId={null}
+          onSelect={() => {}}
+          onAccept={() => {}}
+        />,
+      );
+      const [ok, late, none] = screen.getAllByTestId('queue-item');
+      expect(within(ok!).getByTestId('escalated-at')).toHaveAttribute('dateTime', new Date(now - 60_000).toISOString());
+      expect(within(ok!).getByTestId('waiting-clock')).toHaveTextContent('1:00');
+      const sla = within(ok!).getByTestId('sla');
+      expect(sla).toHaveTextContent('SLA 4:00');
+      expect(sla).toHaveAttribute('data-breached', 'false');
+      act(() => void vi.advanceTimersByTime(3_000));
+      expect(sla).toHaveTextContent('SLA 3:57');
+      expect(within(late!).getByTestId('sla')).toHaveTextContent('SLA breached');
+      expect(within(late!).getByTestId('sla')).toHaveAttribute('data-breached', 'true');
+      expect(late).toHaveClass('is-breached');
+      expect(within(none!).queryByTestId('sla')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('next in queue: the claimed session on 200, null on 204', async () => {
+    let empty = false;
+    server.use(
+      http.post('http://localhost:3000/api/v1/agent/sessions/next', () =>
+        empty
+          ? new HttpResponse(null, { status: 204 })
+          : HttpResponse.json({ session_id: 'sess-1', agent_status: 'assigned', assigned_agent_id: 'agent-001', turn_count: 4, escalation_card: { session_id: 'sess-1', user_id: 'u_1', member_level: 'gold', history_ticket_count: 0, turn_count: 4, conversation_summary: 's', attempted_solutions: [], escalate_reason: 'r', priority: 'high', notes: [] }, history: [] }),
+      ),
+    );
+    expect(await claimNextSession()).toMatchObject({ session_id: 'sess-1', agent_status: 'assigned' });
+    empty = true;
+    expect(await claimNextSession()).toBeNull();
   });
 });
