@@ -2,7 +2,6 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type C
 import type { PendingSession } from '@/lib/api-types';
 import { PriorityBadge, TierBadge } from '@/components/ui/Badge';
 import { SlaBadge } from '@/components/ui/SlaBadge';
-import { formatTime } from '@/lib/format';
 import { WaitingClock, waitingSince } from './WaitingClock';
 
 export type QueueListProps = {
@@ -139,7 +138,7 @@ const QueueRow = memo(function QueueRow({
             <>
               <span aria-hidden="true">·</span>
               <time dateTime={session.escalated_at} title={`Escalated ${new Date(session.escalated_at).toLocaleString()}`} data-testid="escalated-at">
-                {formatTime(session.escalated_at)}
+                {new Date(session.escalated_at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}
               </time>
             </>
           ) : null}
