@@ -130,18 +130,29 @@ export function ConversationPanel(props: ConversationPanelProps) {
         </div>
       </div>
       {session.isError ? <ErrorMessage error={session.error} title="Refresh failed; showing the last copy" /> : null}
-      {handedOver ? (
+      {handedOver && !writable ? (
         <div className="notice notice-success" role="status" data-testid="handover-notice" style={{ margin: '6px 16px 0' }}>
           {handedOver}
         </div>
       ) : null}
       <div className="conv-scroll">
         <EscalationCardView card={d.escalation_card} details={d} />
-        <div className="conv-tabs" role="tablist" aria-label="Conversation views">
-          <button type="button" role="tab" id="tab-thread" className="conv-tab" aria-selected={tab === 'thread'} aria-controls="panel-thread" data-testid="tab-thread" onClick={() => setTab('thread')}>
+        <div
+          className="conv-tabs"
+          role="tablist"
+          aria-label="Conversation views"
+          onKeyDown={(e) => {
+            if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+            e.preventDefault();
+            const next = tab === 'thread' ? 'activity' : 'thread';
+            setTab(next);
+            document.getElementById(`tab-${next}`)?.focus();
+          }}
+        >
+          <button type="button" role="tab" id="tab-thread" className="conv-tab" aria-selected={tab === 'thread'} tabIndex={tab === 'thread' ? 0 : -1} aria-controls="panel-thread" data-testid="tab-thread" onClick={() => setTab('thread')}>
             Conversation
           </button>
-          <button type="button" role="tab" id="tab-activity" className="conv-tab" aria-selected={tab === 'activity'} aria-controls="panel-activity" data-testid="tab-activity" onClick={() => setTab('activity')}>
+          <button type="button" role="tab" id="tab-activity" className="conv-tab" aria-selected={tab === 'activity'} tabIndex={tab === 'activity' ? 0 : -1} aria-controls="panel-activity" data-testid="tab-activity" onClick={() => setTab('activity')}>
             Activity
           </button>
         </div>

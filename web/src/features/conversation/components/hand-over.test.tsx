@@ -103,8 +103,9 @@ describe('release and transfer in the conversation', () => {
   it('transfer offers the known agents but the holder, sends the note, and shows a 409 at_capacity clearly', async () => {
     const bodies: unknown[] = [];
     let full = true;
+    let current = assigned();
     server.use(
-      http.get(O, () => HttpResponse.json(assigned())),
+      http.get(O, () => HttpResponse.json(current)),
       http.post(`${O}/transfer`, async ({ request }) => {
         bodies.push(await request.json());
         if (full) {
@@ -113,6 +114,7 @@ describe('release and transfer in the conversation', () => {
             { status: 409 },
           );
         }
+        current = { ...current, assigned_agent_id: 'agent-002' };
         return HttpResponse.json(handOver({ agent_status: 'assigned', assigned_agent_id: 'agent-002' }));
       }),
     );
@@ -130,6 +132,9 @@ describe('release and transfer in the conversation', () => {
     full = false;
     await user.click(screen.getByTestId('transfer-submit'));
     expect(await screen.findByTestId('handover-notice')).toHaveTextContent('Transferred to agent-002');
+    await waitFor(() => expect(screen.getByTestId('session-status')).toHaveTextContent('agent-002'));
+    expect(screen.getByTestId('composer')).toBeDisabled();
+    expect(screen.queryByTestId('transfer')).toBeNull();
     expect(bodies).toEqual([
       { to_agent_id: 'agent-002', note: 'Refund specialist' },
       { to_agent_id: 'agent-002', note: 'Refund specialist' },
@@ -186,6 +191,11 @@ describe('the activity timeline', () => {
     expect(items[2]).toHaveTextContent('“Billing”');
     expect(items[3]).toHaveTextContent('priority medium → high');
     expect(screen.getByTestId('tab-activity')).toHaveAttribute('aria-selected', 'true');
+    // Arrow keys move between the tabs.
+    await user.keyboard('{ArrowLeft}');
+    expect(screen.getByTestId('tab-thread')).toHaveFocus();
+    expect(screen.getByTestId('tab-thread')).toHaveAttribute('aria-selected', 'true');
+    expect(screen.queryByTestId('activity')).toBeNull();
   });
 
   it('shows a failed load with a retry', async () => {
