@@ -1,5 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
-import { escalate, queueRow, screenshot, signIn } from './helpers';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { API_KEY, escalate, queueRow, screenshot, signIn } from './helpers';
 
 // Running a team (issue 12) through the workbench: release, next in queue, transfer, the
 // activity timeline and the supervisors' view, against the real local stack.
@@ -10,6 +10,16 @@ function conversationOf(page: Page, sessionId: string) {
 
 function mineItem(page: Page, sessionId: string) {
   return page.locator(`[data-testid="mine-item"][data-session-id="${sessionId}"]`);
+}
+
+/** Take a session this spec left pending out of the queue (accept and resolve, as a proxy), so runs do not pile up. */
+async function closeSession(request: APIRequestContext, sessionId: string): Promise<void> {
+  const headers = { 'X-API-Key': API_KEY };
+  const base = `/api/v1/agent/sessions/${encodeURIComponent(sessionId)}`;
+  const accepted = await request.post(`${base}/accept`, { headers, data: { agent_id: 'agent-e2e-cleanup' } });
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  const resolved = await request.post(`${base}/resolve`, { headers, data: { note: 'e2e: tidied away' } });
+  expect(resolved.status(), await resolved.text()).toBe(200);
 }
 
 test('accept → release with a reason: back in the queue, out of Mine, and the timeline says so', async ({ browser, request }) => {
@@ -45,10 +55,11 @@ test('accept → release with a reason: back in the queue, out of Mine, and the 
   await expect(events.nth(2)).toContainText('Needs the billing team');
   await expect(events.nth(2)).toContainText('agent-001 (you)');
   await screenshot(agent, 'activity');
+  await closeSession(request, sessionId);
 });
 
 test('next in queue claims the session at the head of the queue; release puts it back', async ({ browser, request }) => {
-  await escalate(request); // the queue is not empty
+  const { sessionId: own } = await escalate(request); // the queue is not empty
   const agent = await signIn(browser, 'agent-001');
   const head = agent.getByTestId('queue-item').first();
   await expect(head).toBeVisible();
@@ -69,6 +80,7 @@ test('next in queue claims the session at the head of the queue; release puts it
   await agent.getByTestId('release-submit').click();
   await expect(conversation).toHaveAttribute('data-status', 'pending');
   await expect(agent.getByTestId('queue-item').first()).toHaveAttribute('data-session-id', headId!);
+  await closeSession(request, own);
 });
 
 test('a transfer hands the session to another agent: it leaves A\'s Mine and joins B\'s', async ({ browser, request }) => {
@@ -100,8 +112,7 @@ test('a transfer hands the session to another agent: it leaves A\'s Mine and joi
   await expect(conversationOf(b, sessionId).locator('[data-testid="message"][data-author="system"]').filter({ hasText: 'Transferred from agent-001 to agent-002' })).toBeVisible();
 });
 
-test('a supervisor sees the team figures and sets an agent\'s capacity', async ({ browser, request }) => {
-  await escalate(request);
+test('a supervisor sees the team figures and sets an agent\'s capacity', async ({ browser }) => {
   const lead = await signIn(browser, 'lead-001');
   await lead.getByTestId('nav-team').click();
   const panel = lead.getByTestId('metrics-panel');
