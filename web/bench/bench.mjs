@@ -64,6 +64,11 @@ const pending = Array.from({ length: QUEUE }, (_, i) => ({
   agent_status: 'pending',
   assigned_agent_id: null,
   member_level: levels[i % levels.length],
+  // As the server answers since the team routes: the escalation time, the wait and the SLA.
+  escalated_at: new Date(start + i * 5_000).toISOString(),
+  waiting_seconds: Math.round((Date.now() - (start + i * 5_000)) / 1000),
+  sla_due_at: new Date(start + i * 5_000 + 5 * 60_000).toISOString(),
+  sla_breached: Date.now() > start + i * 5_000 + 5 * 60_000,
 }));
 
 const loadBefore = loadavg()[0];
@@ -115,6 +120,8 @@ try {
     await context.route('**/api/v1/agent/me', (r) => r.fulfill({ json: { agent_id: 'agent-001', name: 'Bench Agent', roles: ['agent'] } }));
     await context.route('**/api/v1/agent/sessions?assigned_to=me', (r) => r.fulfill({ status: 404, json: { error: 'route_not_found', message: 'no route' } }));
     await context.route('**/api/v1/agent/sessions/pending**', (r) => r.fulfill({ json: pending }));
+    await context.route('**/api/v1/agents/agent-001', (r) => r.fulfill({ json: { agent_id: 'agent-001', max_sessions: null, max_sessions_source: 'none', active_sessions: 0 } }));
+    await context.route('**/dev/agents', (r) => r.fulfill({ json: { agents: [] } }));
     const page = await context.newPage();
     await page.goto(base + '/');
     await page.waitForFunction(() => window.__queuePaint !== undefined, null, { timeout: 30_000 });
@@ -176,14 +183,15 @@ Reproduce: \`cd web && npm run build && npm run bench\` (\`-- --write\` rewrites
 | of which response → rows in the DOM (React render and commit), median | ${commitMedian.toFixed(1)} ms | |
 | scroll to the end of the ${QUEUE} → last row painted, median | ${scrollMedian.toFixed(1)} ms | |
 
-How: the built app is served from \`web/dist\`; Playwright answers \`/config.json\`, \`/api/v1/agent/me\` and
+How: the built app is served from \`web/dist\`; Playwright answers \`/config.json\`, \`/api/v1/agent/me\`, the agent's capacity, the roster and
 the pending list (${QUEUE} sessions, all five priorities and member levels) so only the front end is
 timed, by \`performance.now()\` in the page: from the moment the pending response resolves in the
 page's \`fetch\` to the moment the frame showing the queue has been painted (a MutationObserver sees
 React commit the rows of a ${QUEUE}-long list; a task queued from the next animation frame runs after
 that paint). The list is windowed: rows have one height, the list is as tall as all ${QUEUE}, and only
 the rows in view plus a few (${rowsInDom} here, at 1280×800) are in the DOM.
-Each row has its own live waiting clock (one shared 1 s ticker).
+Each row has its own live waiting clock and first-response SLA countdown (one shared 1 s ticker),
+and its escalation time (one reused \`Intl.DateTimeFormat\`: building one per row doubled the render).
 `;
 
 console.log(section);

@@ -28,3 +28,17 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function humanize(code: string): string {
   return code.replace(/_/g, ' ');
 }
+
+// Intl formatters are costly to build and cheap to reuse: a queue row formats two times.
+const shortTime = new Intl.DateTimeFormat([], { hour: 'numeric', minute: '2-digit' });
+const longTime = new Intl.DateTimeFormat([], { hour: 'numeric', minute: '2-digit', second: '2-digit' });
+
+/** 4:01 PM (the locale's short clock time). */
+export function formatShortTime(ms: number): string {
+  return Number.isFinite(ms) ? shortTime.format(ms) : '';
+}
+
+/** 4:01:07 PM. */
+export function formatLongTime(ms: number): string {
+  return Number.isFinite(ms) ? longTime.format(ms) : '';
+}

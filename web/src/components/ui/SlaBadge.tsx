@@ -1,4 +1,4 @@
-import { formatDuration } from '@/lib/format';
+import { formatDuration, formatLongTime } from '@/lib/format';
 import { useElapsedRef } from '@/lib/ticker';
 
 function text(msPastDue: number, breached: boolean): string {
@@ -33,7 +33,7 @@ export function SlaBadge({ dueAt, breached = false }: { dueAt: string | null | u
   }
   const ms = Date.now() - due;
   return (
-    <span ref={ref} className={tone(ms, breached)} data-testid="sla" data-breached={String(ms >= 0 || breached)} title={`First response due ${new Date(due).toLocaleTimeString()}`}>
+    <span ref={ref} className={tone(ms, breached)} data-testid="sla" data-breached={String(ms >= 0 || breached)} title={`First response due ${formatLongTime(due)}`}>
       {text(ms, breached)}
     </span>
   );

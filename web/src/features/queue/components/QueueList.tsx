@@ -2,6 +2,7 @@ import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type C
 import type { PendingSession } from '@/lib/api-types';
 import { PriorityBadge, TierBadge } from '@/components/ui/Badge';
 import { SlaBadge } from '@/components/ui/SlaBadge';
+import { formatShortTime } from '@/lib/format';
 import { WaitingClock, waitingSince } from './WaitingClock';
 
 export type QueueListProps = {
@@ -137,8 +138,8 @@ const QueueRow = memo(function QueueRow({
           {session.escalated_at ? (
             <>
               <span aria-hidden="true">·</span>
-              <time dateTime={session.escalated_at} title={`Escalated ${new Date(session.escalated_at).toLocaleString()}`} data-testid="escalated-at">
-                {new Date(session.escalated_at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}
+              <time dateTime={session.escalated_at} title="Escalated at" data-testid="escalated-at">
+                {formatShortTime(Date.parse(session.escalated_at))}
               </time>
             </>
           ) : null}
