@@ -13,7 +13,7 @@ const O = 'http://localhost:3000';
 
 type NextAnswer = 'claim' | 'empty' | 'at_capacity';
 
-function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number; next?: NextAnswer; roles?: string[] } = {}) {
+function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number; acceptAtCapacity?: boolean; next?: NextAnswer; roles?: string[] } = {}) {
   let pending = opts.pending ?? [
     pendingSession({ session_id: 'sess-1', user_id: 'u_1', priority: 'highest' }),
     pendingSession({ session_id: 'sess-2', user_id: 'u_2', priority: 'high', member_level: 'gold' }),
@@ -49,6 +49,12 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
     }),
     http.post(`${O}/api/v1/agent/sessions/:id/accept`, ({ params }) => {
       calls.push(`accept:${params.id}`);
+      if (opts.acceptAtCapacity) {
+        return HttpResponse.json(
+          { error: 'at_capacity', message: 'agent-001 is at capacity', agent_id: 'agent-001', active_sessions: 3, max_sessions: 3 },
+          { status: 409 },
+        );
+      }
       if (opts.acceptStatus === 409) {
         pending = pending.filter((p) => p.session_id !== params.id);
         return HttpResponse.json({ error: 'invalid_state', message: 'session is assigned', agent_status: 'assigned' }, { status: 409 });
@@ -275,6 +281,15 @@ describe('running a team', () => {
     expect(screen.getByTestId('metric-longest-wait')).toHaveTextContent('12:00');
     // The roster (/dev/agents) lists the agents whose capacity can be set.
     expect(await screen.findAllByTestId('capacity-row')).toHaveLength(2);
+  });
+
+  it('an accept over capacity says so, not that someone else took the session', async () => {
+    backend({ acceptAtCapacity: true });
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    expect(await screen.findByTestId('accept-error')).toHaveTextContent('You are at capacity (3 of 3 sessions)');
+    expect(screen.getAllByTestId('queue-item')).toHaveLength(2);
   });
 
   it('a session transferred to me joins Mine as the live event arrives', async () => {
