@@ -112,7 +112,7 @@ test('a transfer hands the session to another agent: it leaves A\'s Mine and joi
   await expect(conversationOf(b, sessionId).locator('[data-testid="message"][data-author="system"]').filter({ hasText: 'Transferred from agent-001 to agent-002' })).toBeVisible();
 });
 
-test('a supervisor sees the team figures and sets an agent\'s capacity', async ({ browser }) => {
+test('a supervisor sees the team figures, refreshed live, and sets an agent\'s capacity', async ({ browser, request }) => {
   const lead = await signIn(browser, 'lead-001');
   await lead.getByTestId('nav-team').click();
   const panel = lead.getByTestId('metrics-panel');
@@ -122,6 +122,12 @@ test('a supervisor sees the team figures and sets an agent\'s capacity', async (
   for (const name of ['longest-wait', 'assigned', 'agents-active', 'resolved', 'median-wait', 'median-handle', 'deflection']) {
     await expect(panel.getByTestId(`metric-${name}`)).toBeVisible();
   }
+  // A new escalation refreshes the figures through the live updates (well before the 15 s poll).
+  await expect(lead.getByTestId('connection-status')).toHaveAttribute('data-state', 'open');
+  const asOf = await panel.getByTestId('metrics-updated').getAttribute('data-generated-at');
+  const { sessionId } = await escalate(request);
+  await expect(panel.getByTestId('metrics-updated')).not.toHaveAttribute('data-generated-at', asOf!, { timeout: 5_000 });
+  await closeSession(request, sessionId);
 
   // Capacity: set reviewer-001's own limit, then clear it (the team default applies again).
   const row = lead.locator('[data-testid="capacity-row"][data-agent-id="reviewer-001"]');

@@ -85,7 +85,7 @@ export function MetricsPanel() {
       <div className="team-head">
         <h2 id="metrics-title">Queue and team</h2>
         {metrics.data ? (
-          <span className="muted small" data-testid="metrics-updated">
+          <span className="muted small" data-testid="metrics-updated" data-generated-at={metrics.data.generated_at}>
             as of {new Date(metrics.data.generated_at).toLocaleTimeString()}
           </span>
         ) : null}
