@@ -52,6 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             kind: EntryKind::Chunk,
             source: "bench.md".into(),
             title: None,
+            alternative_questions: Vec::new(),
             content: text.clone(),
             intent: None,
             embedding: embedder.embed_text(text),
