@@ -540,10 +540,11 @@ fn solve(mut a: [[f64; 5]; 5], mut b: [f64; 5]) -> [f64; 5] {
         if a[col][col].abs() < 1e-12 {
             continue;
         }
+        let pivot_row = a[col];
         for row in col + 1..5 {
-            let f = a[row][col] / a[col][col];
-            for k in col..5 {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot_row[col];
+            for (value, pivot_value) in a[row].iter_mut().zip(&pivot_row).skip(col) {
+                *value -= f * pivot_value;
             }
             b[row] -= f * b[col];
         }
