@@ -39,7 +39,7 @@ async fn the_loop_closes_an_unknown_question_is_answered_after_approval() {
     let solution = t
         .post(
             &format!("/api/v1/agent/sessions/{id}/solution"),
-            json!({"question": question, "solution": "Yes. Choose \"Pickup locker\" as the delivery option at checkout; you get a pickup code by SMS when the parcel arrives.", "intent": "shipping"}),
+            json!({"question": "Can parcels be delivered to a pickup locker?", "solution": "Yes. Choose \"Pickup locker\" as the delivery option at checkout; you get a pickup code by SMS when the parcel arrives.", "intent": "shipping"}),
         )
         .await
         .body;
@@ -54,6 +54,11 @@ async fn the_loop_closes_an_unknown_question_is_answered_after_approval() {
     let approved = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
     assert_eq!(approved.body["status"], "approved");
+    // The customer's own words that escalated become an alternative question of the new FAQ.
+    let faqs = t.get("/api/v1/knowledge/faqs?limit=100").await.body;
+    let faq = faqs["faqs"].as_array().unwrap().iter().find(|f| f["source"] == format!("solution:{solution_id}")).unwrap().clone();
+    assert_eq!(faq["question"], "Can parcels be delivered to a pickup locker?");
+    assert_eq!(faq["alternative_questions"], json!([question]));
 
     // The same question and two paraphrases now get the approved answer, with no escalation.
     let mut asked_forms = vec![question, "is delivery to a pickup locker possible?"];
@@ -164,11 +169,26 @@ async fn faqs_are_created_listed_and_deleted() {
     let t = spawn_app().await;
     let faq = add_faq(&t, "Do you sell gift cards?", "Yes, digital gift cards from 50 to 2000 CNY.", "payment").await;
     let id = faq["faq_id"].as_str().unwrap();
+    assert_eq!(faq["alternative_questions"], json!([]));
     let listed = t.get("/api/v1/knowledge/faqs?limit=10").await.body;
     assert_eq!(listed["faqs"][0]["faq_id"], id);
     let path = format!("/api/v1/knowledge/faqs/{id}");
     assert_eq!(t.call(Method::DELETE, &path, None, Some(crate::helpers::API_KEY)).await.status, StatusCode::OK);
     assert_eq!(t.call(Method::DELETE, &path, None, Some(crate::helpers::API_KEY)).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_faq_keeps_its_alternative_questions_without_blanks_or_repeats() {
+    let t = spawn_app().await;
+    let alternatives = json!(["Can I buy a gift voucher?", " ", "do you sell gift cards?", "礼品卡在哪里买？", "Can I buy a gift voucher?"]);
+    let reply = t
+        .post("/api/v1/knowledge/faqs", json!({"question": "Do you sell gift cards?", "answer": "Yes, from 50 to 2000 CNY.", "alternative_questions": alternatives}))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let kept = json!(["Can I buy a gift voucher?", "礼品卡在哪里买？"]);
+    assert_eq!(reply.body["alternative_questions"], kept);
+    let listed = t.get("/api/v1/knowledge/faqs?limit=10").await.body;
+    assert_eq!(listed["faqs"][0]["alternative_questions"], kept);
 }
 
 #[tokio::test]
@@ -187,6 +207,9 @@ async fn bad_input_to_the_knowledge_endpoints_is_a_4xx() {
         ("/api/v1/knowledge/faqs", json!({"question": "q"}), StatusCode::BAD_REQUEST),
         ("/api/v1/knowledge/faqs", json!({"question": "q", "answer": "a", "intent": "Bad Intent"}), StatusCode::BAD_REQUEST),
         ("/api/v1/knowledge/faqs", json!({"question": "q", "answer": "a".repeat(4001)}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/v1/knowledge/faqs", json!({"question": "q", "answer": "a", "alternative_questions": vec!["x"; 21]}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/v1/knowledge/faqs", json!({"question": "q", "answer": "a", "alternative_questions": ["x".repeat(1001)]}), StatusCode::UNPROCESSABLE_ENTITY),
+        ("/api/v1/knowledge/faqs", json!({"question": "q", "answer": "a", "alternative_questions": "not a list"}), StatusCode::BAD_REQUEST),
         ("/api/v1/knowledge/documents", json!({"source": "a/b.md", "content": "x"}), StatusCode::BAD_REQUEST),
         ("/api/v1/knowledge/documents", json!({"source": "a.md"}), StatusCode::BAD_REQUEST),
         ("/api/v1/escalation/solutions/sol-nope/approve", json!({}), StatusCode::NOT_FOUND),

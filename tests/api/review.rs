@@ -50,6 +50,7 @@ async fn an_approval_that_meets_an_existing_faq_says_so_and_leaves_the_solution_
         kind: workbench::knowledge::EntryKind::Faq,
         source: "faq:manual".into(),
         title: Some("old".into()),
+        alternative_questions: Vec::new(),
         content: "old answer".into(),
         intent: Some("general".into()),
         embedding: vec![0.0; 8],

@@ -246,8 +246,8 @@ pub(crate) struct AcceptResponse {
 }
 
 /// 3. POST /api/v1/agent/sessions/{session_id}/accept — within the agent's capacity (409
-/// `at_capacity` beyond it); the session and its history are read once and the accept commits on
-/// that read.
+///    `at_capacity` beyond it); the session and its history are read once and the accept commits
+///    on that read.
 pub async fn accept_session(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: AcceptRequest = json_body(req, true)?;

@@ -1,6 +1,6 @@
 //! 6. POST /api/v1/agent/sessions/{session_id}/business-assist — business lookups and confirmed
-//! writes for the agent, with personal data masked. Business failures are a 200 with
-//! `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
+//!    writes for the agent, with personal data masked. Business failures are a 200 with
+//!    `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
 
 use crate::app::App;
 use crate::auth::{acting_agent, check_session, Operation, Principal, SessionRefusal};

@@ -21,7 +21,8 @@ pub const MAX_CUSTOMER_MESSAGE_CHARS: usize = 2000;
 /// A turn decided on a status that changed before it was written is decided again, this often.
 const TURN_ATTEMPTS: usize = 3;
 
-const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
+/// How a turn without an answer begins.
+pub const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

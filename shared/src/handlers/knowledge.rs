@@ -4,7 +4,7 @@
 use crate::app::App;
 use crate::auth::policy::{check_not_author, reviewer_id};
 use crate::auth::Principal;
-use crate::domain::{ReviewStatus, Solution};
+use crate::domain::{Author, Message, ReviewStatus, Solution};
 use crate::error::ApiError;
 use crate::handlers::agent::{page_size, SolutionView};
 use crate::http::{is_valid_id, json_body, ok, optional_text, path_id, query_param, required_text};
@@ -21,6 +21,8 @@ pub const MAX_TOP_K: i64 = 50;
 pub const MAX_QUERY_CHARS: usize = 1000;
 pub const MAX_DOCUMENT_CHARS: usize = 60_000;
 pub const MAX_ANSWER_CHARS: usize = 4000;
+/// Alternative questions per FAQ: each is one more vector to store and compare.
+pub const MAX_ALTERNATIVE_QUESTIONS: usize = 20;
 
 impl From<KnowledgeError> for ApiError {
     fn from(err: KnowledgeError) -> Self {
@@ -187,6 +189,10 @@ pub(crate) struct FaqRequest {
     intent: Option<String>,
     #[schema(max_length = 128)]
     source: Option<String>,
+    /// Other ways customers ask the question (up to 20, each up to 1000 characters): the bot
+    /// matches a customer's message against the question and each of these.
+    #[schema(max_items = 20)]
+    alternative_questions: Option<Vec<String>>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -196,6 +202,8 @@ pub struct FaqView {
     pub answer: String,
     pub intent: Option<String>,
     pub source: String,
+    /// Other ways customers ask the question; empty when there are none.
+    pub alternative_questions: Vec<String>,
 }
 
 impl From<&KnowledgeEntry> for FaqView {
@@ -206,7 +214,34 @@ impl From<&KnowledgeEntry> for FaqView {
             answer: e.content.clone(),
             intent: e.intent.clone(),
             source: e.source.clone(),
+            alternative_questions: e.alternative_questions.clone(),
         }
+    }
+}
+
+/// A request's alternative questions: trimmed, blanks and repeats (of the question or of each
+/// other, ignoring case) dropped; too many or too long is a 422.
+fn alternative_questions(question: &str, value: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
+    let value = value.unwrap_or_default();
+    if value.len() > MAX_ALTERNATIVE_QUESTIONS {
+        return Err(ApiError::out_of_range(format!(
+            "`alternative_questions` holds at most {MAX_ALTERNATIVE_QUESTIONS} questions"
+        )));
+    }
+    let mut out = Vec::with_capacity(value.len());
+    for text in value {
+        if let Some(text) = optional_text("alternative_questions", Some(text), 1000)? {
+            add_alternative(question, &mut out, text);
+        }
+    }
+    Ok(out)
+}
+
+/// Adds `text` unless it repeats the question or one already there (ignoring case).
+fn add_alternative(question: &str, alternatives: &mut Vec<String>, text: String) {
+    let same = |other: &str| other.to_lowercase() == text.to_lowercase();
+    if !same(question) && !alternatives.iter().any(|a| same(a)) {
+        alternatives.push(text);
     }
 }
 
@@ -218,14 +253,49 @@ fn intent_label(value: Option<String>, fallback_text: &str) -> Result<String, Ap
     }
 }
 
-/// A FAQ entry with its embedding, ready to store.
-async fn faq_entry(app: &App, id: String, question: String, answer: String, intent: String, source: String) -> Result<KnowledgeEntry, ApiError> {
+/// The customer's question that led to the escalation: the first message of the run the bot
+/// could not answer just before the transfer to an agent (later ones rephrase it), skipping
+/// requests for a person and angry messages, cleaned of greetings, thanks and reference numbers
+/// (`clean_query`). None when there is no such message (an escalation ingested from another
+/// system, or a customer who only asked for a person).
+pub fn escalating_question(history: &[Message]) -> Option<String> {
+    let transfer = history
+        .iter()
+        .position(|m| m.author == Author::Bot && m.content == crate::turn_policy::TRANSFER_NOTICE)?;
+    let unanswered = |reply: &Message| {
+        reply.author == Author::Bot
+            && (reply.content == crate::turn_policy::TRANSFER_NOTICE || reply.content.starts_with(crate::handlers::chat::FALLBACK))
+    };
+    // Customer messages, newest first, while the bot's reply to each was no answer.
+    let run: Vec<&Message> = (0..transfer)
+        .rev()
+        .filter(|i| history[*i].author == Author::Customer)
+        .take_while(|i| history.get(i + 1).is_some_and(unanswered))
+        .map(|i| &history[i])
+        .collect();
+    run.into_iter()
+        .rev()
+        .filter(|m| !crate::escalation::asks_for_human(&m.content) && !crate::escalation::is_agitated(&m.content))
+        .map(|m| crate::knowledge::clean_query(&m.content))
+        .find(|text| text.chars().filter(|c| c.is_alphanumeric()).count() >= 2 && text.chars().count() <= 1000)
+}
+
+/// What a FAQ says, before it is embedded.
+struct FaqText {
+    question: String,
+    alternative_questions: Vec<String>,
+    answer: String,
+}
+
+/// A FAQ entry with its embedding (one vector per question), ready to store.
+async fn faq_entry(app: &App, id: String, text: FaqText, intent: String, source: String) -> Result<KnowledgeEntry, ApiError> {
     let mut entry = KnowledgeEntry {
         id,
         kind: EntryKind::Faq,
         source,
-        title: Some(question),
-        content: answer,
+        title: Some(text.question),
+        alternative_questions: text.alternative_questions,
+        content: text.answer,
         intent: Some(intent),
         embedding: Vec::new(),
         embedding_space: String::new(),
@@ -238,6 +308,7 @@ pub async fn create_faq(app: &App, req: &Request, _caller: &Principal) -> Result
     let body: FaqRequest = json_body(req, false)?;
     let question = required_text("question", body.question, 1000)?;
     let answer = required_text("answer", body.answer, MAX_ANSWER_CHARS)?;
+    let alternatives = alternative_questions(&question, body.alternative_questions)?;
     let intent = intent_label(body.intent, &format!("{question} {answer}"))?;
     let source = optional_text("source", body.source, 128)?.unwrap_or_else(|| "faq:manual".to_string());
     if !valid_source(&source) {
@@ -252,7 +323,8 @@ pub async fn create_faq(app: &App, req: &Request, _caller: &Principal) -> Result
         Some(id) => id,
         None => crate::domain::new_id("faq"),
     };
-    let entry = faq_entry(app, faq_id, question, answer, intent, source).await?;
+    let text = FaqText { question, alternative_questions: alternatives, answer };
+    let entry = faq_entry(app, faq_id, text, intent, source).await?;
     app.store.create_faq(&entry, app.now()).await.map_err(|e| match e {
         crate::error::StoreError::Conflict(message) => ApiError::Conflict { code: "faq_exists", message },
         other => other.into(),
@@ -338,6 +410,10 @@ pub(crate) struct ApproveRequest {
     solution: Option<String>,
     #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
     intent: Option<String>,
+    /// Other ways customers ask the question (up to 20). The customer's own question that led
+    /// to the escalation is added to them.
+    #[schema(max_items = 20)]
+    alternative_questions: Option<Vec<String>>,
 }
 
 fn decision_error(err: crate::error::StoreError) -> ApiError {
@@ -380,17 +456,19 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
         }
         solution.intent = label;
     }
+    let mut alternatives = alternative_questions(&solution.question, body.alternative_questions)?;
+    // Closing the loop: the next customer who asks the way this one did matches the FAQ.
+    let history = app.store.history(&solution.session_id).await?;
+    if let Some(asked) = escalating_question(&history) {
+        if alternatives.len() < MAX_ALTERNATIVE_QUESTIONS {
+            add_alternative(&solution.question, &mut alternatives, asked);
+        }
+    }
     let now = app.now();
     let faq_id = crate::domain::solution_faq_id(&solution_id);
-    let entry = faq_entry(
-        app,
-        faq_id.clone(),
-        solution.question.clone(),
-        solution.solution.clone(),
-        solution.intent.clone(),
-        format!("solution:{solution_id}"),
-    )
-    .await?;
+    let text =
+        FaqText { question: solution.question.clone(), alternative_questions: alternatives, answer: solution.solution.clone() };
+    let entry = faq_entry(app, faq_id.clone(), text, solution.intent.clone(), format!("solution:{solution_id}")).await?;
     solution.status = ReviewStatus::Approved;
     solution.reviewed_at = Some(now);
     solution.reviewed_by = Some(reviewer.clone());
@@ -434,4 +512,51 @@ pub async fn reject_solution(app: &App, req: &Request, caller: &Principal) -> Re
     let solution = app.store.reject_solution(&solution_id, &reason, &reviewer, now).await.map_err(decision_error)?;
     crate::metrics::Emf::new().count("SolutionsApproved", 0).count("SolutionsRejected", 1).emit(now);
     ok(&ReviewedSolution::from(&solution))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::turn_policy::{message, TRANSFER_NOTICE};
+
+    fn at(minute: u32) -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 25, 10, minute, 0).unwrap()
+    }
+
+    #[test]
+    fn the_escalating_question_is_the_first_unanswered_question_before_the_transfer() {
+        let fallback = format!("{} Could you tell me more?", crate::handlers::chat::FALLBACK);
+        let history = vec![
+            message(Author::Customer, "How long does a refund take?", at(0)),
+            message(Author::Bot, "Refunds take 3-5 business days.", at(0)),
+            message(Author::Customer, "Hi, my parcel has not moved for a week ref SF1487720931 thanks", at(1)),
+            message(Author::Bot, &fallback, at(1)),
+            message(Author::Customer, "still stuck", at(2)),
+            message(Author::Bot, &fallback, at(2)),
+            message(Author::Customer, "I want to talk to a human", at(3)),
+            message(Author::Bot, TRANSFER_NOTICE, at(3)),
+            message(Author::Customer, "Are you there?", at(4)),
+        ];
+        assert_eq!(escalating_question(&history).as_deref(), Some("my parcel has not moved for a week"));
+        // Answered turns end the run: the refund question is not what escalated.
+        assert_eq!(escalating_question(&history[..2]), None);
+    }
+
+    #[test]
+    fn a_session_without_a_customer_question_gives_none() {
+        assert_eq!(escalating_question(&[]), None);
+        let history = vec![message(Author::Customer, "人工客服", at(0)), message(Author::Bot, TRANSFER_NOTICE, at(0))];
+        assert_eq!(escalating_question(&history), None);
+    }
+
+    #[test]
+    fn alternative_questions_drop_blanks_and_repeats_and_refuse_too_many() {
+        let question = "How long does a refund take?";
+        let given = vec![" When do I get my money back? ".into(), "".into(), "how long does a refund take?".into(), "WHEN do I get my money back?".into()];
+        assert_eq!(alternative_questions(question, Some(given)).unwrap(), vec!["When do I get my money back?".to_string()]);
+        assert!(alternative_questions(question, None).unwrap().is_empty());
+        let too_many = (0..=MAX_ALTERNATIVE_QUESTIONS).map(|n| format!("question {n}")).collect();
+        assert!(alternative_questions(question, Some(too_many)).is_err());
+        assert!(alternative_questions(question, Some(vec!["x".repeat(1001)])).is_err());
+    }
 }

@@ -20,6 +20,8 @@ pub struct SeedFaq {
     pub answer: String,
     pub intent: String,
     pub source: String,
+    #[serde(default)]
+    pub alternative_questions: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +64,7 @@ pub fn faq_entry(faq: &SeedFaq) -> KnowledgeEntry {
         kind: EntryKind::Faq,
         source: faq.source.clone(),
         title: Some(faq.question.clone()),
+        alternative_questions: faq.alternative_questions.clone(),
         content: faq.answer.clone(),
         intent: Some(faq.intent.clone()),
         embedding: Vec::new(),
@@ -79,6 +82,7 @@ pub fn chunk_entries(source: &str, markdown: &str) -> Vec<KnowledgeEntry> {
             kind: EntryKind::Chunk,
             source: source.to_string(),
             title,
+            alternative_questions: Vec::new(),
             content,
             intent: None,
             embedding: Vec::new(),
@@ -358,6 +362,17 @@ pub fn hybrid_ranking_cosines(retriever: &HybridRetriever, query: &str, query_em
         .collect()
 }
 
+/// The hybrid's FAQ order with the bot's answer decision: the first FAQ carries the probability
+/// that it is the right answer (`Calibration::answer_probability`), the rest their scores.
+pub fn hybrid_answer_ranking(retriever: &HybridRetriever, query: &str, query_embedding: &[f32]) -> Ranking {
+    let mut ranking = hybrid_ranking(retriever, query, query_embedding);
+    if let Some((best, evidence)) = retriever.best_faq(query, query_embedding) {
+        debug_assert_eq!(ranking.first().map(|(id, _)| id.as_str()), Some(best.entry.id.as_str()));
+        ranking[0].1 = retriever.calibration().answer_probability(&evidence);
+    }
+    ranking
+}
+
 pub fn bm25_ranking(retriever: &HybridRetriever, query: &str) -> Ranking {
     faq_ids(retriever.retrieve_bm25(query, 60))
 }
@@ -525,10 +540,11 @@ fn solve(mut a: [[f64; 5]; 5], mut b: [f64; 5]) -> [f64; 5] {
         if a[col][col].abs() < 1e-12 {
             continue;
         }
+        let pivot_row = a[col];
         for row in col + 1..5 {
-            let f = a[row][col] / a[col][col];
-            for k in col..5 {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot_row[col];
+            for (value, pivot_value) in a[row].iter_mut().zip(&pivot_row).skip(col) {
+                *value -= f * pivot_value;
             }
             b[row] -= f * b[col];
         }
@@ -552,7 +568,7 @@ pub fn calibrate(
     embed_query: &dyn Fn(&str) -> Vec<f32>,
 ) -> Calibration {
     let probe =
-        Calibration { weights: [1.0, 0.0, 0.0, 0.0, 0.0], relevant: 0.0, faq_answer: 0.0, answer_margin: 0.0, chunk_answer: 0.0 };
+        Calibration { weights: [1.0, 0.0, 0.0, 0.0, 0.0], relevant: 0.0, answer_weights: [0.0; 5], faq_answer: 0.0, chunk_answer: 0.0 };
     let mut best = (f64::MIN, 0.0f32);
     for alpha in [0.0f32, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12, 0.2, 0.3, 0.5] {
         let c = Calibration { weights: [1.0, 0.0, 0.0, alpha, 0.0], ..probe };
@@ -575,17 +591,128 @@ pub fn calibrate(
     let fitted = Calibration { weights, ..probe };
     let retriever = HybridRetriever::with_calibration(entries.to_vec(), space, fitted);
     let rank = |q: &str| hybrid_ranking(&retriever, q, &embed_query(q));
-    let answering = fit_answering(&|q: &str| hybrid_ranking_cosines(&retriever, q, &embed_query(q)), set, false);
     let score_alone = fit_threshold(&rank, set, true);
+    let (answer_weights, faq_answer) = fit_answer_decision(&retriever, set, embed_query).chosen;
     Calibration {
         weights,
         // Agents see suggestions somewhat below what the bot would say to a customer.
         relevant: (score_alone * 0.5).max(0.05),
-        faq_answer: answering.threshold,
-        answer_margin: answering.margin,
+        answer_weights,
+        faq_answer,
         // A passage is quoted on its score alone, when no FAQ is answered.
         chunk_answer: score_alone,
     }
+}
+
+/// One dev query's best FAQ: its evidence, and whether answering with it is right, wrong, or a
+/// false answer to an unrelated question.
+struct AnswerExample {
+    features: [f32; 4],
+    right: bool,
+    unrelated: bool,
+}
+
+/// The answer decisions fitted on dev, each with its dev utility (right minus wrong answers over
+/// the paraphrases and their noisy variants, minus twice the false answers over the unrelated
+/// questions).
+pub struct AnswerFit {
+    /// The logistic model (`fit_answer_weights`) at its best threshold.
+    pub logistic: ([f32; 5], f32, f64),
+    /// The best linear rule cosine + m x cosine lead + k x BM25 coverage + s x score lead over a
+    /// small grid, at its best threshold.
+    pub linear: ([f32; 5], f32, f64),
+    /// The one of the two with the higher dev utility: weights and threshold for `Calibration`.
+    pub chosen: ([f32; 5], f32),
+}
+
+fn answer_examples(retriever: &HybridRetriever, set: &EvalSet, embed_query: &dyn Fn(&str) -> Vec<f32>) -> (Vec<AnswerExample>, f64, f64) {
+    let mut examples = Vec::new();
+    let mut add = |query: &str, expect: Option<&str>| {
+        if let Some((best, evidence)) = retriever.best_faq(query, &embed_query(query)) {
+            examples.push(AnswerExample {
+                features: evidence.features(),
+                right: expect.is_some_and(|e| is_right(e, &best.entry.id)),
+                unrelated: expect.is_none(),
+            });
+        }
+    };
+    let mut paraphrases = 0usize;
+    for p in set.paraphrases.iter().filter(|p| p.split == Split::Dev) {
+        add(&p.query, Some(&p.expect_faq));
+        paraphrases += 1;
+        for v in noisy_variants(&p.query) {
+            add(&v, Some(&p.expect_faq));
+            paraphrases += 1;
+        }
+    }
+    let unrelated: Vec<&Unrelated> = set.unrelated.iter().filter(|u| u.split == Split::Dev).collect();
+    for u in &unrelated {
+        add(&u.query, None);
+    }
+    (examples, paraphrases.max(1) as f64, unrelated.len().max(1) as f64)
+}
+
+/// The answer decision's logistic weights, from the dev split: every dev query (paraphrases,
+/// their noisy variants, unrelated questions) gives its best FAQ's `AnswerEvidence`, labelled
+/// by whether that FAQ is the right answer.
+pub fn fit_answer_weights(retriever: &HybridRetriever, set: &EvalSet, embed_query: &dyn Fn(&str) -> Vec<f32>) -> [f32; 5] {
+    let (examples, _, _) = answer_examples(retriever, set, embed_query);
+    let labelled: Vec<([f32; 4], f32)> = examples.iter().map(|e| (e.features, f32::from(e.right))).collect();
+    logistic_regression(&labelled)
+}
+
+/// The threshold on `confidence` with the best utility, and that utility.
+fn best_threshold(examples: &[AnswerExample], confidence: &dyn Fn(&[f32; 4]) -> f32, paraphrases: f64, unrelated: f64) -> (f32, f64) {
+    let mut scored: Vec<(f32, &AnswerExample)> = examples.iter().map(|e| (confidence(&e.features), e)).collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // Answer the best-scored first: the utility of each cut, between two neighbouring scores.
+    let (mut utility, mut best) = (0.0f64, (scored.first().map_or(f32::MAX, |s| s.0 + 1e-3), 0.0f64));
+    for (i, (score, e)) in scored.iter().enumerate() {
+        utility += match (e.unrelated, e.right) {
+            (true, _) => -2.0 / unrelated,
+            (false, true) => 1.0 / paraphrases,
+            (false, false) => -1.0 / paraphrases,
+        };
+        let next = scored.get(i + 1).map(|n| n.0);
+        if next.is_some_and(|n| n == *score) {
+            continue;
+        }
+        if utility > best.1 + 1e-9 {
+            best = (next.map_or(score - 1e-3, |n| (score + n) / 2.0), utility);
+        }
+    }
+    best
+}
+
+/// The answer decision, from the dev split: the logistic model, and a small grid of linear rules
+/// each at its best threshold; the higher dev utility is chosen. Both end as logistic weights and
+/// a threshold on `Calibration::answer_probability`.
+pub fn fit_answer_decision(retriever: &HybridRetriever, set: &EvalSet, embed_query: &dyn Fn(&str) -> Vec<f32>) -> AnswerFit {
+    let (examples, paraphrases, unrelated) = answer_examples(retriever, set, embed_query);
+    let w = fit_answer_weights(retriever, set, embed_query);
+    let probability = |x: &[f32; 4]| {
+        let z = x.iter().zip(&w).map(|(x, w)| x * w).sum::<f32>() + w[4];
+        1.0 / (1.0 + (-z).exp())
+    };
+    let (threshold, utility) = best_threshold(&examples, &probability, paraphrases, unrelated);
+    let logistic = (w, threshold, utility);
+    let mut linear = ([0.0f32; 5], 0.5f32, f64::MIN);
+    for m in [0.0f32, 0.25, 0.5, 1.0, 2.0] {
+        for k in [0.0f32, 0.05, 0.1, 0.2] {
+            for s in [0.0f32, 0.02, 0.05] {
+                let d = [1.0, m, k, s];
+                let value = |x: &[f32; 4]| x.iter().zip(&d).map(|(x, d)| x * d).sum::<f32>();
+                let (t, u) = best_threshold(&examples, &value, paraphrases, unrelated);
+                if u > linear.2 + 1e-9 {
+                    // As logistic weights: sigmoid(SCALE x (value - t)) >= 0.5 exactly when value >= t.
+                    const SCALE: f32 = 20.0;
+                    linear = ([SCALE, SCALE * m, SCALE * k, SCALE * s, -SCALE * t], 0.5, u);
+                }
+            }
+        }
+    }
+    let chosen = if logistic.2 >= linear.2 { (logistic.0, logistic.1) } else { (linear.0, linear.1) };
+    AnswerFit { logistic, linear, chosen }
 }
 
 /// For tests: the cosine of two texts under the hashed embedder.

@@ -143,7 +143,7 @@ mod tests {
     fn pending_order_sorts_by_priority_then_age() {
         let early = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
         let late = DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap().with_timezone(&Utc);
-        let mut keys = vec![
+        let mut keys = [
             pending_order(EscalationPriority::Low, early, "a"),
             pending_order(EscalationPriority::Highest, late, "b"),
             pending_order(EscalationPriority::Highest, early, "c"),

@@ -26,6 +26,10 @@ struct EntryItem {
     source: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     title: Option<String>,
+    /// A FAQ's alternative questions; `embedding` holds the question's vector, then one per
+    /// alternative, in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    alternative_questions: Vec<String>,
     content: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     intent: Option<String>,
@@ -51,6 +55,7 @@ impl EntryItem {
             kind: entry.kind.clone(),
             source: entry.source.clone(),
             title: entry.title.clone(),
+            alternative_questions: entry.alternative_questions.clone(),
             content: entry.content.clone(),
             intent: entry.intent.clone(),
             embedding: serde_bytes::ByteBuf::from(entry.embedding.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<u8>>()),
@@ -70,6 +75,7 @@ impl EntryItem {
             kind: self.kind,
             source: self.source,
             title: self.title,
+            alternative_questions: self.alternative_questions,
             content: self.content,
             intent: self.intent,
             embedding,

@@ -5,6 +5,9 @@
 //! The stored vectors are 384-dimensional like e5's (deterministic hashed vectors stand in for
 //! them: embedding 10,000 chunks with the model takes minutes and changes nothing about the
 //! build or the scan); queries are embedded by the configured embedder, the model by default.
+//!
+//! `-- --alternatives N`: the 10,000 entries are FAQs instead, each with N alternative questions
+//! and so N + 1 stored vectors (what alternative questions cost the build, memory and the scan).
 
 use std::path::Path;
 use std::time::Instant;
@@ -43,19 +46,34 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             format!("Order ORD-{n:05} note. {} {} {} {}", pick(0), pick(1), pick(2), pick(3))
         })
         .collect();
+    let args: Vec<String> = std::env::args().collect();
+    let alternatives: Option<usize> =
+        args.iter().position(|a| a == "--alternatives").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok());
     let embed_started = Instant::now();
     let entries: Vec<KnowledgeEntry> = texts
         .iter()
         .enumerate()
-        .map(|(n, text)| KnowledgeEntry {
-            id: format!("bench.md#{n:05}"),
-            kind: EntryKind::Chunk,
-            source: "bench.md".into(),
-            title: None,
-            content: text.clone(),
-            intent: None,
-            embedding: embedder.embed_text(text),
-            embedding_space: space.clone(),
+        .map(|(n, text)| {
+            let mut entry = KnowledgeEntry {
+                id: format!("bench.md#{n:05}"),
+                kind: EntryKind::Chunk,
+                source: "bench.md".into(),
+                title: None,
+                alternative_questions: Vec::new(),
+                content: text.clone(),
+                intent: None,
+                embedding: Vec::new(),
+                embedding_space: space.clone(),
+            };
+            if let Some(count) = alternatives {
+                let pick = |k: usize| sentences[(n * 11 + k * 17) % sentences.len()].clone();
+                entry.id = format!("faq-bench-{n:05}");
+                entry.kind = EntryKind::Faq;
+                entry.title = Some(pick(0));
+                entry.alternative_questions = (1..=count).map(pick).collect();
+            }
+            entry.embedding = entry.passage_texts().iter().flat_map(|t| embedder.embed_text(t)).collect();
+            entry
         })
         .collect();
     let embed_time = embed_started.elapsed();
@@ -83,7 +101,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     embed_timings.sort();
     println!("| figure | value |");
     println!("| --- | --- |");
-    println!("| chunks indexed | {} |", retriever.len());
+    match alternatives {
+        Some(count) => println!("| FAQs indexed, each with {count} alternative questions | {} |", retriever.len()),
+        None => println!("| chunks indexed | {} |", retriever.len()),
+    }
     println!("| query embedder | {space} |");
     println!("| stand-in vectors for 10,000 chunks (hashed, {} dims) | {:.0} ms |", embedder.dimensions(), embed_time.as_secs_f64() * 1000.0);
     println!("| index build (BM25 + token sets over stored embeddings) | {:.0} ms |", build_time.as_secs_f64() * 1000.0);

@@ -61,8 +61,10 @@ async fn embedded(entries: &[KnowledgeEntry], embedder: &dyn Embedder) -> Result
 fn print_calibration(name: &str, c: &Calibration) {
     let w = c.weights;
     println!(
-        "pub const {name}: Calibration = Calibration {{\n    weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}],\n    relevant: {:.4},\n    faq_answer: {:.4},\n    answer_margin: {:.2},\n    chunk_answer: {:.4},\n}};",
-        w[0], w[1], w[2], w[3], w[4], c.relevant, c.faq_answer, c.answer_margin, c.chunk_answer
+        "pub const {name}: Calibration = Calibration {{\n    weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}],\n    relevant: {:.4},\n    answer_weights: [{:.3}, {:.3}, {:.3}, {:.3}, {:.3}],\n    faq_answer: {:.4},\n    chunk_answer: {:.4},\n}};",
+        w[0], w[1], w[2], w[3], w[4], c.relevant,
+        c.answer_weights[0], c.answer_weights[1], c.answer_weights[2], c.answer_weights[3], c.answer_weights[4],
+        c.faq_answer, c.chunk_answer
     );
 }
 
@@ -96,6 +98,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let e5 = eval::calibrate(&model_entries, &model.space(), &set, &|q| model_vectors.get(q));
         let h = eval::calibrate(&hashed_entries, &hashed.space(), &set, &|q| hashed_vectors.get(q));
         println!("Fitted on the dev split:\n");
+        let fitted = HybridRetriever::with_calibration(model_entries.clone(), &model.space(), e5);
+        let fit = eval::fit_answer_decision(&fitted, &set, &|q| model_vectors.get(q));
+        println!(
+            "e5 answer decision, dev utility: logistic {:?} at {:.3}: {:.4}; best linear rule {:?} at {:.3}: {:.4}\n",
+            fit.logistic.0, fit.logistic.1, fit.logistic.2, fit.linear.0, fit.linear.1, fit.linear.2
+        );
         print_calibration("E5_CALIBRATION", &e5);
         print_calibration("HASHED_CALIBRATION", &h);
         println!();
@@ -106,15 +114,33 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let hybrid = HybridRetriever::with_calibration(model_entries.clone(), &model.space(), e5_calibration);
     let hashed_hybrid = HybridRetriever::with_calibration(hashed_entries.clone(), &hashed.space(), hashed_calibration);
+    // The knowledge base as it was before alternative questions: each FAQ its question alone,
+    // fused and decided as before (cosine plus lead), all fitted on dev here.
+    let questions_only: Vec<KnowledgeEntry> = model_entries
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            let dimensions = e.embedding.len() / e.passage_texts().len();
+            e.alternative_questions.clear();
+            e.embedding.truncate(dimensions);
+            e
+        })
+        .collect();
+    let before_calibration = eval::calibrate(&questions_only, &model.space(), &set, &|q| model_vectors.get(q));
+    let before = HybridRetriever::with_calibration(questions_only, &model.space(), before_calibration);
+    let before_answer =
+        eval::fit_answering(&|q: &str| eval::hybrid_ranking_cosines(&before, q, &model_vectors.get(q)), &set, false);
+    let margin_answer =
+        eval::fit_answering(&|q: &str| eval::hybrid_ranking_cosines(&hybrid, q, &model_vectors.get(q)), &set, false);
     // The single methods get their own answer thresholds, fitted on the dev split the same way.
     let bm25_answer = eval::fit_answering(&|q: &str| eval::bm25_ranking(&hybrid, q), &set, false);
     let dense_answer = eval::fit_answering(&|q: &str| eval::dense_ranking(&hybrid, &model_vectors.get(q)), &set, false);
-    // The bot's decision: the hybrid's best FAQ, answered on its cosine and lead (see Calibration).
-    let answering = |c: &Calibration| Answering { margin: c.answer_margin, threshold: c.faq_answer, logit: false };
+    // The bot's decision: the hybrid's best FAQ, answered on its answer probability (see Calibration).
+    let answering = |c: &Calibration| Answering { margin: 0.0, threshold: c.faq_answer, logit: false };
     let methods = [
         Method {
             name: "hashed n-grams (hybrid)",
-            rank: Box::new(|q: &str| eval::hybrid_ranking_cosines(&hashed_hybrid, q, &hashed_vectors.get(q))),
+            rank: Box::new(|q: &str| eval::hybrid_answer_ranking(&hashed_hybrid, q, &hashed_vectors.get(q))),
             answer: answering(&hashed_calibration),
         },
         Method { name: "BM25 only", rank: Box::new(|q: &str| eval::bm25_ranking(&hybrid, q)), answer: bm25_answer },
@@ -124,8 +150,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             answer: dense_answer,
         },
         Method {
-            name: "hybrid (BM25 + e5)",
+            name: "hybrid, FAQ question only, cosine + lead (before)",
+            rank: Box::new(|q: &str| eval::hybrid_ranking_cosines(&before, q, &model_vectors.get(q))),
+            answer: before_answer,
+        },
+        Method {
+            name: "hybrid + alternative questions, cosine + lead",
             rank: Box::new(|q: &str| eval::hybrid_ranking_cosines(&hybrid, q, &model_vectors.get(q))),
+            answer: margin_answer,
+        },
+        Method {
+            name: "hybrid + alternative questions, fitted answer decision (the bot)",
+            rank: Box::new(|q: &str| eval::hybrid_answer_ranking(&hybrid, q, &model_vectors.get(q))),
             answer: answering(&e5_calibration),
         },
     ];
@@ -142,8 +178,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if std::env::args().any(|a| a == "--list") {
         // Every test paraphrase with the hybrid's verdict: answered right, wrong, or not answered.
-        for p in set.paraphrases.iter().filter(|p| p.split == Split::Test) {
-            let ranking = eval::hybrid_ranking_cosines(&hybrid, &p.query, &model_vectors.get(&p.query));
+        // `--list dev` lists the dev split instead (for calibration; the test split stays unread).
+        let split = if std::env::args().any(|a| a == "dev") { Split::Dev } else { Split::Test };
+        for p in set.paraphrases.iter().filter(|p| p.split == split) {
+            let ranking = eval::hybrid_answer_ranking(&hybrid, &p.query, &model_vectors.get(&p.query));
             let (id, score) = ranking.first().cloned().unwrap_or_default();
             let answered = answering(&e5_calibration).confidence(&ranking) >= e5_calibration.faq_answer;
             let verdict = match (answered, eval::is_right(&p.expect_faq, &id)) {
@@ -154,8 +192,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             println!("{verdict:>24} {score:.3} {} [{}] -> {id}", p.query, p.expect_faq);
         }
-        for u in &set.unrelated {
-            let ranking = eval::hybrid_ranking_cosines(&hybrid, &u.query, &model_vectors.get(&u.query));
+        for u in set.unrelated.iter().filter(|u| u.split == split) {
+            let ranking = eval::hybrid_answer_ranking(&hybrid, &u.query, &model_vectors.get(&u.query));
             let confidence = answering(&e5_calibration).confidence(&ranking);
             if confidence >= e5_calibration.faq_answer {
                 println!("FALSE ANSWER ({:?}) {confidence:.3} {} -> {:?}", u.split, u.query, &ranking[..ranking.len().min(2)]);
@@ -171,16 +209,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{}", eval::markdown_table(&rows));
     }
     println!(
-        "Answer decisions (margin weight, threshold), fitted on dev: hashed ({:.2}, {:.3}) on cosine, BM25 ({:.2}, {:.3}) on saturated BM25, \
-         dense ({:.2}, {:.3}) on cosine, hybrid ({:.2}, {:.3}) on the cosine of its best FAQ.\n",
-        hashed_calibration.answer_margin,
-        hashed_calibration.faq_answer,
+        "Answer decisions, fitted on dev: BM25 (margin {:.2}, threshold {:.3}) on saturated BM25, dense ({:.2}, {:.3}) on cosine, \
+         before ({:.2}, {:.3}) and alternatives with cosine + lead ({:.2}, {:.3}) on the cosine of the best FAQ; \
+         answer model: e5 {:?} at {:.3}, hashed {:?} at {:.3}.\n",
         bm25_answer.margin,
         bm25_answer.threshold,
         dense_answer.margin,
         dense_answer.threshold,
-        e5_calibration.answer_margin,
-        e5_calibration.faq_answer
+        before_answer.margin,
+        before_answer.threshold,
+        margin_answer.margin,
+        margin_answer.threshold,
+        e5_calibration.answer_weights,
+        e5_calibration.faq_answer,
+        hashed_calibration.answer_weights,
+        hashed_calibration.faq_answer
     );
 
     if let Ok(endpoint) = std::env::var("DYNAMODB_ENDPOINT") {
