@@ -23,6 +23,8 @@ pub const MAX_DOCUMENT_CHARS: usize = 60_000;
 pub const MAX_ANSWER_CHARS: usize = 4000;
 /// Alternative questions per FAQ: each is one more vector to store and compare.
 pub const MAX_ALTERNATIVE_QUESTIONS: usize = 20;
+/// The longest alternative question accepted, as long as a FAQ's own question.
+pub const MAX_ALTERNATIVE_QUESTION_CHARS: usize = 1000;
 
 impl From<KnowledgeError> for ApiError {
     fn from(err: KnowledgeError) -> Self {
@@ -191,8 +193,19 @@ pub(crate) struct FaqRequest {
     source: Option<String>,
     /// Other ways customers ask the question (up to 20, each up to 1000 characters): the bot
     /// matches a customer's message against the question and each of these.
-    #[schema(max_items = 20)]
+    #[schema(schema_with = alternative_questions_schema)]
     alternative_questions: Option<Vec<String>>,
+}
+
+/// `alternative_questions` as the handlers enforce it, so that a client (or a fuzzer) reading
+/// the document knows the limit of each item as well as of the list.
+fn alternative_questions_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(ObjectBuilder::new().schema_type(Type::String).max_length(Some(MAX_ALTERNATIVE_QUESTION_CHARS)))
+        .max_items(Some(MAX_ALTERNATIVE_QUESTIONS))
+        .build()
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -230,7 +243,7 @@ fn alternative_questions(question: &str, value: Option<Vec<String>>) -> Result<V
     }
     let mut out = Vec::with_capacity(value.len());
     for text in value {
-        if let Some(text) = optional_text("alternative_questions", Some(text), 1000)? {
+        if let Some(text) = optional_text("alternative_questions", Some(text), MAX_ALTERNATIVE_QUESTION_CHARS)? {
             add_alternative(question, &mut out, text);
         }
     }
@@ -412,7 +425,7 @@ pub(crate) struct ApproveRequest {
     intent: Option<String>,
     /// Other ways customers ask the question (up to 20). The customer's own question that led
     /// to the escalation is added to them.
-    #[schema(max_items = 20)]
+    #[schema(schema_with = alternative_questions_schema)]
     alternative_questions: Option<Vec<String>>,
 }
 
