@@ -253,8 +253,11 @@ mod tests {
     }
 
     #[test]
-    fn an_outage_is_a_500_without_its_cause_in_the_body() {
-        let err = ApiError::from(StoreError::dynamo("Query", std::io::Error::other("secret endpoint detail")));
+    fn a_real_store_error_is_a_500_without_its_cause_in_the_body() {
+        let err = ApiError::from(StoreError::Dynamo {
+            operation: "Query",
+            source: Box::new(std::io::Error::other("secret endpoint detail")),
+        });
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!err.body().to_string().contains("secret"));
     }

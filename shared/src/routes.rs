@@ -233,9 +233,9 @@ async fn run_once(app: &App, handler: Handler, req: &Request, principal: &Princi
     match idempotency::begin(&app.store, request, app.now()).await {
         Err(err) => err.into_response(),
         Ok(idempotency::Decision::Replay(response)) => response,
-        Ok(idempotency::Decision::Run(request)) => {
-            let response = run().await;
-            if let Err(err) = idempotency::complete(&app.store, &request, &response).await {
+        Ok(idempotency::Decision::Run(held)) => {
+            let response = idempotency::holding(held.clone(), run()).await;
+            if let Err(err) = idempotency::complete(&app.store, &held, &response).await {
                 // The work is done and answered; a retry would get 409 until the claim lapses.
                 tracing::warn!(error = %err, "idempotency record not completed");
             }

@@ -85,7 +85,10 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
                 false,
             ),
         ),
-        ("KnowledgeRecommendFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
+        (
+            "KnowledgeRecommendFunction",
+            (&["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+        ),
         (
             "BusinessAssistFunction",
             (

@@ -4,6 +4,7 @@
 pub mod identity;
 pub mod latency;
 pub mod live;
+pub mod load;
 pub mod round_trips;
 pub mod router;
 pub mod seed;

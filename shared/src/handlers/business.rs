@@ -66,7 +66,7 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
             agent_id: Some(agent_id.clone()),
             agent_name: agent_name.clone().or_else(|| Some(agent_id.clone())),
         };
-        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), now).await {
+        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), now, None).await {
             tracing::warn!(session_id = %session_id, error = %err, "executed write not recorded in history");
         }
         tracing::info!(session_id = %session_id, action = %executed.action, order_id = %executed.order_id, "business write executed");

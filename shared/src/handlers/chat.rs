@@ -7,7 +7,8 @@ use crate::business::AssistContext;
 use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
 use crate::escalation::{assess_turn, build_card, remember_attempt};
-use crate::http::{json_body, ok, optional_id, required_id, required_text};
+use crate::http::{json_body, optional_id, required_id, required_text};
+use crate::idempotency::Answer;
 use crate::intent;
 use crate::state_machine::{customer_turn, Action, CustomerTurn};
 use crate::store::{keys, CustomerTurnWrite, UpdateSpec};
@@ -63,8 +64,14 @@ pub struct BotReply {
 
 /// The bot's best reply: a confident FAQ match answers with its answer; a confident document
 /// chunk answers with the passage; anything else is a failed turn that points the customer to
-/// the self-service page for the topic.
-pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotReply, ApiError> {
+/// the self-service page for the topic. `knowledge_version` is the version read with the
+/// session in this request, if it was (else it is read here).
+pub async fn bot_reply(
+    app: &App,
+    session: &Session,
+    text: &str,
+    knowledge_version: Option<u64>,
+) -> Result<BotReply, ApiError> {
     // A question about a specific order of the customer's own: the business agent answers it,
     // read-only, and never about another customer's order.
     let order_ids = crate::escalation::order_ids_in(std::slice::from_ref(&Message {
@@ -97,7 +104,10 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotRe
             });
         }
     }
-    let retriever = app.knowledge.retriever(&app.store).await?;
+    let retriever = match knowledge_version {
+        Some(version) => app.knowledge.retriever_at(&app.store, version).await?,
+        None => app.knowledge.retriever(&app.store).await?,
+    };
     let embedding = app.knowledge.embed_one(text).await?;
     if let Some(hit) = retriever.best_faq_answer(text, &embedding) {
         return Ok(BotReply {
@@ -137,8 +147,7 @@ pub async fn chat(app: &App, req: &Request, _caller: &Principal) -> Result<Respo
     };
     let requested_session = optional_id("session_id", body.session_id)?;
     let turn = CustomerMessage { user_id, text, member_level, escalate_to_human: body.escalate_to_human };
-    let response = handle_turn(app, requested_session, &turn).await?;
-    ok(&response)
+    handle_turn(app, requested_session, &turn).await?.respond()
 }
 
 pub struct CustomerMessage {
@@ -148,33 +157,42 @@ pub struct CustomerMessage {
     pub escalate_to_human: bool,
 }
 
-async fn handle_turn(
-    app: &App,
-    requested_session: Option<String>,
-    turn: &CustomerMessage,
-) -> Result<ChatResponse, ApiError> {
+/// The session a turn is written to: one read before, or one this turn creates.
+struct TurnSession {
+    session: Session,
+    /// Not stored yet: the turn's write creates it.
+    is_new: bool,
+    /// The knowledge version read with the session, if it was.
+    knowledge_version: Option<u64>,
+}
+
+/// Read the session and the knowledge version in one round trip, or start a session in memory
+/// that the turn's own write will create: a first turn costs no read of a session at all.
+async fn handle_turn(app: &App, requested_session: Option<String>, turn: &CustomerMessage) -> Result<Answer, ApiError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let session = match &requested_session {
-            None => start_session(app, turn).await?,
+        let current = match &requested_session {
+            None => TurnSession { session: new_session(app, turn), is_new: true, knowledge_version: None },
             Some(id) => {
-                let session = app.store.get_session(id).await?.ok_or_else(|| ApiError::session_not_found(id))?;
+                let (session, version) = app.store.get_session_and_knowledge_version(id).await?;
+                let session = session.ok_or_else(|| ApiError::session_not_found(id))?;
                 // Another customer's session is as unknown to this caller as a missing one.
                 if session.user_id != turn.user_id {
                     return Err(ApiError::session_not_found(id));
                 }
-                session
+                match customer_turn(session.agent_status) {
+                    CustomerTurn::StartNewSession => {
+                        TurnSession { session: new_session(app, turn), is_new: true, knowledge_version: Some(version) }
+                    }
+                    _ => TurnSession { session, is_new: false, knowledge_version: Some(version) },
+                }
             }
         };
-        let session = match customer_turn(session.agent_status) {
-            CustomerTurn::StartNewSession => start_session(app, turn).await?,
-            _ => session,
-        };
-        let result = match customer_turn(session.agent_status) {
-            CustomerTurn::BotAnswers | CustomerTurn::StartNewSession => bot_turn(app, &session, turn).await,
-            CustomerTurn::WaitForAgent => waiting_turn(app, &session, turn).await,
-            CustomerTurn::ForwardToAgent => forwarded_turn(app, &session, turn).await,
+        let result = match customer_turn(current.session.agent_status) {
+            CustomerTurn::BotAnswers | CustomerTurn::StartNewSession => bot_turn(app, &current, turn).await,
+            CustomerTurn::WaitForAgent => waiting_turn(app, &current.session, turn).await,
+            CustomerTurn::ForwardToAgent => forwarded_turn(app, &current.session, turn).await,
         };
         match result {
             // The status moved between our read and our write (an agent accepted, another turn
@@ -185,10 +203,8 @@ async fn handle_turn(
     }
 }
 
-async fn start_session(app: &App, turn: &CustomerMessage) -> Result<Session, ApiError> {
-    let session = Session::new(new_id("sess"), turn.user_id.clone(), turn.member_level.unwrap_or_default(), app.now());
-    app.store.create_session(&session).await?;
-    Ok(session)
+fn new_session(app: &App, turn: &CustomerMessage) -> Session {
+    Session::new(new_id("sess"), turn.user_id.clone(), turn.member_level.unwrap_or_default(), app.now())
 }
 
 fn message(author: Author, content: &str, at: DateTime<Utc>) -> Message {
@@ -200,11 +216,10 @@ fn message(author: Author, content: &str, at: DateTime<Utc>) -> Message {
     Message { message_id: new_id("msg"), role, author, content: content.to_string(), timestamp: at, agent_id: None, agent_name: None }
 }
 
-async fn waiting_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+async fn waiting_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<Answer, ApiError> {
     let now = app.now();
     let messages = [message(Author::Customer, &turn.text, now), message(Author::Bot, WAITING_NOTICE, now)];
-    write_turn(app, session, Action::ViewDetails, UpdateSpec::new(), &messages, false, now).await?;
-    Ok(ChatResponse {
+    let answer = Answer::ok(&ChatResponse {
         session_id: session.session_id.clone(),
         reply: Some(WAITING_NOTICE.to_string()),
         intent: intent::recognise(&turn.text).to_string(),
@@ -212,14 +227,16 @@ async fn waiting_turn(app: &App, session: &Session, turn: &CustomerMessage) -> R
         agent_status: AgentStatus::Pending,
         priority: session.priority.map(|p| p.as_str()),
         sources: Vec::new(),
-    })
+    })?;
+    let write = TurnWrite { action: Action::ViewDetails, update: UpdateSpec::new(), messages: &messages, escalating: false, now };
+    write_turn(app, session, false, write, &answer).await?;
+    Ok(answer)
 }
 
-async fn forwarded_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+async fn forwarded_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<Answer, ApiError> {
     let now = app.now();
     let messages = [message(Author::Customer, &turn.text, now)];
-    write_turn(app, session, Action::SendMessage, UpdateSpec::new(), &messages, false, now).await?;
-    Ok(ChatResponse {
+    let answer = Answer::ok(&ChatResponse {
         session_id: session.session_id.clone(),
         reply: None,
         intent: intent::recognise(&turn.text).to_string(),
@@ -227,12 +244,16 @@ async fn forwarded_turn(app: &App, session: &Session, turn: &CustomerMessage) ->
         agent_status: AgentStatus::Assigned,
         priority: session.priority.map(|p| p.as_str()),
         sources: Vec::new(),
-    })
+    })?;
+    let write = TurnWrite { action: Action::SendMessage, update: UpdateSpec::new(), messages: &messages, escalating: false, now };
+    write_turn(app, session, false, write, &answer).await?;
+    Ok(answer)
 }
 
-async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+async fn bot_turn(app: &App, current: &TurnSession, turn: &CustomerMessage) -> Result<Answer, ApiError> {
     let now = app.now();
-    let reply = bot_reply(app, session, &turn.text).await?;
+    let session = &current.session;
+    let reply = bot_reply(app, session, &turn.text, current.knowledge_version).await?;
     let failures = if reply.answered { 0 } else { session.consecutive_failures + 1 };
     let decision = assess_turn(turn.escalate_to_human, &turn.text, failures, app.config.failure_threshold);
     let mut attempts = session.attempted_solutions.clone();
@@ -249,8 +270,7 @@ async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Resul
         } else {
             update.add("consecutive_failures", 1)
         };
-        write_turn(app, session, Action::Escalate, update, &messages, false, now).await?;
-        return Ok(ChatResponse {
+        let answer = Answer::ok(&ChatResponse {
             session_id: session.session_id.clone(),
             reply: Some(reply.text),
             intent: reply.intent,
@@ -258,7 +278,10 @@ async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Resul
             agent_status: AgentStatus::None,
             priority: None,
             sources: reply.sources,
-        });
+        })?;
+        let write = TurnWrite { action: Action::Escalate, update, messages: &messages, escalating: false, now };
+        write_turn(app, session, current.is_new, write, &answer).await?;
+        return Ok(answer);
     }
 
     // Escalate: the customer gets the transfer notice, the agent gets the card.
@@ -273,7 +296,8 @@ async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Resul
     escalated.attempted_solutions = attempts;
     escalated.consecutive_failures = failures;
     escalated.turn_count = session.turn_count + messages.len() as u32;
-    let mut history = app.store.history(&session.session_id).await?;
+    // A session this turn creates has no history yet.
+    let mut history = if current.is_new { Vec::new() } else { app.store.history(&session.session_id).await? };
     history.extend(messages.iter().cloned());
     let earlier_tickets = app.store.user_ticket_count(&session.user_id).await?;
     let card = build_card(&escalated, &history, earlier_tickets);
@@ -288,9 +312,7 @@ async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Resul
         .set("consecutive_failures", AttributeValue::N(failures.to_string()))
         .set(keys::PENDING_STATUS, AttributeValue::S(keys::PENDING_PARTITION.into()))
         .set(keys::PENDING_ORDER, AttributeValue::S(keys::pending_order(priority, now, &session.session_id)));
-    write_turn(app, session, Action::Escalate, update, &messages, true, now).await?;
-    tracing::info!(session_id = %session.session_id, priority = priority.as_str(), "session escalated");
-    Ok(ChatResponse {
+    let answer = Answer::ok(&ChatResponse {
         session_id: session.session_id.clone(),
         reply: Some(TRANSFER_NOTICE.to_string()),
         intent: reply.intent,
@@ -298,20 +320,28 @@ async fn bot_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Resul
         agent_status: AgentStatus::Pending,
         priority: Some(priority.as_str()),
         sources: Vec::new(),
-    })
+    })?;
+    let write = TurnWrite { action: Action::Escalate, update, messages: &messages, escalating: true, now };
+    write_turn(app, session, current.is_new, write, &answer).await?;
+    tracing::info!(session_id = %session.session_id, priority = priority.as_str(), "session escalated");
+    Ok(answer)
 }
 
-/// Write the turn guarded by the status it was decided on; `ADD turn_count` keeps the count
-/// exact under concurrent turns.
-async fn write_turn(
-    app: &App,
-    session: &Session,
+/// What a customer turn writes.
+struct TurnWrite<'a> {
     action: Action,
     update: UpdateSpec,
-    messages: &[Message],
+    messages: &'a [Message],
+    /// Count the escalation on the user's ticket history.
     escalating: bool,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+}
+
+/// Write the turn guarded by the status it was decided on (or creating the session it starts),
+/// with the answer for the request's idempotency record; `ADD turn_count` keeps the count exact
+/// under concurrent turns.
+async fn write_turn(app: &App, session: &Session, creates: bool, write: TurnWrite<'_>, answer: &Answer) -> Result<(), ApiError> {
+    let TurnWrite { action, update, messages, escalating, now } = write;
     let update = update
         .add("turn_count", messages.len() as i64)
         .set("updated_at", AttributeValue::S(now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)));
@@ -323,6 +353,8 @@ async fn write_turn(
             update,
             messages,
             increment_tickets_of: escalating.then_some(session.user_id.as_str()),
+            creates: creates.then_some(session),
+            completion: answer.completion(),
         })
         .await
         .map_err(|err| match err {

@@ -11,7 +11,7 @@ mod sessions;
 mod solutions;
 mod update;
 
-pub use idempotency::IdempotencyClaim;
+pub use idempotency::{IdempotencyClaim, RecordCompletion};
 pub use connections::CONNECTION_TTL_SECONDS;
 pub use items::PendingItem;
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, CustomerTurnWrite, IngestOutcome, PendingPage};

@@ -1,5 +1,6 @@
 //! Sessions, their messages, the pending queue and the per-user ticket count.
 
+use super::idempotency::RecordCompletion;
 use super::items::{MessageItem, PendingItem, SessionItem};
 use super::update::UpdateSpec;
 use super::{
@@ -39,6 +40,12 @@ pub struct CustomerTurnWrite<'a> {
     pub messages: &'a [Message],
     /// Count the escalation against the user's ticket history.
     pub increment_tickets_of: Option<&'a str>,
+    /// A session this turn starts: it is created by the same write, as it was before the turn
+    /// (`expected` is then its status, `none`), so a first turn is one round trip and never
+    /// leaves an empty session behind.
+    pub creates: Option<&'a Session>,
+    /// The request's idempotency record, completed by the same write.
+    pub completion: Option<&'a RecordCompletion>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -51,6 +58,46 @@ impl Store {
     pub async fn get_session(&self, session_id: &str) -> Result<Option<Session>, StoreError> {
         let item: Option<SessionItem> = self.get_typed(keys::session_pk(session_id), keys::META).await?;
         Ok(item.map(SessionItem::into_session))
+    }
+
+    /// The session and the knowledge version, read consistently in one round trip (BatchGetItem):
+    /// a chat turn learns whether its container's knowledge index is current at no extra cost.
+    pub async fn get_session_and_knowledge_version(&self, session_id: &str) -> Result<(Option<Session>, u64), StoreError> {
+        let session_key = key(keys::session_pk(session_id), keys::META);
+        let version_key = super::knowledge::version_key();
+        let mut wanted = vec![session_key.clone(), version_key.clone()];
+        let (mut session, mut version) = (None, 0);
+        // Unprocessed keys (throttling) are asked again; DynamoDB returns at least one per call.
+        for _ in 0..5 {
+            let keys_and_attributes = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut wanted)))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, keys_and_attributes)
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
+            for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                let is = |k: &Item| item.get(keys::PK) == k.get(keys::PK) && item.get(keys::SK) == k.get(keys::SK);
+                if is(&version_key) {
+                    version = super::knowledge::version_of(&item);
+                } else if is(&session_key) {
+                    session = Some(from_item::<SessionItem>(item)?.into_session());
+                }
+            }
+            wanted = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+            if wanted.is_empty() {
+                return Ok((session, version));
+            }
+        }
+        Err(StoreError::Unavailable {
+            operation: "BatchGetItem",
+            source: "keys left unprocessed after 5 calls (throttled)".into(),
+        })
     }
 
     /// The session and its whole history in one Query over its partition (more only past 1 MB).
@@ -240,6 +287,7 @@ impl Store {
         message: &Message,
         assignee: Option<&str>,
         now: DateTime<Utc>,
+        completion: Option<&RecordCompletion>,
     ) -> Result<(), StoreError> {
         let update = UpdateSpec::new().add("turn_count", 1).set("updated_at", s(timestamp(now)));
         let turn = TurnWrite {
@@ -250,6 +298,8 @@ impl Store {
             update,
             messages: std::slice::from_ref(message),
             increment_tickets_of: None,
+            creates: None,
+            completion,
         };
         self.write_turn(turn).await
     }
@@ -265,17 +315,28 @@ impl Store {
             update: turn.update,
             messages: turn.messages,
             increment_tickets_of: turn.increment_tickets_of,
+            creates: turn.creates,
+            completion: turn.completion,
         })
         .await
     }
 
     async fn write_turn(&self, turn: TurnWrite<'_>) -> Result<(), StoreError> {
-        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of } = turn;
-        let mut update = update.condition_value(":expected_status", s(expected.as_str()));
-        if let Some(agent) = assignee {
-            update = update.condition_value(":assignee", s(agent));
-        }
-        let condition = format!("attribute_exists(pk) AND agent_status = :expected_status{}", assignee_clause(assignee));
+        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of, creates, completion } =
+            turn;
+        let (update, condition) = match creates {
+            Some(session) => (
+                update.set_missing_from(to_item(&SessionItem::from_session(session))?),
+                "attribute_not_exists(pk)".to_string(),
+            ),
+            None => {
+                let mut update = update.condition_value(":expected_status", s(expected.as_str()));
+                if let Some(agent) = assignee {
+                    update = update.condition_value(":assignee", s(agent));
+                }
+                (update, format!("attribute_exists(pk) AND agent_status = :expected_status{}", assignee_clause(assignee)))
+            }
+        };
         let session_update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::session_pk(session_id), keys::META)))
@@ -290,11 +351,21 @@ impl Store {
             actions.push(self.ticket_increment(user_id)?);
         }
         actions.extend(self.message_puts(session_id, messages)?);
+        let completion_index = actions.len();
+        if let Some(completion) = completion {
+            actions.push(self.completion_action(completion)?);
+        }
         match self.transact(actions).await {
             Ok(()) => Ok(()),
+            Err(TransactFailure::Condition { index: 0, .. }) if creates.is_some() => {
+                Err(StoreError::Conflict(format!("session {session_id} already exists")))
+            }
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 // The status (or the assignee) was not what this write needs: report what we found.
                 Err(refusal_from_old_item(session_id, action, expected, assignee, old_item.as_ref()))
+            }
+            Err(TransactFailure::Condition { index, .. }) if index == completion_index && completion.is_some() => {
+                Err(claim_lapsed())
             }
             Err(TransactFailure::Condition { .. }) => {
                 Err(StoreError::Conflict("a message with the same id already exists".to_string()))
@@ -484,6 +555,14 @@ struct TurnWrite<'a> {
     update: UpdateSpec,
     messages: &'a [Message],
     increment_tickets_of: Option<&'a str>,
+    creates: Option<&'a Session>,
+    completion: Option<&'a RecordCompletion>,
+}
+
+/// The request's idempotency claim lapsed while it ran and a retry took it over: this write is
+/// refused so the two cannot both happen.
+pub(crate) fn claim_lapsed() -> StoreError {
+    StoreError::Conflict("this request's Idempotency-Key claim lapsed while it ran; retry with the same key".into())
 }
 
 pub(crate) enum TransactFailure {

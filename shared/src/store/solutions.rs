@@ -19,19 +19,28 @@ pub struct SolutionPage {
 impl Store {
     /// Store a FAQ candidate for a resolved session: the status check (and, with `assignee`, that
     /// the session is that agent's) and the Put are one write.
-    pub async fn save_solution(&self, solution: &Solution, assignee: Option<&str>) -> Result<(), StoreError> {
+    pub async fn save_solution(
+        &self,
+        solution: &Solution,
+        assignee: Option<&str>,
+        completion: Option<&super::RecordCompletion>,
+    ) -> Result<(), StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(&SolutionItem::new(solution))?))
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        let actions = vec![
+        let mut actions = vec![
             self.session_status_check(&solution.session_id, Action::ConsolidateSolution, assignee)?,
             TransactWriteItem::builder().put(put).build(),
         ];
+        if let Some(completion) = completion {
+            actions.push(self.completion_action(completion)?);
+        }
         match self.transact(actions).await {
             Ok(()) => Ok(()),
+            Err(TransactFailure::Condition { index: 2, .. }) => Err(super::sessions::claim_lapsed()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 let action = Action::ConsolidateSolution;
                 let expected = action.required_status().unwrap_or(AgentStatus::Resolved);
