@@ -84,7 +84,10 @@ impl App {
             (true, Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
             _ => None,
         };
-        let config = Config::from_env_with_keys(keys)?;
+        let mut config = Config::from_env_with_keys(keys)?;
+        if shared.is_some() {
+            config.request_budget = request_budget(AWS_STORE_TIMEOUT_MS);
+        }
         let client = match &shared {
             Some(shared) => aws_dynamodb_client(shared),
             None => dynamodb_client().await,
@@ -180,17 +183,37 @@ pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
 /// `DYNAMODB_TIMEOUT_MS` sets the budget of one call, retries included; an attempt gets 40 % of
 /// it, so a stalled attempt is retried once or twice before the call gives up.
 pub fn store_timeouts(default_operation_ms: u64) -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
-    let operation_ms = std::env::var("DYNAMODB_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms >= 100)
-        .unwrap_or(default_operation_ms);
+    let operation_ms = store_budget_ms(default_operation_ms);
     let attempt_ms = operation_ms * 2 / 5;
     aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
         .connect_timeout(std::time::Duration::from_millis(attempt_ms))
         .operation_attempt_timeout(std::time::Duration::from_millis(attempt_ms))
         .operation_timeout(std::time::Duration::from_millis(operation_ms))
         .build()
+}
+
+/// The budget of one store call: `DYNAMODB_TIMEOUT_MS`, else the default.
+fn store_budget_ms(default_operation_ms: u64) -> u64 {
+    std::env::var("DYNAMODB_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(default_operation_ms)
+}
+
+/// The budget of a whole request: the per-call budgets bound each call, but a request makes
+/// several (an idempotency claim, reads, a transaction retried on conflicts, the record's
+/// completion), each of which may run slow without failing. Two call budgets and a second:
+/// one call may stall on an outage and one more release the request's claim, while the rest
+/// take milliseconds. 6 s in AWS (the Lambda's timeout is 10 s, API Gateway's 30 s);
+/// `REQUEST_TIMEOUT_MS` to change.
+pub fn request_budget(default_store_operation_ms: u64) -> std::time::Duration {
+    let ms = std::env::var("REQUEST_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(2 * store_budget_ms(default_store_operation_ms) + 1_000);
+    std::time::Duration::from_millis(ms)
 }
 
 /// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s

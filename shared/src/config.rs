@@ -17,6 +17,9 @@ pub struct Config {
     /// Consecutive unanswered bot turns before a session escalates.
     pub failure_threshold: u32,
     pub api_keys: ApiKeys,
+    /// What one request may take in all, store calls and retries included; past it the answer is
+    /// a 503 `store_unavailable` (see [`crate::app::request_budget`]).
+    pub request_budget: std::time::Duration,
 }
 
 impl Config {
@@ -44,10 +47,16 @@ impl Config {
         if api_keys.is_empty() && !keys_given {
             return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
         }
-        Ok(Config { table_name, failure_threshold, api_keys })
+        let request_budget = crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS);
+        Ok(Config { table_name, failure_threshold, api_keys, request_budget })
     }
 
     pub fn new(table_name: impl Into<String>, api_keys: ApiKeys) -> Self {
-        Config { table_name: table_name.into(), failure_threshold: DEFAULT_FAILURE_THRESHOLD, api_keys }
+        Config {
+            table_name: table_name.into(),
+            failure_threshold: DEFAULT_FAILURE_THRESHOLD,
+            api_keys,
+            request_budget: crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS),
+        }
     }
 }

@@ -207,7 +207,15 @@ pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: R
         Err(why) => ApiError::Unauthorized(why.clone()).into_response(),
         Ok(principal) => match admit(principal, endpoint.operation()) {
             Err(denied) => ApiError::Forbidden(denied).into_response(),
-            Ok(()) => run_once(app, handler, &req, principal).await,
+            // Every call has its own budget, but a request of many slow calls must still end.
+            Ok(()) => match tokio::time::timeout(app.config.request_budget, run_once(app, handler, &req, principal)).await {
+                Ok(response) => response,
+                Err(_) => ApiError::Unavailable(
+                    format!("the request did not finish within its budget of {} ms", app.config.request_budget.as_millis())
+                        .into(),
+                )
+                .into_response(),
+            },
         },
     };
     let caller = caller.map(|p| p.log_name()).unwrap_or_default();

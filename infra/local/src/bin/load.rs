@@ -41,9 +41,12 @@ fn parse_args() -> Result<Args, String> {
         duration: Duration::from_secs(60),
         drain: Duration::from_secs(30),
         max_requests: 1_000_000,
-        customer_think: (Duration::from_millis(3000), Duration::from_millis(9000)),
-        agent_think: (Duration::from_millis(300), Duration::from_millis(1500)),
-        agent_idle: (Duration::from_millis(1000), Duration::from_millis(3000)),
+        // A customer types a message every 15-45 s; an agent acts every 1-3 s on a session and
+        // looks at the queue every 4-8 s when idle (the workbench itself is told of new
+        // escalations over its socket; the run polls instead).
+        customer_think: (Duration::from_millis(15_000), Duration::from_millis(45_000)),
+        agent_think: (Duration::from_millis(1000), Duration::from_millis(3000)),
+        agent_idle: (Duration::from_millis(4000), Duration::from_millis(8000)),
         client_timeout: Duration::from_secs(30),
         request_budget: Duration::ZERO,
         seed: 14,
@@ -82,9 +85,9 @@ fn parse_args() -> Result<Args, String> {
     if endpoint.is_empty() {
         return Err("--endpoint (or DYNAMODB_ENDPOINT) names the DynamoDB Local to use".into());
     }
-    // A request makes at most one store call that can stall on an outage before it answers, and
-    // one more to release its idempotency claim; the rest of its calls are milliseconds.
-    config.request_budget = Duration::from_millis(budget_ms.unwrap_or(2 * store_timeout_ms + 1_000));
+    // The server's request budget (two store budgets and a second, as in AWS) and half a second
+    // for the loopback and the client.
+    config.request_budget = Duration::from_millis(budget_ms.unwrap_or(2 * store_timeout_ms + 1_500));
     let faults = match (with_faults, port, data, pidfile) {
         (false, ..) => None,
         (true, Some(port), Some(data_dir), Some(pidfile)) => {
@@ -109,6 +112,10 @@ fn machine() -> String {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = parse_args()?;
+    if std::env::var("LOAD_LOG").is_ok() {
+        // The server's JSON logs, interleaved with the report on stdout: for diagnosis only.
+        workbench::runtime::init_tracing();
+    }
     let config = args.config.clone();
     let store_config = workbench::app::local_dynamodb_config(&args.endpoint)
         .timeout_config(workbench::app::store_timeouts(args.store_timeout_ms))
@@ -125,7 +132,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         workbench::business::seed(&setup, &dataset).await?;
     }
 
-    let app = App::new(store, Config::new(&table, ApiKeys::parse(KEY)));
+    let mut app_config = Config::new(&table, ApiKeys::parse(KEY));
+    app_config.request_budget = Duration::from_millis(2 * args.store_timeout_ms + 1_000);
+    let app = App::new(store, app_config);
     let functions = template::load(&args.template)?;
     let router = Router::from_routes(&functions.routes)?;
     let identity = Arc::new(LocalIdentity::ephemeral()?);
@@ -180,6 +189,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     if !windows.is_empty() {
+        println!();
+    }
+    let outages = shared.journal.outages.lock().unwrap().clone();
+    if !outages.is_empty() {
+        println!("503 answers by route and message:\n");
+        for ((route, message), count) in outages {
+            println!("- {route}: {count} × {message}");
+        }
         println!();
     }
 

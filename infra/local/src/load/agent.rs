@@ -60,9 +60,10 @@ pub async fn run(shared: Arc<Shared>, n: usize) {
             continue;
         }
         // Everyone looks at the top of the same queue: the race the accept must settle.
-        let session_id = ids[rng.below(ids.len().min(3))].clone();
-        seq += 1;
-        let key = format!("{}-a{n}-accept-{seq}", shared.run_id);
+        let session_id = ids[rng.below(ids.len().min(5))].clone();
+        // No Idempotency-Key: an accept is guarded by the session's status, so a retry after a
+        // lost answer gets a 409 and the agent reads the session to learn whether it won (as the
+        // workbench does); a key would add two writes to every losing attempt of the race.
         let path = format!("/api/v1/agent/sessions/{session_id}/accept");
         let reply = send_until_answered(
             &shared,
@@ -71,7 +72,7 @@ pub async fn run(shared: Arc<Shared>, n: usize) {
             &path,
             auth,
             Some(&json!({})),
-            Some(&key),
+            None,
         )
         .await;
         let won = match reply.status {
@@ -90,7 +91,8 @@ pub async fn run(shared: Arc<Shared>, n: usize) {
         if won {
             work_on(&shared, &mut rng, auth, &me, n, &session_id, &mut seq).await;
         } else {
-            tokio::time::sleep(rng.between(config.agent_think) / 4).await;
+            // "Accepted by another agent": the queue refreshes, the agent looks again.
+            shared.pause(rng.between(config.agent_think)).await;
         }
     }
 }

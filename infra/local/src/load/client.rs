@@ -100,6 +100,9 @@ pub async fn send(
         }
     };
     shared.journal.record(Sample { route, status: reply.status, started, elapsed: started.elapsed() });
+    if reply.status == Some(503) {
+        shared.journal.note_outage(route, reply.body["message"].as_str().unwrap_or(""));
+    }
     reply
 }
 

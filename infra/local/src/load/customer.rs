@@ -42,14 +42,15 @@ pub async fn run(shared: Arc<Shared>, n: usize) {
     let mut session: Option<String> = None;
     let mut status = String::from("none");
     let mut turn = 0usize;
-    // Customers arrive over the first think interval, not all at once.
-    shared.pause(rng.between((std::time::Duration::ZERO, config.customer_think.1))).await;
+    // Customers arrive over a mean think time, so the run starts at its steady rate.
+    let mean = (config.customer_think.0 + config.customer_think.1) / 2;
+    shared.pause(rng.between((std::time::Duration::ZERO, mean))).await;
     while shared.open() {
         turn += 1;
         let marker = format!("[c{n:04}-{turn:03}]");
         let text = match status.as_str() {
             "pending" | "assigned" => *rng.pick(TO_AGENT),
-            _ if rng.chance(0.15) => *rng.pick(ASK_FOR_PERSON),
+            _ if rng.chance(0.08) => *rng.pick(ASK_FOR_PERSON),
             _ if rng.chance(0.6) => *rng.pick(ANSWERED),
             _ => *rng.pick(UNANSWERED),
         };

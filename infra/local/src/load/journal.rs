@@ -43,6 +43,8 @@ pub struct Journal {
     pub resolves_acked: Mutex<Vec<(String, String)>>,
     /// Things a simulated user saw that break the rules (a 2xx body it could not read, a 403, ...).
     pub failures: Mutex<Vec<String>>,
+    /// How often each 503 message was seen, by route.
+    pub outages: Mutex<std::collections::BTreeMap<(String, String), usize>>,
 }
 
 impl Journal {
@@ -60,6 +62,10 @@ impl Journal {
 
     pub fn samples(&self) -> Vec<Sample> {
         self.samples.lock().unwrap().clone()
+    }
+
+    pub fn note_outage(&self, route: &str, message: &str) {
+        *self.outages.lock().unwrap().entry((route.to_string(), message.to_string())).or_default() += 1;
     }
 
     pub fn note_failure(&self, what: String) {
