@@ -2,6 +2,7 @@
 //! Lambdas run, function invocation on event files, and demo data.
 
 pub mod identity;
+pub mod capacity;
 pub mod latency;
 pub mod live;
 pub mod load;
