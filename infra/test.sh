@@ -2,7 +2,8 @@
 # Runs every test: template lint (cfn-lint, sam validate --lint), unit and integration tests
 # against a DynamoDB Local this script starts (each test makes its own table), the web app's
 # type check and unit tests, then, against a local stack it starts, the tutorial's Python
-# workflow and the browser end-to-end tests in headless Chromium.
+# workflow and the browser end-to-end tests in headless Chromium, and schemathesis fuzzing of
+# docs/openapi.json against a second local stack (infra/fuzz.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,9 +13,9 @@ source infra/env.sh
 section() { printf '\n== %s ==\n' "$*"; }
 
 section "tools"
-if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || ! .venv/bin/python -c 'import httpx' 2>/dev/null; then
+if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || [ ! -x .venv/bin/st ] || ! .venv/bin/python -c 'import httpx' 2>/dev/null; then
   python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx
+  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx schemathesis
 fi
 infra/dynamodb-local.sh install
 
@@ -71,3 +72,6 @@ BASE_URL="$stack_url" tests/tutorial/run.sh
 
 section "browser end-to-end (headless Chromium)"
 WORKBENCH_URL="$stack_url" web/e2e/run.sh
+
+section "API fuzzing (schemathesis against docs/openapi.json, its own stack)"
+infra/fuzz.sh

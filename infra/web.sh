@@ -22,8 +22,12 @@ build() {
   install
   local stamp=dist/.source.sha
   local want
-  want="$(find src public index.html vite.config.ts tsconfig.json package-lock.json -type f -print0 2>/dev/null \
-    | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
+  # Only the inputs that exist: git keeps no empty public/, and find fails on a missing path.
+  local inputs=() input
+  for input in src public index.html vite.config.ts tsconfig.json package-lock.json; do
+    [ -e "$input" ] && inputs+=("$input")
+  done
+  want="$(find "${inputs[@]}" -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     npm run --silent build
     echo "$want" > "$stamp"

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Where a session stands on the agent side. `None` is a pure bot session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum AgentStatus {
     #[serde(rename = "none")]
     None,
@@ -45,7 +45,7 @@ impl fmt::Display for AgentStatus {
 }
 
 /// Escalation priority, ordered so that `Highest > High > Medium > Low > Info`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum EscalationPriority {
     Info,
@@ -102,7 +102,7 @@ impl EscalationPriority {
 }
 
 /// Membership tier of the customer. Unknown tiers from upstream are kept as `Regular`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MemberLevel {
     #[default]
@@ -142,7 +142,7 @@ impl MemberLevel {
 }
 
 /// Who wrote a message. The agent writes as `assistant` in the customer's thread, like the bot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     User,
@@ -151,7 +151,7 @@ pub enum Role {
 }
 
 /// Who, behind the role, produced a message: the bot, a human agent, or the system.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Author {
     Customer,
@@ -175,7 +175,7 @@ pub struct Message {
 }
 
 /// The context card an agent reads before accepting.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EscalationCard {
     pub session_id: String,
     pub user_id: String,
@@ -282,7 +282,7 @@ pub fn solution_of_faq_id(faq_id: &str) -> Option<&str> {
     faq_id.strip_prefix("faq-").filter(|rest| rest.starts_with("sol-"))
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ReviewStatus {
     Pending,

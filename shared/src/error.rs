@@ -253,11 +253,9 @@ mod tests {
     }
 
     #[test]
-    fn a_real_store_error_is_a_500_without_its_cause_in_the_body() {
-        let err = ApiError::from(StoreError::Dynamo {
-            operation: "Query",
-            source: Box::new(std::io::Error::other("secret endpoint detail")),
-        });
+    fn an_unexpected_store_error_is_a_500_without_its_cause_in_the_body() {
+        let source = Box::new(std::io::Error::other("secret endpoint detail"));
+        let err = ApiError::from(StoreError::Dynamo { operation: "Query", source });
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!err.body().to_string().contains("secret"));
     }

@@ -16,6 +16,7 @@ pub mod intent;
 pub mod knowledge;
 pub mod knowledge_cache;
 pub mod live;
+pub mod openapi;
 pub mod routes;
 pub mod runtime;
 pub mod state_machine;

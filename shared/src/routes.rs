@@ -26,6 +26,7 @@ macro_rules! handler_of {
     (ResolveSession) => { $crate::handlers::agent::resolve_session };
     (SubmitSolution) => { $crate::handlers::agent::submit_solution };
     (Me) => { $crate::handlers::agent::me };
+    (OpenApiDocument) => { $crate::handlers::openapi_document };
     (Chat) => { $crate::handlers::chat::chat };
     (KnowledgeRecommend) => { $crate::handlers::knowledge::knowledge_recommend };
     (BusinessAssist) => { $crate::handlers::business::business_assist };
@@ -78,6 +79,7 @@ pub enum Endpoint {
     ListSolutions,
     ApproveSolution,
     RejectSolution,
+    OpenApiDocument,
 }
 
 /// (endpoint, template logical id, binary name)
@@ -102,6 +104,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::ListSolutions, "ListSolutionsFunction", "list-solutions"),
     (Endpoint::ApproveSolution, "ApproveSolutionFunction", "approve-solution"),
     (Endpoint::RejectSolution, "RejectSolutionFunction", "reject-solution"),
+    (Endpoint::OpenApiDocument, "OpenApiFunction", "openapi"),
 ];
 
 /// The event-triggered function of template.yaml.
@@ -152,13 +155,14 @@ impl Endpoint {
             | Endpoint::CreateFaq
             | Endpoint::ListFaqs
             | Endpoint::DeleteFaq => Operation::ManageKnowledge,
+            Endpoint::OpenApiDocument => Operation::ReadApiDocs,
         }
     }
 
     /// Routes an agent's token opens: in AWS the HTTP API's JWT authorizer guards exactly these.
     /// The others are integration routes, reached with a service key.
     pub fn is_agent_route(self) -> bool {
-        !matches!(self.operation(), Operation::Chat | Operation::ManageKnowledge)
+        !matches!(self.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs)
     }
 
     pub fn binary(self) -> &'static str {
@@ -189,6 +193,7 @@ impl Endpoint {
             Endpoint::ListSolutions => |app, req, caller| Box::pin(crate::handler_of!(ListSolutions)(app, req, caller)),
             Endpoint::ApproveSolution => |app, req, caller| Box::pin(crate::handler_of!(ApproveSolution)(app, req, caller)),
             Endpoint::RejectSolution => |app, req, caller| Box::pin(crate::handler_of!(RejectSolution)(app, req, caller)),
+            Endpoint::OpenApiDocument => |app, req, caller| Box::pin(crate::handler_of!(OpenApiDocument)(app, req, caller)),
         }
     }
 }

@@ -15,6 +15,7 @@ mod identity;
 mod ingestion;
 mod knowledge;
 mod live;
+mod openapi;
 mod review;
 mod strict_input;
 mod template_contract;

@@ -78,6 +78,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ("ResolveSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("AgentMeFunction", (&[][..], false)),
+        ("OpenApiFunction", (&[][..], false)),
         (
             "ChatFunction",
             (
@@ -197,7 +198,12 @@ fn the_jwt_authorizer_covers_exactly_the_agent_routes() {
     }
     assert_eq!(
         key_only,
-        BTreeSet::from(["/api/v1/chat".to_string(), "/api/v1/knowledge".to_string(), "/api/v1/performance".to_string()])
+        BTreeSet::from([
+            "/api/v1/chat".to_string(),
+            "/api/v1/knowledge".to_string(),
+            "/api/v1/openapi.json".to_string(),
+            "/api/v1/performance".to_string()
+        ])
     );
     let text = template_text();
     for needed in ["AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient", "AWS::Cognito::UserPoolDomain", "GroupName: agent", "GroupName: supervisor", "GroupName: reviewer", "- code", "GenerateSecret: false"] {

@@ -64,6 +64,21 @@ impl Router {
         self.routes.iter().map(|r| r.endpoint)
     }
 
+    /// Every route it serves: endpoint, method and path template (`/…/{session_id}`).
+    pub fn routes(&self) -> impl Iterator<Item = (Endpoint, &str, String)> + '_ {
+        self.routes.iter().map(|r| {
+            let path: String = r
+                .segments
+                .iter()
+                .map(|s| match s {
+                    Segment::Literal(l) => format!("/{l}"),
+                    Segment::Param(p) => format!("/{{{p}}}"),
+                })
+                .collect();
+            (r.endpoint, r.method.as_str(), path)
+        })
+    }
+
     pub fn find(&self, method: &str, path: &str) -> Match {
         let parts: Vec<&str> = split(path).collect();
         let mut allowed: Vec<String> = Vec::new();

@@ -28,10 +28,12 @@ pub enum Operation {
     ReviewSolution,
     /// Documents, FAQs and the knowledge cache.
     ManageKnowledge,
+    /// The API's OpenAPI document: any authenticated caller.
+    ReadApiDocs,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 14] = [
         Operation::ListPending,
         Operation::ViewSession,
         Operation::RecommendKnowledge,
@@ -45,6 +47,7 @@ impl Operation {
         Operation::ListSolutions,
         Operation::ReviewSolution,
         Operation::ManageKnowledge,
+        Operation::ReadApiDocs,
     ];
 
     /// The state-machine action of an operation on one session, if it is one.
@@ -95,6 +98,7 @@ fn is_staff(agent: &AgentPrincipal) -> bool {
 pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> {
     use Operation::*;
     let allowed = match (principal, operation) {
+        (_, ReadApiDocs) => true,
         (Principal::Agent(_), WhoAmI) => true,
         (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge) => is_staff(a),
         (Principal::Agent(a), Accept | SendMessage | BusinessAssist | Resolve | SubmitSolution) => a.has(Role::Agent),
@@ -126,6 +130,7 @@ fn needed(operation: Operation) -> &'static str {
     use Operation::*;
     match operation {
         WhoAmI => "an agent token",
+        ReadApiDocs => "any credential",
         ListPending | ViewSession | RecommendKnowledge => "any agent role, or the agent-proxy scope",
         Accept | SendMessage | BusinessAssist | Resolve | SubmitSolution => "the agent role, or the agent-proxy scope",
         Chat => "the chat scope",
@@ -268,7 +273,8 @@ mod tests {
         for (label, principal, allowed) in cases {
             for op in Operation::ALL {
                 let result = admit(&principal, op);
-                assert_eq!(result.is_ok(), allowed.contains(&op), "{label} × {op:?}: {result:?}");
+                // Every credential may read the API's own description.
+                assert_eq!(result.is_ok(), allowed.contains(&op) || op == ReadApiDocs, "{label} × {op:?}: {result:?}");
             }
         }
     }

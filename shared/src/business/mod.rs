@@ -65,7 +65,7 @@ pub struct AssistContext {
 }
 
 /// The `result` of the business-assist response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BusinessResult {
     pub reply: String,
     /// An object, or `null` when there is nothing to show.
@@ -93,7 +93,7 @@ pub struct ExecutedWrite {
 }
 
 /// Serializes as the response body: `{"result": …, "masked_fields": […]}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AssistOutcome {
     pub result: BusinessResult,
     /// Every `*_masked` key in `result.data`, in order of first appearance.

@@ -3,6 +3,7 @@
 use crate::app::App;
 use crate::auth::{acting_agent, Actor, Principal};
 use crate::domain::{new_id, AgentStatus, Author, EscalationCard, Message, ReviewStatus, Role, Session, Solution};
+use crate::domain::EscalationPriority;
 use crate::error::ApiError;
 use crate::escalation::build_card;
 use crate::http::{json_body, ok, optional_id, optional_text, path_id, query_param, required_text};
@@ -25,10 +26,11 @@ pub const MAX_SOLUTION_CHARS: usize = 4000;
 /// array the workbench expects.
 pub const NEXT_CURSOR_HEADER: &str = "x-next-cursor";
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PendingSummary {
     pub session_id: String,
     pub user_id: String,
+    #[schema(value_type = EscalationPriority)]
     pub priority: String,
     pub escalate_reason: Option<String>,
     pub turn_count: u32,
@@ -85,7 +87,7 @@ pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Resu
     Ok(response)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub message_id: String,
     pub role: Role,
@@ -112,15 +114,17 @@ impl From<Message> for HistoryEntry {
     }
 }
 
-#[derive(Serialize)]
-struct SessionDetails {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SessionDetails {
     session_id: String,
     user_id: String,
+    #[schema(value_type = crate::domain::MemberLevel)]
     member_level: &'static str,
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
     assigned_agent_name: Option<String>,
     turn_count: u32,
+    #[schema(value_type = Option<EscalationPriority>)]
     priority: Option<&'static str>,
     escalate_reason: Option<String>,
     created_at: DateTime<Utc>,
@@ -171,14 +175,15 @@ pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> R
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AcceptRequest {
+pub(crate) struct AcceptRequest {
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
-struct AcceptResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct AcceptResponse {
     session_id: String,
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
@@ -207,15 +212,17 @@ pub async fn accept_session(app: &App, req: &Request, caller: &Principal) -> Res
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SendMessageRequest {
+pub(crate) struct SendMessageRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
     content: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
-struct SendMessageResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SendMessageResponse {
     message_id: String,
     timestamp: DateTime<Utc>,
     role: Role,
@@ -247,14 +254,15 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
     answer.respond()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ResolveRequest {
+pub(crate) struct ResolveRequest {
+    #[schema(max_length = 2000)]
     note: Option<String>,
 }
 
-#[derive(Serialize)]
-struct ResolveResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ResolveResponse {
     session_id: String,
     agent_status: AgentStatus,
     resolved_at: Option<DateTime<Utc>>,
@@ -275,16 +283,20 @@ pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Re
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SolutionRequest {
+pub(crate) struct SolutionRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
     question: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
     solution: Option<String>,
+    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
     intent: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SolutionView {
     pub solution_id: String,
     pub session_id: String,
@@ -362,10 +374,11 @@ async fn author_of(app: &App, session_id: &str, actor: &Actor, action: Action) -
     Ok(AgentRef { id, name })
 }
 
-#[derive(Serialize)]
-struct WhoAmI<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct WhoAmI<'a> {
     agent_id: &'a str,
     name: &'a str,
+    #[schema(value_type = Vec<crate::openapi::AgentRole>)]
     roles: &'a [crate::auth::Role],
 }
 

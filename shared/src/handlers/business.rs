@@ -14,11 +14,14 @@ use serde::Deserialize;
 
 pub const MAX_QUERY_CHARS: usize = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AssistRequest {
+pub(crate) struct AssistRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
     query: Option<String>,
+    #[schema(max_length = 2048)]
     confirmation_token: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     agent_id: Option<String>,
 }
 

@@ -27,18 +27,22 @@ pub const WAITING_NOTICE: &str =
     "An agent will be with you shortly. I've added your message to the conversation so they can see it.";
 const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ChatRequest {
+pub(crate) struct ChatRequest {
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     session_id: Option<String>,
+    #[schema(value_type = String, required = true, pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     user_id: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 2000)]
     message: Option<String>,
+    #[schema(value_type = Option<crate::domain::MemberLevel>)]
     member_level: Option<String>,
     #[serde(default)]
     escalate_to_human: bool,
 }
 
-#[derive(Serialize, Debug)]
+#[derive(Serialize, Debug, utoipa::ToSchema)]
 pub struct ChatResponse {
     pub session_id: String,
     /// `null` while an agent is handling the session: the bot stays silent.
@@ -47,6 +51,7 @@ pub struct ChatResponse {
     pub escalate_to_human: bool,
     pub agent_status: AgentStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::EscalationPriority>)]
     pub priority: Option<&'static str>,
     pub sources: Vec<String>,
 }

@@ -31,14 +31,16 @@ impl From<KnowledgeError> for ApiError {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RecommendRequest {
+pub(crate) struct RecommendRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
     query: Option<String>,
+    #[schema(minimum = 1, maximum = 50)]
     top_k: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RecommendedChunk {
     pub content: String,
     pub score: f32,
@@ -48,8 +50,8 @@ pub struct RecommendedChunk {
     pub title: Option<String>,
 }
 
-#[derive(Serialize)]
-struct RecommendResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct RecommendResponse {
     chunks: Vec<RecommendedChunk>,
     total: usize,
 }
@@ -83,17 +85,50 @@ pub async fn knowledge_recommend(app: &App, req: &Request, _caller: &Principal) 
     ok(&RecommendResponse { total: chunks.len(), chunks })
 }
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Invalidated {
+    invalidated: bool,
+    /// The knowledge version now in force; every container rebuilds on its next request.
+    knowledge_version: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DocumentList {
+    documents: Vec<crate::store::knowledge::DocumentInfo>,
+    total: usize,
+}
+
+/// What a DELETE removed: the FAQ id or the document source.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct Deleted {
+    deleted: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct FaqPage {
+    faqs: Vec<FaqView>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    next_cursor: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct SolutionPage {
+    solutions: Vec<ReviewedSolution>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    next_cursor: Option<String>,
+}
+
 /// The invalidate call takes no parameters: an empty body or `{}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct InvalidateRequest {}
+pub(crate) struct InvalidateRequest {}
 
 /// POST /api/v1/performance/cache/invalidate
 pub async fn invalidate_cache(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let InvalidateRequest {} = json_body(req, true)?;
     let version = app.store.bump_knowledge_version().await?;
     tracing::info!(version, "knowledge cache invalidated");
-    ok(&serde_json::json!({ "invalidated": true, "knowledge_version": version }))
+    ok(&Invalidated { invalidated: true, knowledge_version: version })
 }
 
 /// Source names double as keys: letters (any script), digits, `.`, `-`, `_`, spaces; no `#`/`/`.
@@ -103,10 +138,12 @@ fn valid_source(source: &str) -> bool {
         && source.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | ':'))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DocumentRequest {
+pub(crate) struct DocumentRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 128)]
     source: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 60000)]
     content: Option<String>,
 }
 
@@ -142,7 +179,7 @@ pub async fn upsert_document(app: &App, req: &Request, _caller: &Principal) -> R
 
 pub async fn list_documents(app: &App, _req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let documents = app.store.list_documents().await?;
-    ok(&serde_json::json!({ "documents": documents, "total": documents.len() }))
+    ok(&DocumentList { total: documents.len(), documents })
 }
 
 pub async fn delete_document(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
@@ -151,20 +188,25 @@ pub async fn delete_document(app: &App, req: &Request, _caller: &Principal) -> R
         return Err(ApiError::NotFound { kind: "document", id: source.chars().take(64).collect() });
     }
     app.store.delete_document(&source).await?;
-    ok(&serde_json::json!({ "deleted": source }))
+    ok(&Deleted { deleted: source })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct FaqRequest {
+pub(crate) struct FaqRequest {
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
     faq_id: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
     question: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
     answer: Option<String>,
+    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
     intent: Option<String>,
+    #[schema(max_length = 128)]
     source: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FaqView {
     pub faq_id: String,
     pub question: String,
@@ -233,17 +275,17 @@ pub async fn list_faqs(app: &App, req: &Request, _caller: &Principal) -> Result<
     }
     let page = app.store.list_faqs(limit, cursor.as_deref()).await?;
     let faqs: Vec<FaqView> = page.faqs.iter().map(FaqView::from).collect();
-    ok(&serde_json::json!({ "faqs": faqs, "next_cursor": page.next_cursor }))
+    ok(&FaqPage { faqs, next_cursor: page.next_cursor })
 }
 
 pub async fn delete_faq(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let faq_id = path_id(req, "faq_id", "faq")?;
     app.store.delete_faq(&faq_id, app.now()).await?;
-    ok(&serde_json::json!({ "deleted": faq_id }))
+    ok(&Deleted { deleted: faq_id })
 }
 
-#[derive(Serialize)]
-struct ReviewedSolution {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct ReviewedSolution {
     #[serde(flatten)]
     view: SolutionView,
     created_at: DateTime<Utc>,
@@ -291,14 +333,17 @@ pub async fn list_solutions(app: &App, req: &Request, _caller: &Principal) -> Re
         other => other.into(),
     })?;
     let solutions: Vec<ReviewedSolution> = page.solutions.iter().map(ReviewedSolution::from).collect();
-    ok(&serde_json::json!({ "solutions": solutions, "next_cursor": page.next_cursor }))
+    ok(&SolutionPage { solutions, next_cursor: page.next_cursor })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ApproveRequest {
+pub(crate) struct ApproveRequest {
+    #[schema(max_length = 1000)]
     question: Option<String>,
+    #[schema(max_length = 4000)]
     solution: Option<String>,
+    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
     intent: Option<String>,
 }
 
@@ -379,9 +424,10 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
     ok(&ReviewedSolution::from(&solution))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RejectRequest {
+pub(crate) struct RejectRequest {
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
     reason: Option<String>,
 }
 

@@ -73,7 +73,7 @@ impl EntryItem {
 }
 
 /// A document as listed: its source name and how many chunks it has.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct DocumentInfo {
     pub source: String,
     pub chunk_count: u32,

@@ -1,0 +1,426 @@
+//! The OpenAPI 3.1 document of the HTTP API, derived from the request and response types with
+//! `utoipa`. Served at `GET /api/v1/openapi.json` and kept in the repository as
+//! `docs/openapi.json`; tests keep the file equal to [`document`] and the paths equal to
+//! template.yaml's routes.
+//!
+//! Each operation's id is the binary name of its [`Endpoint`], which is how the error responses
+//! of [`errors_of`] are attached: every code a route can answer with, by status.
+
+use crate::business::{AssistOutcome, BusinessResult};
+use crate::domain::{AgentStatus, Author, EscalationCard, EscalationPriority, MemberLevel, ReviewStatus, Role};
+use crate::handlers::agent::{
+    AcceptRequest, AcceptResponse, HistoryEntry, PendingSummary, ResolveRequest, ResolveResponse, SendMessageRequest,
+    SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI,
+};
+use crate::handlers::business::AssistRequest;
+use crate::handlers::chat::{ChatRequest, ChatResponse};
+use crate::handlers::knowledge::{
+    ApproveRequest, Deleted, DocumentList, DocumentRequest, FaqPage, FaqRequest, FaqView, InvalidateRequest,
+    Invalidated, RecommendRequest, RecommendResponse, RecommendedChunk, RejectRequest, ReviewedSolution, SolutionPage,
+};
+use crate::knowledge::EntryKind;
+use crate::routes::Endpoint;
+use crate::store::knowledge::DocumentInfo;
+use serde::Serialize;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::request_body::RequestBody;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, Required, ResponseBuilder};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// The path of the document itself.
+pub const PATH: &str = "/api/v1/openapi.json";
+
+/// A human agent's role, as `GET /api/v1/agent/me` lists them.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AgentRole {
+    Agent,
+    Supervisor,
+    Reviewer,
+}
+
+/// Every `error` code of an error response (README, "Error catalogue"). Business failures are
+/// not among them: business assist answers those with a 200 and `result.error`.
+#[derive(Serialize, ToSchema, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidJson,
+    InvalidField,
+    Unauthorized,
+    Forbidden,
+    NotAssignee,
+    OwnSolution,
+    SessionNotFound,
+    SolutionNotFound,
+    FaqNotFound,
+    DocumentNotFound,
+    NotFound,
+    RouteNotFound,
+    MethodNotAllowed,
+    InvalidState,
+    AlreadyReviewed,
+    FaqExists,
+    Conflict,
+    PayloadTooLarge,
+    ValueOutOfRange,
+    StoreUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    }
+}
+
+/// The body of every error response.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The stable code clients switch on.
+    pub error: ErrorCode,
+    /// For people; never switch on it.
+    pub message: String,
+    /// 409 `invalid_state`: where the session is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_status: Option<AgentStatus>,
+    /// 401: which credential failed (`missing_credential`, `invalid_api_key`, `malformed_token`,
+    /// `expired_token`, `invalid_token`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// 403 `not_assignee`: who holds the session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_agent_id: Option<String>,
+}
+
+/// The error responses of an endpoint: status and the codes it can carry. Every route can also
+/// answer 401, 403 `forbidden` (the caller's role or scope), 500 `internal` and 503
+/// `store_unavailable` (with `Retry-After`).
+pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
+    use ErrorCode::*;
+    let body = |extra_400: bool| -> Vec<(u16, Vec<ErrorCode>)> {
+        let mut codes = vec![(400, vec![InvalidJson, InvalidField]), (413, vec![PayloadTooLarge]), (422, vec![ValueOutOfRange])];
+        if !extra_400 {
+            codes.truncate(3);
+        }
+        codes
+    };
+    let query = || vec![(400, vec![InvalidField]), (422, vec![ValueOutOfRange])];
+    let mut errors: Vec<(u16, Vec<ErrorCode>)> = match endpoint {
+        Endpoint::PendingList => query(),
+        Endpoint::SessionDetails => vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])],
+        Endpoint::AcceptSession | Endpoint::KnowledgeRecommend | Endpoint::Chat => {
+            [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])]].concat()
+        }
+        Endpoint::SendMessage | Endpoint::ResolveSession | Endpoint::BusinessAssist => {
+            [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])]].concat()
+        }
+        Endpoint::SubmitSolution => [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, Conflict])]].concat(),
+        Endpoint::Me | Endpoint::ListDocuments | Endpoint::OpenApiDocument => vec![],
+        Endpoint::InvalidateCache | Endpoint::UpsertDocument => body(true),
+        Endpoint::DeleteDocument => vec![(404, vec![DocumentNotFound])],
+        Endpoint::CreateFaq => [body(true), vec![(409, vec![FaqExists])]].concat(),
+        Endpoint::ListFaqs | Endpoint::ListSolutions => query(),
+        Endpoint::DeleteFaq => vec![(404, vec![FaqNotFound])],
+        Endpoint::ApproveSolution => {
+            [body(true), vec![(404, vec![SolutionNotFound]), (409, vec![AlreadyReviewed, FaqExists])]].concat()
+        }
+        Endpoint::RejectSolution => [body(true), vec![(404, vec![SolutionNotFound]), (409, vec![AlreadyReviewed])]].concat(),
+    };
+    let forbidden = match endpoint {
+        Endpoint::SendMessage | Endpoint::ResolveSession | Endpoint::BusinessAssist | Endpoint::SubmitSolution => {
+            vec![Forbidden, NotAssignee]
+        }
+        Endpoint::ApproveSolution | Endpoint::RejectSolution => vec![Forbidden, OwnSolution],
+        _ => vec![Forbidden],
+    };
+    errors.push((401, vec![Unauthorized]));
+    errors.push((403, forbidden));
+    errors.push((500, vec![Internal]));
+    errors.push((503, vec![StoreUnavailable]));
+    errors.sort_by_key(|(status, _)| *status);
+    errors
+}
+
+/// Routes whose body may be empty (all their fields are optional).
+fn body_is_optional(endpoint: Endpoint) -> bool {
+    matches!(
+        endpoint,
+        Endpoint::AcceptSession | Endpoint::ResolveSession | Endpoint::ApproveSolution | Endpoint::InvalidateCache
+    )
+}
+
+/// One documentation-only function per route: `#[utoipa::path]` describes it, nothing calls it.
+#[allow(dead_code)]
+mod paths {
+    use super::*;
+
+    const SESSION_ID: &str = "A session id: 1-128 letters, digits, '-', '_', '.', ':'";
+
+    #[utoipa::path(get, path = "/api/v1/agent/sessions/pending", operation_id = "pending-list", tag = "agent",
+        summary = "The pending queue, priority descending then oldest first",
+        params(
+            ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+            ("cursor" = Option<String>, Query, description = "The `X-Next-Cursor` of the previous page"),
+        ),
+        responses((status = 200, description = "Summaries only, no history", body = Vec<PendingSummary>,
+            headers(("x-next-cursor" = String, description = "The cursor of the next page; absent on the last one")))))]
+    fn pending_list() {}
+
+    #[utoipa::path(get, path = "/api/v1/agent/sessions/{session_id}", operation_id = "session-details", tag = "agent",
+        summary = "A session: its escalation card (rebuilt if missing) and full history",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        responses((status = 200, description = "The session", body = SessionDetails)))]
+    fn session_details() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/accept", operation_id = "accept-session", tag = "agent",
+        summary = "pending → assigned; every other accept gets 409",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = AcceptRequest,
+        responses((status = 200, description = "Accepted", body = AcceptResponse)))]
+    fn accept_session() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/messages", operation_id = "send-message", tag = "agent",
+        summary = "An agent message in the customer's thread; only while assigned",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = SendMessageRequest,
+        responses((status = 200, description = "Stored", body = SendMessageResponse)))]
+    fn send_message() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/knowledge-recommend", operation_id = "knowledge-recommend", tag = "agent",
+        summary = "Knowledge for the agent's query; allowed while pending, assigned or resolved",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = RecommendRequest,
+        responses((status = 200, description = "Ranked chunks and FAQs; nothing relevant is an empty list", body = RecommendResponse)))]
+    fn knowledge_recommend() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/business-assist", operation_id = "business-assist", tag = "agent",
+        summary = "Business lookups and confirmed writes, personal data masked",
+        description = "A business failure is a 200 with `result.error` (README, \"Error catalogue\"); only request errors are 4xx.",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = AssistRequest,
+        responses((status = 200, description = "The result", body = AssistOutcome)))]
+    fn business_assist() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/resolve", operation_id = "resolve-session", tag = "agent",
+        summary = "assigned → resolved",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = ResolveRequest,
+        responses((status = 200, description = "Resolved", body = ResolveResponse)))]
+    fn resolve_session() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/solution", operation_id = "submit-solution", tag = "agent",
+        summary = "Consolidate the solution of a resolved session into a FAQ candidate",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = SolutionRequest,
+        responses((status = 200, description = "A candidate pending review", body = SolutionView)))]
+    fn submit_solution() {}
+
+    #[utoipa::path(get, path = "/api/v1/agent/me", operation_id = "agent-me", tag = "agent",
+        summary = "The signed-in agent (a bearer token; a service key is 403)",
+        responses((status = 200, description = "The agent", body = WhoAmI)),
+        security(("bearer" = [])))]
+    fn me() {}
+
+    #[utoipa::path(post, path = "/api/v1/chat", operation_id = "chat", tag = "customer",
+        summary = "A customer turn: the bot answers, escalates, waits for the agent or stays silent",
+        request_body = ChatRequest,
+        responses((status = 200, description = "The turn", body = ChatResponse)),
+        security(("ApiKey" = [])))]
+    fn chat() {}
+
+    #[utoipa::path(get, path = "/api/v1/escalation/solutions", operation_id = "list-solutions", tag = "review",
+        summary = "The review queue of one status, oldest first",
+        params(
+            ("status" = Option<ReviewStatus>, Query, description = "Default `pending`"),
+            ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+            ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page"),
+        ),
+        responses((status = 200, description = "One page", body = SolutionPage)))]
+    fn list_solutions() {}
+
+    #[utoipa::path(post, path = "/api/v1/escalation/solutions/{solution_id}/approve", operation_id = "approve-solution", tag = "review",
+        summary = "pending → approved: the solution becomes FAQ `faq-{solution_id}`, live at once",
+        description = "A blank or absent edit keeps what the agent wrote.",
+        params(("solution_id" = String, Path, description = "A solution id", pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = ApproveRequest,
+        responses((status = 200, description = "Approved", body = ReviewedSolution)))]
+    fn approve_solution() {}
+
+    #[utoipa::path(post, path = "/api/v1/escalation/solutions/{solution_id}/reject", operation_id = "reject-solution", tag = "review",
+        summary = "pending → rejected: the solution never reaches the bot",
+        params(("solution_id" = String, Path, description = "A solution id", pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = RejectRequest,
+        responses((status = 200, description = "Rejected", body = ReviewedSolution)))]
+    fn reject_solution() {}
+
+    #[utoipa::path(post, path = "/api/v1/performance/cache/invalidate", operation_id = "invalidate-cache", tag = "knowledge",
+        summary = "Bump the knowledge version: every container rebuilds its index on its next request",
+        request_body = InvalidateRequest,
+        responses((status = 200, description = "Invalidated", body = Invalidated)),
+        security(("ApiKey" = [])))]
+    fn invalidate_cache() {}
+
+    #[utoipa::path(post, path = "/api/v1/knowledge/documents", operation_id = "upsert-document", tag = "knowledge",
+        summary = "Add or replace a document (markdown or text), split into chunks",
+        request_body = DocumentRequest,
+        responses((status = 200, description = "Stored", body = DocumentInfo)),
+        security(("ApiKey" = [])))]
+    fn upsert_document() {}
+
+    #[utoipa::path(get, path = "/api/v1/knowledge/documents", operation_id = "list-documents", tag = "knowledge",
+        summary = "Every document",
+        responses((status = 200, description = "The documents", body = DocumentList)),
+        security(("ApiKey" = [])))]
+    fn list_documents() {}
+
+    #[utoipa::path(delete, path = "/api/v1/knowledge/documents/{source}", operation_id = "delete-document", tag = "knowledge",
+        summary = "Delete a document and its chunks",
+        params(("source" = String, Path, description = "The document's source name: letters, digits, '.', '-', '_', ':' and spaces", min_length = 1, max_length = 128)),
+        responses((status = 200, description = "Deleted", body = Deleted)),
+        security(("ApiKey" = [])))]
+    fn delete_document() {}
+
+    #[utoipa::path(post, path = "/api/v1/knowledge/faqs", operation_id = "create-faq", tag = "knowledge",
+        summary = "Add a FAQ",
+        request_body = FaqRequest,
+        responses((status = 200, description = "Stored and live", body = FaqView)),
+        security(("ApiKey" = [])))]
+    fn create_faq() {}
+
+    #[utoipa::path(get, path = "/api/v1/knowledge/faqs", operation_id = "list-faqs", tag = "knowledge",
+        summary = "The FAQs, a page at a time",
+        params(
+            ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+            ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page"),
+        ),
+        responses((status = 200, description = "One page", body = FaqPage)),
+        security(("ApiKey" = [])))]
+    fn list_faqs() {}
+
+    #[utoipa::path(delete, path = "/api/v1/knowledge/faqs/{faq_id}", operation_id = "delete-faq", tag = "knowledge",
+        summary = "Delete a FAQ; an approved solution's FAQ is recorded on the solution (`faq_deleted_at`)",
+        params(("faq_id" = String, Path, description = "A FAQ id", pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        responses((status = 200, description = "Deleted", body = Deleted)),
+        security(("ApiKey" = [])))]
+    fn delete_faq() {}
+
+    #[utoipa::path(get, path = "/api/v1/openapi.json", operation_id = "openapi", tag = "meta",
+        summary = "This document",
+        responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
+    fn openapi_document() {}
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Agent assist workbench API", version = "1",
+        description = "The workbench tutorial's agent endpoints, the customer chat, knowledge and review. Errors are `{\"error\": \"<code>\", \"message\": \"…\"}`; README has the catalogue."),
+    paths(paths::pending_list, paths::session_details, paths::accept_session, paths::send_message,
+        paths::knowledge_recommend, paths::business_assist, paths::resolve_session, paths::submit_solution, paths::me,
+        paths::chat, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
+        paths::upsert_document, paths::list_documents, paths::delete_document, paths::create_faq, paths::list_faqs,
+        paths::delete_faq, paths::openapi_document),
+    components(schemas(ErrorBody, ErrorCode, AgentRole, AgentStatus, Author, Role, EscalationCard, EscalationPriority,
+        MemberLevel, ReviewStatus, EntryKind, HistoryEntry, BusinessResult, RecommendedChunk)),
+    modifiers(&Contract),
+    security(("ApiKey" = []), ("bearer" = [])),
+)]
+struct ApiDoc;
+
+/// Security schemes, the error responses of every operation, optional bodies.
+struct Contract;
+
+impl Modify for Contract {
+    fn modify(&self, doc: &mut Document) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("ApiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "X-API-Key",
+            "A service key (integrations, the local stack)",
+        ))));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An agent's token from the user pool"))
+                    .build(),
+            ),
+        );
+        for item in doc.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
+                add_errors(operation);
+            }
+        }
+    }
+}
+
+fn add_errors(operation: &mut Operation) {
+    let Some(endpoint) = operation.operation_id.as_deref().and_then(endpoint_of_operation) else { return };
+    if body_is_optional(endpoint) {
+        if let Some(body) = operation.request_body.as_mut() {
+            body.required = Some(Required::False);
+        }
+    }
+    if let Some(RequestBody { description, .. }) = operation.request_body.as_mut() {
+        if description.is_none() && body_is_optional(endpoint) {
+            *description = Some("All fields are optional; an empty body reads as `{}`".to_string());
+        }
+    }
+    for (status, codes) in errors_of(endpoint) {
+        let names: Vec<String> = codes.iter().map(|c| format!("`{}`", c.as_str())).collect();
+        let response = ResponseBuilder::new()
+            .description(names.join(", "))
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+            .build();
+        operation.responses.responses.insert(status.to_string(), response.into());
+    }
+}
+
+/// The endpoint whose binary name is this operation id; `openapi` is the document itself.
+fn endpoint_of_operation(operation_id: &str) -> Option<Endpoint> {
+    Endpoint::from_function_name(operation_id)
+}
+
+/// The document, as served and as kept in `docs/openapi.json`.
+pub fn document() -> Document {
+    ApiDoc::openapi()
+}
+
+/// The document as pretty JSON with a final newline: the exact text of `docs/openapi.json`.
+pub fn document_json() -> String {
+    let mut text = document().to_pretty_json().expect("the OpenAPI document serializes");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_roles_are_the_roles_of_a_principal() {
+        let roles = serde_json::to_value(crate::auth::Role::ALL).unwrap();
+        let documented =
+            serde_json::to_value([AgentRole::Agent, AgentRole::Supervisor, AgentRole::Reviewer]).unwrap();
+        assert_eq!(roles, documented);
+    }
+
+    #[test]
+    fn every_operation_has_its_error_responses_and_a_success() {
+        let doc = serde_json::to_value(document()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let responses = operation["responses"].as_object().unwrap();
+                for status in ["200", "401", "403", "500"] {
+                    assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                }
+                if operation.get("requestBody").is_some() {
+                    for status in ["400", "413", "422"] {
+                        assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+                    }
+                }
+            }
+        }
+    }
+}
