@@ -100,7 +100,7 @@ pub async fn run_live_fanout() -> Result<(), Error> {
     init_tracing();
     let app = for_process(App::from_env_for_events().await?);
     let endpoint = std::env::var("LIVE_ENDPOINT").map_err(|_| crate::config::ConfigError::Missing("LIVE_ENDPOINT"))?;
-    let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let shared = crate::app::aws_shared_config().await;
     let poster: &'static crate::live::apigw::ApiGatewayPoster =
         Box::leak(Box::new(crate::live::apigw::ApiGatewayPoster::new(&shared, &endpoint)));
     warm_up(app).await;
