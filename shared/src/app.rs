@@ -28,8 +28,9 @@ pub struct App {
 }
 
 impl App {
-    /// With the local embedder (no network, no model download), the business data in the table,
-    /// and confirmation tokens keyed from the API keys.
+    /// With the hashed n-gram embedder, chosen explicitly (tests, and event functions that never
+    /// embed), the business data in the table, and confirmation tokens keyed from the API keys.
+    /// `with_embedder` sets another.
     pub fn new(store: Store, config: Config) -> Self {
         let secret = confirmation_secret(None, Some(&config.api_keys.material()))
             .unwrap_or_else(|_| derive_secret("no API key: this process serves no HTTP request"));
@@ -49,6 +50,12 @@ impl App {
             business: Arc::new(business),
             clock: Arc::new(Utc::now),
         }
+    }
+
+    /// Replace the embedder (and with it the knowledge cache, whose index depends on it).
+    pub fn with_embedder(mut self, embedder: Arc<dyn Embedder>) -> Self {
+        self.knowledge = Arc::new(KnowledgeCache::new(embedder));
+        self
     }
 
     /// Replace the clock, so time-based behaviour is tested without sleeping.
@@ -111,13 +118,26 @@ impl App {
     }
 }
 
-/// `EMBEDDING_PROVIDER=bedrock` selects Amazon Bedrock Titan Text Embeddings V2
-/// (`BEDROCK_EMBEDDING_DIMENSIONS`, default 512); anything else the local hashed n-gram embedder.
-/// Stored embeddings are only comparable within one provider: re-ingest the knowledge base after
-/// switching (until then retrieval degrades to BM25, never to an error).
-fn embedder_from_env(shared: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn Embedder>, ConfigError> {
-    match (std::env::var("EMBEDDING_PROVIDER").as_deref(), shared) {
-        (Ok("bedrock"), Some(shared)) => {
+/// `EMBEDDING_PROVIDER` chooses the embedder, never silently:
+/// - unset, `local` or `e5`: multilingual-e5-small on the CPU (the default; needs a build with the
+///   `e5` feature and the model file, `E5_MODEL_PATH` or the Lambda layer's `/opt/e5`);
+/// - `bedrock`: Amazon Bedrock Titan Text Embeddings V2 (`BEDROCK_EMBEDDING_DIMENSIONS`, default 512);
+/// - `hashed`: hashed character n-grams (no model; much weaker on paraphrases).
+///
+/// Stored vectors record their space; after a switch, `reembed` re-embeds the knowledge base
+/// (until then the entries of the old space answer through BM25 only).
+pub fn embedder_from_env(shared: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn Embedder>, ConfigError> {
+    let provider = std::env::var("EMBEDDING_PROVIDER").unwrap_or_default();
+    match provider.trim() {
+        "" | "local" | "e5" => local_model_embedder(),
+        "hashed" => Ok(Arc::new(HashedNgramEmbedder::default())),
+        "bedrock" => {
+            let Some(shared) = shared else {
+                return Err(ConfigError::Invalid {
+                    name: "EMBEDDING_PROVIDER",
+                    reason: "bedrock needs AWS configuration (DYNAMODB_ENDPOINT points at a local table)".into(),
+                });
+            };
             let dimensions = match std::env::var("BEDROCK_EMBEDDING_DIMENSIONS") {
                 Err(_) => 512,
                 Ok(raw) => match raw.trim().parse() {
@@ -148,8 +168,40 @@ fn embedder_from_env(shared: Option<&aws_config::SdkConfig>) -> Result<Arc<dyn E
             });
             Ok(Arc::new(BedrockTitanEmbedder::new(dimensions, invoke)))
         }
-        _ => Ok(Arc::new(HashedNgramEmbedder::default())),
+        other => Err(ConfigError::Invalid {
+            name: "EMBEDDING_PROVIDER",
+            reason: format!("{other:?}: expected local (the default), bedrock or hashed"),
+        }),
     }
+}
+
+/// `embedder_from_env` for a command outside Lambda (re-embedding, evaluation): loads the AWS
+/// configuration only when the provider needs it.
+pub async fn embedder_for_command() -> Result<Arc<dyn Embedder>, ConfigError> {
+    let shared = match std::env::var("EMBEDDING_PROVIDER").as_deref() {
+        Ok("bedrock") => Some(aws_config::load_defaults(BehaviorVersion::latest()).await),
+        _ => None,
+    };
+    embedder_from_env(shared.as_ref())
+}
+
+/// The local semantic embedder. The model file is mapped on first use, so functions that never
+/// embed (and carry no model layer) never look for it; functions that embed load it during init
+/// (`runtime::run_http`) and fail their init loudly when it is missing.
+#[cfg(feature = "e5")]
+pub fn local_model_embedder() -> Result<Arc<dyn Embedder>, ConfigError> {
+    Ok(Arc::new(crate::knowledge::e5::E5Embedder::new(crate::knowledge::e5::default_model_path())))
+}
+
+#[cfg(not(feature = "e5"))]
+pub fn local_model_embedder() -> Result<Arc<dyn Embedder>, ConfigError> {
+    Err(ConfigError::Invalid {
+        name: "EMBEDDING_PROVIDER",
+        reason: "the default local model is not in this build: run infra/model.sh and build with \
+                 `--features workbench/e5` (the infra scripts do), or set EMBEDDING_PROVIDER=hashed \
+                 or bedrock explicitly"
+            .into(),
+    })
 }
 
 async fn api_keys_from_secret(shared: &aws_config::SdkConfig, secret_id: &str) -> Result<crate::auth::ApiKeys, ConfigError> {
@@ -239,8 +291,9 @@ pub fn request_budget(default_store_operation_ms: u64) -> std::time::Duration {
 /// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s
 /// leaves room in every route's 3 s budget.
 pub const AWS_STORE_TIMEOUT_MS: u64 = 2_500;
-/// DynamoDB Local is a JVM sharing the machine with the tests: more room before calling it down.
-pub const LOCAL_STORE_TIMEOUT_MS: u64 = 5_000;
+/// DynamoDB Local is a JVM sharing two cores with eight test threads and the model: far more room
+/// before calling it down (tests of the outage path set their own budget).
+pub const LOCAL_STORE_TIMEOUT_MS: u64 = 10_000;
 
 fn aws_dynamodb_client(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
     let config =

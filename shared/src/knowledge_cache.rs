@@ -2,11 +2,25 @@
 //! rebuilt when the knowledge version moves (a write, an approval, or an explicit invalidate).
 
 use crate::error::StoreError;
-use crate::knowledge::{Embedder, EmbeddingError, HybridRetriever};
+use crate::knowledge::{Embedder, EmbeddingError, HybridRetriever, TextKind};
+use crate::routes::Endpoint;
 use crate::store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
+
+/// The functions that embed text (a query, a FAQ, a document): only they carry the model.
+pub const EMBEDDING_ENDPOINTS: &[Endpoint] = &[
+    Endpoint::Chat,
+    Endpoint::KnowledgeRecommend,
+    Endpoint::UpsertDocument,
+    Endpoint::CreateFaq,
+    Endpoint::ApproveSolution,
+];
+
+pub fn embeds(endpoint: Endpoint) -> bool {
+    EMBEDDING_ENDPOINTS.contains(&endpoint)
+}
 
 pub struct KnowledgeCache {
     embedder: Arc<dyn Embedder>,
@@ -68,8 +82,14 @@ impl KnowledgeCache {
                 return Err(err.into());
             }
         };
-        let retriever = Arc::new(HybridRetriever::new(entries));
-        tracing::info!(version, entries = retriever.len(), "knowledge index built");
+        let space = self.embedder.space();
+        let retriever = Arc::new(HybridRetriever::new(entries, &space));
+        let stale = retriever.stale_vectors();
+        if stale > 0 {
+            // Never mixed: these entries answer through BM25 only until they are re-embedded.
+            tracing::warn!(stale, space = %space, "knowledge entries embedded by another model; run the reembed command");
+        }
+        tracing::info!(version, entries = retriever.len(), space = %space, "knowledge index built");
         *self.current.write().await = Some((version, retriever.clone()));
         Ok(retriever)
     }
@@ -81,8 +101,10 @@ impl KnowledgeCache {
         }
     }
 
-    pub async fn embed_one(&self, text: &str) -> Result<Vec<f32>, KnowledgeError> {
-        let mut vectors = self.embedder.embed(&[text.to_string()]).await?;
+    /// The vector of a customer's or an agent's question.
+    pub async fn embed_query(&self, text: &str) -> Result<Vec<f32>, KnowledgeError> {
+        let query = crate::knowledge::clean_query(text);
+        let mut vectors = self.embedder.embed(&[query], TextKind::Query).await?;
         vectors.pop().ok_or_else(|| EmbeddingError::Malformed("no embedding returned".into()).into())
     }
 }

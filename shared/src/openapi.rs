@@ -64,6 +64,8 @@ pub enum ErrorCode {
     Conflict,
     PayloadTooLarge,
     ValueOutOfRange,
+    IdempotencyKeyReused,
+    RequestInProgress,
     StoreUnavailable,
     Internal,
 }
@@ -95,7 +97,8 @@ pub struct ErrorBody {
 
 /// The error responses of an endpoint: status and the codes it can carry. Every route can also
 /// answer 401, 403 `forbidden` (the caller's role or scope), 500 `internal` and 503
-/// `store_unavailable` (with `Retry-After`).
+/// `store_unavailable`; every POST 409 `request_in_progress` and 422 `idempotency_key_reused`
+/// (its `Idempotency-Key`).
 pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
     use ErrorCode::*;
     let body = |extra_400: bool| -> Vec<(u16, Vec<ErrorCode>)> {
@@ -138,8 +141,35 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
     errors.push((403, forbidden));
     errors.push((500, vec![Internal]));
     errors.push((503, vec![StoreUnavailable]));
+    if is_post(endpoint) {
+        add_codes(&mut errors, 409, RequestInProgress);
+        add_codes(&mut errors, 422, IdempotencyKeyReused);
+    }
     errors.sort_by_key(|(status, _)| *status);
     errors
+}
+
+fn add_codes(errors: &mut Vec<(u16, Vec<ErrorCode>)>, status: u16, code: ErrorCode) {
+    match errors.iter_mut().find(|(s, _)| *s == status) {
+        Some((_, codes)) => codes.push(code),
+        None => errors.push((status, vec![code])),
+    }
+}
+
+/// The routes that take a body (and an `Idempotency-Key`).
+fn is_post(endpoint: Endpoint) -> bool {
+    !matches!(
+        endpoint,
+        Endpoint::PendingList
+            | Endpoint::SessionDetails
+            | Endpoint::Me
+            | Endpoint::ListDocuments
+            | Endpoint::DeleteDocument
+            | Endpoint::ListFaqs
+            | Endpoint::DeleteFaq
+            | Endpoint::ListSolutions
+            | Endpoint::OpenApiDocument
+    )
 }
 
 /// Routes whose body may be empty (all their fields are optional).
@@ -348,8 +378,12 @@ impl Modify for Contract {
             ),
         );
         for item in doc.paths.paths.values_mut() {
-            for operation in [&mut item.get, &mut item.post, &mut item.delete].into_iter().flatten() {
+            for operation in [&mut item.get, &mut item.delete].into_iter().flatten() {
                 add_errors(operation);
+            }
+            if let Some(operation) = item.post.as_mut() {
+                add_errors(operation);
+                operation.parameters.get_or_insert_with(Vec::new).push(idempotency_key());
             }
         }
     }
@@ -369,12 +403,38 @@ fn add_errors(operation: &mut Operation) {
     }
     for (status, codes) in errors_of(endpoint) {
         let names: Vec<String> = codes.iter().map(|c| format!("`{}`", c.as_str())).collect();
-        let response = ResponseBuilder::new()
+        let mut response = ResponseBuilder::new()
             .description(names.join(", "))
-            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
-            .build();
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build());
+        if status == 503 {
+            response = response.header(
+                "retry-after",
+                utoipa::openapi::HeaderBuilder::new()
+                    .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::Type::Integer))
+                    .description(Some("Seconds to wait before retrying"))
+                    .build(),
+            );
+        }
+        let response = response.build();
         operation.responses.responses.insert(status.to_string(), response.into());
     }
+}
+
+/// The optional `Idempotency-Key` header of every POST.
+fn idempotency_key() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Type};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "1-255 visible ASCII characters. The same key with the same request within 24 hours replays the first \
+             response (header `Idempotent-Replayed: true`); with another request it is a 422 `idempotency_key_reused`; \
+             while the first still runs, a 409 `request_in_progress`.",
+        ))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255)).pattern(Some("^[!-~]+$"))))
+        .build()
 }
 
 /// The endpoint whose binary name is this operation id; `openapi` is the document itself.
@@ -412,7 +472,7 @@ mod tests {
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
                 let responses = operation["responses"].as_object().unwrap();
-                for status in ["200", "401", "403", "500"] {
+                for status in ["200", "401", "403", "500", "503"] {
                     assert!(responses.contains_key(status), "{method} {path} lacks {status}");
                 }
                 if operation.get("requestBody").is_some() {

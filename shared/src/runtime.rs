@@ -42,6 +42,11 @@ pub async fn run_http(endpoint: Endpoint, handler: Handler) -> Result<(), Error>
     init_tracing();
     let app = for_process(App::from_env().await?);
     warm_up(app).await;
+    if crate::knowledge_cache::embeds(endpoint) {
+        // Map the model and page in its weights during init, not in the first request; a
+        // function that embeds without its model fails its init, loudly.
+        app.knowledge.embedder().warm_up().await?;
+    }
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, std::convert::Infallible>(routes::handle_with(app, endpoint, handler, req).await)
     }))

@@ -48,6 +48,16 @@ async fn the_escalate_flag_escalates_at_highest_priority() {
 }
 
 #[tokio::test]
+async fn declining_a_human_does_not_escalate() {
+    let t = spawn_app().await;
+    for text in ["No need for a human, thanks", "I don't want to talk to a real person", "不需要人工客服，谢谢", "I am a representative of my company"] {
+        let reply = say(&t, None, "u_4", text).await;
+        assert_eq!(reply["agent_status"], "none", "{text}: {reply}");
+        assert_eq!(reply["escalate_to_human"], false, "{text}");
+    }
+}
+
+#[tokio::test]
 async fn asking_for_a_human_in_chinese_or_english_escalates() {
     let t = spawn_app().await;
     for text in ["转人工", "I want to talk to a human"] {

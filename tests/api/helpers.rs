@@ -48,6 +48,23 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(fresh_app().await).await
 }
 
+/// The local model, mapped once for the whole test binary and shared by every test's app.
+#[cfg(feature = "e5")]
+pub fn model() -> Arc<dyn workbench::knowledge::Embedder> {
+    static MODEL: std::sync::OnceLock<Arc<dyn workbench::knowledge::Embedder>> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| workbench::app::local_model_embedder().expect("the e5 feature is on")).clone()
+}
+
+/// An app with the embedder production uses: the local model when the tests are built with it
+/// (`infra/test.sh` does), else the hashed n-grams.
+pub async fn spawn_app_with_default_embedder() -> TestApp {
+    #[cfg(feature = "e5")]
+    let app = fresh_app().await.with_embedder(model());
+    #[cfg(not(feature = "e5"))]
+    let app = fresh_app().await;
+    spawn_with(app).await
+}
+
 pub async fn spawn_with(app: App) -> TestApp {
     let functions = template::load(&repo_root().join("template.yaml")).expect("read template.yaml");
     let router = Router::from_routes(&functions.routes).expect("every template route has a handler");

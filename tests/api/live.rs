@@ -245,7 +245,8 @@ async fn the_connect_function_verifies_the_token_against_the_user_pools_key_set(
     assert_eq!(workbench::live::socket::connect(&app.store, &other_issuer, &event, app.now()).await.status_code, 401);
     assert!(app.store.list_connections().await.unwrap().is_empty());
 
-    let opened = workbench::live::socket::connect(&app.store, &verifier, &event, app.now()).await;
+    let connected_at = app.now();
+    let opened = workbench::live::socket::connect(&app.store, &verifier, &event, connected_at).await;
     assert_eq!(opened.status_code, 200);
     let recorded = app.store.list_connections().await.unwrap();
     assert_eq!(recorded.len(), 1);
@@ -266,7 +267,7 @@ async fn the_connect_function_verifies_the_token_against_the_user_pools_key_set(
         .unwrap()
         .parse::<i64>()
         .unwrap();
-    assert_eq!(expires_at, app.now().timestamp() + 7200, "the table's TTL removes it after two hours");
+    assert_eq!(expires_at, connected_at.timestamp() + 7200, "the table's TTL removes it after two hours");
 
     let disconnect: aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest =
         serde_json::from_str(&std::fs::read_to_string(crate::helpers::repo_root().join("infra/events/live-disconnect.json")).unwrap()).unwrap();

@@ -18,4 +18,6 @@ mod live;
 mod openapi;
 mod review;
 mod strict_input;
+#[cfg(feature = "e5")]
+mod semantic;
 mod template_contract;

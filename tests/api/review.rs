@@ -53,6 +53,7 @@ async fn an_approval_that_meets_an_existing_faq_says_so_and_leaves_the_solution_
         content: "old answer".into(),
         intent: Some("general".into()),
         embedding: vec![0.0; 8],
+        embedding_space: String::new(),
     };
     t.app.store.create_faq(&entry, chrono::Utc::now()).await.unwrap();
     let reply = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;

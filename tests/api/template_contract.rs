@@ -287,3 +287,37 @@ fn the_live_updates_are_wired_from_the_tables_stream_to_the_websocket_api() {
         assert!(repo_root().join(format!("infra/events/{binary}.json")).is_file(), "a sample event for {binary}");
     }
 }
+
+/// Issue 9: the model is a layer of exactly the functions that embed, which run on x86_64 (the
+/// engine's AVX2 path) with the memory of a full vCPU for queries and build with the engine.
+#[test]
+fn the_model_layer_belongs_to_exactly_the_functions_that_embed() {
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let resources = untag(&doc["Resources"]).as_mapping().unwrap();
+    let layer = &resources[&Value::from("EmbeddingModelLayer")];
+    assert_eq!(untag(&layer["Type"]).as_str(), Some("AWS::Serverless::LayerVersion"));
+    assert_eq!(untag(&layer["Properties"]["CompatibleArchitectures"][0]).as_str(), Some("x86_64"));
+    let embeds: BTreeSet<&str> = workbench::knowledge_cache::EMBEDDING_ENDPOINTS.iter().map(|e| e.logical_id()).collect();
+    let mut with_layer = BTreeSet::new();
+    for (name, resource) in resources {
+        let name = name.as_str().unwrap();
+        if untag(&resource["Type"]).as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let props = &resource["Properties"];
+        let layers = serde_yaml_ng::to_string(&props["Layers"]).unwrap();
+        if layers.contains("EmbeddingModelLayer") {
+            with_layer.insert(name);
+            assert_eq!(serde_yaml_ng::to_string(&props["Architectures"]).unwrap().trim(), "- x86_64", "{name}");
+            let memory = untag(&props["MemorySize"]).as_u64().unwrap_or(0);
+            assert!(memory >= 1024, "{name}: {memory} MB is a fraction of a vCPU for a ~30 ms CPU-bound query");
+            let flags = serde_yaml_ng::to_string(&resource["Metadata"]["BuildProperties"]["Flags"]).unwrap();
+            assert!(flags.contains("--features e5"), "{name} must be built with the engine");
+        } else {
+            assert!(props["Architectures"].is_null(), "{name}: the global architecture (arm64) unless it embeds");
+        }
+    }
+    assert_eq!(with_layer, embeds);
+    let model_path = serde_yaml_ng::to_string(&doc["Globals"]["Function"]["Environment"]["Variables"]["E5_MODEL_PATH"]).unwrap();
+    assert!(model_path.contains("/opt/e5/e5-small-q4.bin"));
+}

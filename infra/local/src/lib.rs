@@ -11,3 +11,12 @@ pub mod router;
 pub mod seed;
 pub mod server;
 pub mod template;
+
+/// The embedder the functions use, as the environment chooses it (`EMBEDDING_PROVIDER`; unset is
+/// the local e5 model, which needs a build with the `e5` feature): benchmarks and the load run
+/// measure what runs in AWS.
+pub fn production_embedder() -> std::sync::Arc<dyn workbench::knowledge::Embedder> {
+    workbench::app::embedder_from_env(None).unwrap_or_else(|e| {
+        panic!("{e} (build with `--features workbench/e5`, or set EMBEDDING_PROVIDER=hashed to measure without the model)")
+    })
+}

@@ -3,6 +3,7 @@
 use std::path::Path;
 use workbench::ingest::{self, EscalationEvent};
 use workbench::store::IngestOutcome;
+use workbench::knowledge::embed_entries;
 use workbench::App;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,16 +36,57 @@ pub async fn seed_knowledge(app: &App, seed_dir: &Path) -> Result<(usize, usize)
         return Ok((0, 0));
     }
     let invalid = |e: eval::SeedError| SeedError::Invalid { path: seed_dir.display().to_string(), message: e.to_string() };
-    let embedder = workbench::knowledge::HashedNgramEmbedder::default();
-    let faqs: Vec<_> = eval::load_faqs(seed_dir).map_err(invalid)?.iter().map(|f| eval::faq_entry(f, &embedder)).collect();
+    let embedder = app.knowledge.embedder().clone();
+    let embed_failed = |e: workbench::knowledge::EmbeddingError| SeedError::Store(e.to_string());
+    let mut faqs: Vec<_> = eval::load_faqs(seed_dir).map_err(invalid)?.iter().map(eval::faq_entry).collect();
+    embed_entries(embedder.as_ref(), &mut faqs).await.map_err(embed_failed)?;
     let now = app.now();
     app.store.import_faqs(&faqs, now).await.map_err(|e| SeedError::Store(e.to_string()))?;
     let documents = eval::load_documents(seed_dir).map_err(invalid)?;
     for (source, markdown) in &documents {
-        let chunks = eval::chunk_entries(source, markdown, &embedder);
+        let mut chunks = eval::chunk_entries(source, markdown);
+        embed_entries(embedder.as_ref(), &mut chunks).await.map_err(embed_failed)?;
         app.store.replace_document(source, &chunks, now).await.map_err(|e| SeedError::Store(e.to_string()))?;
     }
     Ok((faqs.len(), documents.len()))
+}
+
+#[derive(Debug, Default)]
+pub struct ReembedReport {
+    pub entries: usize,
+    pub stale: usize,
+    pub reembedded: usize,
+    /// Changed or deleted while this ran: their writer embedded them.
+    pub skipped: usize,
+    pub space: String,
+}
+
+/// Re-embed the knowledge base with the app's embedder: every entry whose vector is from another
+/// space (or all of them with `all`), then one version bump so every container rebuilds.
+pub async fn reembed(app: &App, all: bool) -> Result<ReembedReport, SeedError> {
+    let embedder = app.knowledge.embedder().clone();
+    let space = embedder.space();
+    let entries = app.store.load_knowledge().await.map_err(|e| SeedError::Store(e.to_string()))?;
+    let mut report = ReembedReport { entries: entries.len(), space: space.clone(), ..ReembedReport::default() };
+    let mut stale: Vec<_> =
+        entries.into_iter().filter(|e| all || e.embedding_space != space || e.embedding.is_empty()).collect();
+    report.stale = stale.len();
+    if stale.is_empty() {
+        return Ok(report);
+    }
+    let now = app.now();
+    for batch in stale.chunks_mut(32) {
+        embed_entries(embedder.as_ref(), batch).await.map_err(|e| SeedError::Store(e.to_string()))?;
+        for entry in batch.iter() {
+            if app.store.update_embedding(entry, now).await.map_err(|e| SeedError::Store(e.to_string()))? {
+                report.reembedded += 1;
+            } else {
+                report.skipped += 1;
+            }
+        }
+    }
+    app.store.bump_knowledge_version().await.map_err(|e| SeedError::Store(e.to_string()))?;
+    Ok(report)
 }
 
 fn read(path: &Path) -> Result<String, SeedError> {
@@ -74,6 +116,11 @@ pub async fn seed_escalations(app: &App, seed_dir: &Path) -> Result<(usize, usiz
 pub async fn seed_all(app: &App, seed_dir: &Path) -> Result<SeedReport, SeedError> {
     let (escalations_created, escalations_already_present) = seed_escalations(app, seed_dir).await?;
     let (faqs, documents) = seed_knowledge(app, seed_dir).await?;
+    // Knowledge kept from an earlier run may come from another embedder: bring it into this one.
+    let reembedded = reembed(app, false).await?;
+    if reembedded.stale > 0 {
+        println!("re-embedded stored knowledge: {reembedded:?}");
+    }
     let dataset = seed_dir.join("business/dataset.json");
     let business_records = if dataset.exists() {
         let report = workbench::business::seed(&app.store, &dataset).await.map_err(|e| SeedError::Store(e.to_string()))?;

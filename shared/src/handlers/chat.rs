@@ -113,7 +113,7 @@ pub async fn bot_reply(
         Some(version) => app.knowledge.retriever_at(&app.store, version).await?,
         None => app.knowledge.retriever(&app.store).await?,
     };
-    let embedding = app.knowledge.embed_one(text).await?;
+    let embedding = app.knowledge.embed_query(&retriever.prepare_query(text)).await?;
     if let Some(hit) = retriever.best_faq_answer(text, &embedding) {
         return Ok(BotReply {
             text: hit.entry.content.clone(),

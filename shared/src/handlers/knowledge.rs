@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::handlers::agent::{page_size, SolutionView};
 use crate::http::{is_valid_id, json_body, ok, optional_text, path_id, query_param, required_text};
 use crate::intent;
-use crate::knowledge::{split_document, EntryKind, KnowledgeEntry};
+use crate::knowledge::{embed_entries, EntryKind, KnowledgeEntry};
 use crate::knowledge_cache::KnowledgeError;
 use crate::state_machine::{transition, Action};
 use chrono::{DateTime, Utc};
@@ -70,7 +70,7 @@ pub async fn knowledge_recommend(app: &App, req: &Request, _caller: &Principal) 
     let session = session.ok_or_else(|| ApiError::session_not_found(&session_id))?;
     transition(session.agent_status, Action::KnowledgeRecommend)?;
     let retriever = app.knowledge.retriever_at(&app.store, version).await?;
-    let embedding = app.knowledge.embed_one(&query).await?;
+    let embedding = app.knowledge.embed_query(&retriever.prepare_query(&query)).await?;
     let chunks: Vec<RecommendedChunk> = retriever
         .retrieve(&query, &embedding, top_k as usize)
         .into_iter()
@@ -155,24 +155,8 @@ pub async fn upsert_document(app: &App, req: &Request, _caller: &Principal) -> R
         return Err(ApiError::invalid_field("`source` may hold letters, digits, '.', '-', '_', ':' and spaces"));
     }
     let content = required_text("content", body.content, MAX_DOCUMENT_CHARS)?;
-    let pieces = split_document(&source, &content);
-    let texts: Vec<String> =
-        pieces.iter().map(|(title, text)| format!("{} {text}", title.as_deref().unwrap_or(""))).collect();
-    let embeddings = app.knowledge.embedder().embed(&texts).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
-    let chunks: Vec<KnowledgeEntry> = pieces
-        .into_iter()
-        .zip(embeddings)
-        .enumerate()
-        .map(|(n, ((title, content), embedding))| KnowledgeEntry {
-            id: format!("{source}#{n:04}"),
-            kind: EntryKind::Chunk,
-            source: source.clone(),
-            title,
-            content,
-            intent: None,
-            embedding,
-        })
-        .collect();
+    let mut chunks = crate::knowledge::eval::chunk_entries(&source, &content);
+    embed_entries(app.knowledge.embedder().as_ref(), &mut chunks).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
     let info = app.store.replace_document(&source, &chunks, app.now()).await?;
     ok(&info)
 }
@@ -237,8 +221,18 @@ fn intent_label(value: Option<String>, fallback_text: &str) -> Result<String, Ap
 
 /// A FAQ entry with its embedding, ready to store.
 async fn faq_entry(app: &App, id: String, question: String, answer: String, intent: String, source: String) -> Result<KnowledgeEntry, ApiError> {
-    let embedding = app.knowledge.embed_one(&format!("{question} {answer}")).await?;
-    Ok(KnowledgeEntry { id, kind: EntryKind::Faq, source, title: Some(question), content: answer, intent: Some(intent), embedding })
+    let mut entry = KnowledgeEntry {
+        id,
+        kind: EntryKind::Faq,
+        source,
+        title: Some(question),
+        content: answer,
+        intent: Some(intent),
+        embedding: Vec::new(),
+        embedding_space: String::new(),
+    };
+    embed_entries(app.knowledge.embedder().as_ref(), std::slice::from_mut(&mut entry)).await.map_err(|e| ApiError::Internal(Box::new(e)))?;
+    Ok(entry)
 }
 
 pub async fn create_faq(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {

@@ -1,5 +1,6 @@
-//! Embeddings behind a trait: a local hashed character n-gram embedder that needs no network and
-//! no model, and Amazon Bedrock Titan Text Embeddings V2 for AWS.
+//! Embeddings behind a trait: the local semantic model (multilingual-e5-small, `super::e5`, the
+//! default), Amazon Bedrock Titan Text Embeddings V2 for AWS, and a hashed character n-gram
+//! embedder that needs no model (an explicit fallback, and fast for unit tests).
 
 use super::tokenize::{cjk_features, is_stop_word, pieces, stem, Piece};
 use futures::future::BoxFuture;
@@ -13,10 +14,35 @@ pub enum EmbeddingError {
     Malformed(String),
 }
 
+/// Retrieval models embed a question and the text that answers it differently (e5 prefixes
+/// "query: " and "passage: "); the others ignore the difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// What a customer or an agent asks.
+    Query,
+    /// What the knowledge base stores: a FAQ, a document chunk.
+    Passage,
+}
+
 pub trait Embedder: Send + Sync {
     fn model_id(&self) -> &str;
     fn dimensions(&self) -> usize;
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>>;
+    fn embed<'a>(&'a self, texts: &'a [String], kind: TextKind) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>>;
+
+    /// The vector space: stored with every vector, compared before two vectors are.
+    fn space(&self) -> String {
+        vector_space(self.model_id(), self.dimensions())
+    }
+
+    /// Loads whatever the first request would otherwise wait for (called during a function's init).
+    fn warm_up(&self) -> BoxFuture<'_, Result<(), EmbeddingError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// `{model}/{dimensions}`: two vectors are comparable only within one space.
+pub fn vector_space(model_id: &str, dimensions: usize) -> String {
+    format!("{model_id}/{dimensions}")
 }
 
 /// Signed feature hashing of words, stems, character 3-grams of words and CJK unigrams/bigrams,
@@ -87,18 +113,29 @@ impl HashedNgramEmbedder {
     }
 }
 
+pub const HASHED_MODEL_ID: &str = "hashed-ngram-v1";
+
 impl Embedder for HashedNgramEmbedder {
     fn model_id(&self) -> &str {
-        "hashed-ngram-v1"
+        HASHED_MODEL_ID
     }
 
     fn dimensions(&self) -> usize {
         self.dimensions
     }
 
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>> {
+    fn embed<'a>(&'a self, texts: &'a [String], _kind: TextKind) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>> {
         Box::pin(async move { Ok(texts.iter().map(|t| self.embed_text(t)).collect()) })
     }
+}
+
+/// The best cosine of `query` with any of the vectors stored one after the other in `stored`
+/// (each of the query's length); 0 when the lengths do not fit.
+pub fn best_cosine(query: &[f32], stored: &[f32]) -> f32 {
+    if query.is_empty() || stored.len() % query.len() != 0 {
+        return 0.0;
+    }
+    stored.chunks_exact(query.len()).map(|v| cosine(query, v)).fold(0.0, f32::max)
 }
 
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -155,7 +192,7 @@ impl Embedder for BedrockTitanEmbedder {
         self.dimensions
     }
 
-    fn embed<'a>(&'a self, texts: &'a [String]) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>> {
+    fn embed<'a>(&'a self, texts: &'a [String], _kind: TextKind) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>> {
         Box::pin(async move {
             let mut out = Vec::with_capacity(texts.len());
             for text in texts {
@@ -201,7 +238,7 @@ mod tests {
             Box::pin(async move { Ok(recorded.to_vec()) })
         });
         let embedder = BedrockTitanEmbedder::new(256, invoke);
-        let vectors = embedder.embed(&["Where is my order?".to_string()]).await.unwrap();
+        let vectors = embedder.embed(&["Where is my order?".to_string()], TextKind::Query).await.unwrap();
         assert_eq!(vectors[0].len(), 256);
     }
 

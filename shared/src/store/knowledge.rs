@@ -30,6 +30,10 @@ struct EntryItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     intent: Option<String>,
     embedding: serde_bytes::ByteBuf,
+    /// The vector space of `embedding` (model/dimensions); absent on items written before it
+    /// was recorded, which then count as stale.
+    #[serde(default)]
+    embedding_space: String,
     updated_at: DateTime<Utc>,
 }
 
@@ -50,6 +54,7 @@ impl EntryItem {
             content: entry.content.clone(),
             intent: entry.intent.clone(),
             embedding: serde_bytes::ByteBuf::from(entry.embedding.iter().flat_map(|f| f.to_le_bytes()).collect::<Vec<u8>>()),
+            embedding_space: entry.embedding_space.clone(),
             updated_at: now,
         }
     }
@@ -68,6 +73,7 @@ impl EntryItem {
             content: self.content,
             intent: self.intent,
             embedding,
+            embedding_space: self.embedding_space,
         }
     }
 }
@@ -321,6 +327,35 @@ impl Store {
         self.batch_write(stale).await?;
         self.bump_knowledge_version().await?;
         Ok(info)
+    }
+
+    /// Replace an entry's vector, only if the entry still holds the text that was embedded (a
+    /// concurrent edit wrote its own vector; a concurrent delete stays deleted). Returns whether
+    /// it was written. The caller bumps the version once at the end.
+    pub async fn update_embedding(&self, entry: &KnowledgeEntry, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let sk = match entry.kind {
+            EntryKind::Faq => format!("{FAQ_PREFIX}{}", entry.id),
+            EntryKind::Chunk => format!("{CHUNK_PREFIX}{}", entry.id),
+        };
+        let bytes: Vec<u8> = entry.embedding.iter().flat_map(|f| f.to_le_bytes()).collect();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(KB_PK.into(), &sk)))
+            .update_expression("SET embedding = :embedding, embedding_space = :space, updated_at = :now")
+            .condition_expression("attribute_exists(pk) AND content = :content")
+            .expression_attribute_values(":embedding", aws_sdk_dynamodb::types::AttributeValue::B(bytes.into()))
+            .expression_attribute_values(":space", s(entry.embedding_space.clone()))
+            .expression_attribute_values(":now", s(now.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+            .expression_attribute_values(":content", s(entry.content.clone()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => Ok(false),
+            Err(e) => Err(StoreError::dynamo("UpdateItem", e)),
+        }
     }
 
     /// Remove a document and its chunks. Unknown sources are a 404.

@@ -219,7 +219,7 @@ async fn main() {
     let table = format!("cost-{}", uuid::Uuid::new_v4().simple());
     let store = Store::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
     store.create_table_if_missing().await.expect("create the table");
-    let app = App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(KEY)));
+    let app = App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(KEY))).with_embedder(workbench_local::production_embedder());
     workbench_local::seed::seed_knowledge(&app, std::path::Path::new("infra/seed")).await.expect("seed knowledge");
     workbench::business::seed(&store, "infra/seed/business/dataset.json").await.expect("seed business data");
 

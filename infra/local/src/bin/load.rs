@@ -125,7 +125,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Setting up is not under test: give it room.
     let setup = Store::new(workbench::app::local_dynamodb_client(&args.endpoint), table.clone());
     setup.create_table_if_missing().await?;
-    let setup_app = App::new(setup.clone(), Config::new(&table, ApiKeys::parse(KEY)));
+    let embedder = workbench_local::production_embedder();
+    let setup_app = App::new(setup.clone(), Config::new(&table, ApiKeys::parse(KEY))).with_embedder(embedder.clone());
     workbench_local::seed::seed_knowledge(&setup_app, &args.seed_dir).await?;
     let dataset = args.seed_dir.join("business/dataset.json");
     if dataset.exists() {
@@ -134,7 +135,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut app_config = Config::new(&table, ApiKeys::parse(KEY));
     app_config.request_budget = Duration::from_millis(2 * args.store_timeout_ms + 1_000);
-    let app = App::new(store, app_config);
+    let app = App::new(store, app_config).with_embedder(embedder);
     let functions = template::load(&args.template)?;
     let router = Router::from_routes(&functions.routes)?;
     let identity = Arc::new(LocalIdentity::ephemeral()?);

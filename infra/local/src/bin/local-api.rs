@@ -49,6 +49,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let functions = template::load(&args.template)?;
     let router = workbench_local::router::Router::from_routes(&functions.routes)?;
     let app = workbench::App::from_env().await?;
+    // Like a Lambda that embeds: map the model now, and fail now if it is missing.
+    app.knowledge.embedder().warm_up().await?;
     if app.store.create_table_if_missing().await? {
         println!("created table {}", app.store.table());
     }
