@@ -70,26 +70,37 @@ impl App {
         DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
     }
 
-    /// Cold-start wiring. API keys come from `API_KEY` when set (local), else from the Secrets
-    /// Manager secret named by `API_KEY_SECRET_ARN` (AWS), read once per container.
+    /// Cold-start wiring with every capability: the local server and `local-invoke`, which serve
+    /// every route. API keys come from `API_KEY` when set (local), else from the Secrets Manager
+    /// secret named by `API_KEY_SECRET_ARN` (AWS), read once per container.
     pub async fn from_env() -> Result<Self, ConfigError> {
-        Self::from_env_with(true).await
+        Self::wired::<true, true, true>().await
     }
 
     /// For event-triggered functions, which answer no HTTP request and so hold no API keys.
     pub async fn from_env_for_events() -> Result<Self, ConfigError> {
-        Self::from_env_with(false).await
+        let (_, store, config) = Self::base::<false>(Some(crate::auth::ApiKeys::default())).await?;
+        Ok(App::new(store, config))
     }
 
-    async fn from_env_with(needs_api_keys: bool) -> Result<Self, ConfigError> {
+    /// The AWS configuration (none against DynamoDB Local), the store and the configuration. The
+    /// API keys are `keys` when given, else `API_KEY`, else (only when `SECRETS`) the Secrets
+    /// Manager secret `API_KEY_SECRET_ARN`; without `SECRETS` the Secrets Manager client is not
+    /// referenced at all.
+    async fn base<const SECRETS: bool>(
+        keys: Option<crate::auth::ApiKeys>,
+    ) -> Result<(Option<aws_config::SdkConfig>, Store, Config), ConfigError> {
         let shared = match std::env::var("DYNAMODB_ENDPOINT") {
             Ok(endpoint) if !endpoint.is_empty() => None,
             _ => Some(aws_shared_config().await),
         };
-        let keys = match (needs_api_keys, std::env::var("API_KEY"), std::env::var("API_KEY_SECRET_ARN"), &shared) {
-            (false, ..) => Some(crate::auth::ApiKeys::default()),
-            (true, Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
-            _ => None,
+        let keys = match keys {
+            Some(keys) => Some(keys),
+            None if SECRETS => match (std::env::var("API_KEY"), std::env::var("API_KEY_SECRET_ARN"), &shared) {
+                (Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
+                _ => None,
+            },
+            None => None,
         };
         let mut config = Config::from_env_with_keys(keys)?;
         if shared.is_some() {
@@ -100,17 +111,40 @@ impl App {
             None => dynamodb_client().await,
         };
         let store = Store::new(client, config.table_name.clone());
-        if !needs_api_keys {
-            return Ok(App::new(store, config));
-        }
-        let embedder = embedder_from_env(shared.as_ref())?;
+        Ok((shared, store, config))
+    }
+
+    /// Cold-start wiring of one HTTP function, its capabilities fixed at compile time
+    /// ([`crate::lambda_main!`] passes the endpoint's): a capability that is `false` is never
+    /// referenced, so the function does not link it.
+    /// - `SECRETS`: API keys from Secrets Manager in AWS; without it only the local `API_KEY`
+    ///   (the agent routes take tokens in AWS);
+    /// - `EMBEDS`: the embedder `EMBEDDING_PROVIDER` chooses (the e5 engine, Bedrock); without
+    ///   it the hashed n-grams, which such a function never calls;
+    /// - `ORDERS`: an order system by `BUSINESS_API_URL`; without it the business data in the
+    ///   table.
+    pub async fn wired<const SECRETS: bool, const EMBEDS: bool, const ORDERS: bool>() -> Result<Self, ConfigError> {
+        let keys = match (SECRETS, std::env::var("API_KEY")) {
+            (true, _) | (false, Ok(_)) => None,
+            (false, Err(_)) => Some(crate::auth::ApiKeys::default()),
+        };
+        let (shared, store, config) = Self::base::<SECRETS>(keys).await?;
+        let embedder: Arc<dyn Embedder> =
+            if EMBEDS { embedder_from_env(shared.as_ref())? } else { Arc::new(HashedNgramEmbedder::default()) };
         // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
-        let backend: Arc<dyn BusinessBackend> = match HttpBusinessBackend::from_env()? {
+        let http = if ORDERS { HttpBusinessBackend::from_env()? } else { None };
+        let backend: Arc<dyn BusinessBackend> = match http {
             Some(http) => Arc::new(http),
             None => Arc::new(DynamoBusinessBackend::new(store.clone())),
         };
-        let explicit = std::env::var("CONFIRMATION_SECRET").ok();
-        let secret = confirmation_secret(explicit.as_deref(), Some(&config.api_keys.material()))?;
+        let secret = if SECRETS {
+            let explicit = std::env::var("CONFIRMATION_SECRET").ok();
+            confirmation_secret(explicit.as_deref(), Some(&config.api_keys.material()))?
+        } else {
+            // Such a function confirms no business write.
+            confirmation_secret(None, Some(&config.api_keys.material()))
+                .unwrap_or_else(|_| derive_secret("no API key: this function confirms no business write"))
+        };
         let business = BusinessAgent::new(backend, Arc::new(DynamoConfirmationLedger::new(store.clone())), secret);
         let mut app = App::with_business(store, config, business);
         app.knowledge = Arc::new(KnowledgeCache::new(embedder));

@@ -18,8 +18,15 @@ pub const EMBEDDING_ENDPOINTS: &[Endpoint] = &[
     Endpoint::ApproveSolution,
 ];
 
-pub fn embeds(endpoint: Endpoint) -> bool {
-    EMBEDDING_ENDPOINTS.contains(&endpoint)
+pub const fn embeds(endpoint: Endpoint) -> bool {
+    let mut i = 0;
+    while i < EMBEDDING_ENDPOINTS.len() {
+        if EMBEDDING_ENDPOINTS[i] as u8 == endpoint as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 pub struct KnowledgeCache {

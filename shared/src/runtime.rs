@@ -37,10 +37,15 @@ async fn warm_up(app: &App) {
     }
 }
 
-/// Run an HTTP endpoint as a Lambda behind API Gateway. Called by [`crate::lambda_main!`].
-pub async fn run_http(endpoint: Endpoint, handler: Handler) -> Result<(), Error> {
+/// Run an HTTP endpoint as a Lambda behind API Gateway, with the app its wiring builds. Called
+/// by [`crate::lambda_main!`].
+pub async fn run_http(
+    endpoint: Endpoint,
+    handler: Handler,
+    wiring: impl std::future::Future<Output = Result<App, crate::config::ConfigError>>,
+) -> Result<(), Error> {
     init_tracing();
-    let app = for_process(App::from_env().await?);
+    let app = for_process(wiring.await?);
     warm_up(app).await;
     if crate::knowledge_cache::embeds(endpoint) {
         // Map the model and page in its weights during init, not in the first request; a
