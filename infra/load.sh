@@ -35,10 +35,12 @@ else
   infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
 fi
 
+# The chat and knowledge functions embed with the local model: so does the run.
+infra/model.sh >&2
 profile="${LOAD_PROFILE:-release}"
 if [ "$profile" = "release" ]; then
-  cargo build --release --locked -p workbench-local --bin load >&2
+  cargo build --release --locked -p workbench-local --features workbench/e5 --bin load >&2
 else
-  cargo build --locked -p workbench-local --bin load >&2
+  cargo build --locked -p workbench-local --features workbench/e5 --bin load >&2
 fi
 "${CARGO_TARGET_DIR:-target}/$profile/load" --endpoint "http://127.0.0.1:$port" "${faults[@]}" "${args[@]}"
