@@ -262,9 +262,17 @@ async fn api_keys_from_secret(shared: &aws_config::SdkConfig, secret_id: &str) -
 /// never shared across configurations, since its connections belong to the Tokio runtime that
 /// opened them (tests run one runtime each).
 pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    https_client_trusting(aws_smithy_http_client::tls::TlsContext::default())
+}
+
+/// [`https_client`] with another trust store (tests trust their own certificate with it).
+pub fn https_client_trusting(
+    context: aws_smithy_http_client::tls::TlsContext,
+) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls;
     aws_smithy_http_client::Builder::new()
         .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .tls_context(context)
         .build_https()
 }
 

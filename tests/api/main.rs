@@ -21,3 +21,4 @@ mod strict_input;
 #[cfg(feature = "e5")]
 mod semantic;
 mod template_contract;
+mod tls;
