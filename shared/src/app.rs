@@ -3,10 +3,10 @@
 use crate::config::{Config, ConfigError};
 use crate::business::{
     confirmation_secret, derive_secret, BusinessAgent, BusinessBackend, DynamoBusinessBackend, DynamoConfirmationLedger,
-    HttpBusinessBackend,
+    HttpBusinessBackend, NoBusinessBackend,
 };
 use crate::knowledge::{
-    BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, InvokeModel, TITAN_V2_MODEL_ID,
+    BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, InvokeModel, NoEmbedder, TITAN_V2_MODEL_ID,
 };
 use crate::knowledge_cache::KnowledgeCache;
 use crate::store::Store;
@@ -43,13 +43,24 @@ impl App {
     }
 
     pub fn with_business(store: Store, config: Config, business: BusinessAgent) -> Self {
+        App::assemble(store, config, business, Arc::new(HashedNgramEmbedder::default()))
+    }
+
+    fn assemble(store: Store, config: Config, business: BusinessAgent, embedder: Arc<dyn Embedder>) -> Self {
         App {
             store,
             config,
-            knowledge: Arc::new(KnowledgeCache::new(Arc::new(HashedNgramEmbedder::default()))),
+            knowledge: Arc::new(KnowledgeCache::new(embedder)),
             business: Arc::new(business),
             clock: Arc::new(Utc::now),
         }
+    }
+
+    /// For a function that neither embeds nor does business: the stubs link neither.
+    fn without_extras(store: Store, config: Config) -> Self {
+        let secret = derive_secret("this function confirms no business write");
+        let business = BusinessAgent::new(Arc::new(NoBusinessBackend), Arc::new(NoBusinessBackend), secret);
+        App::assemble(store, config, business, Arc::new(NoEmbedder))
     }
 
     /// Replace the embedder (and with it the knowledge cache, whose index depends on it).
@@ -80,7 +91,7 @@ impl App {
     /// For event-triggered functions, which answer no HTTP request and so hold no API keys.
     pub async fn from_env_for_events() -> Result<Self, ConfigError> {
         let (_, store, config) = Self::base::<false>(Some(crate::auth::ApiKeys::default())).await?;
-        Ok(App::new(store, config))
+        Ok(App::without_extras(store, config))
     }
 
     /// The AWS configuration (none against DynamoDB Local), the store and the configuration. The
@@ -129,25 +140,21 @@ impl App {
             (false, Err(_)) => Some(crate::auth::ApiKeys::default()),
         };
         let (shared, store, config) = Self::base::<SECRETS>(keys).await?;
-        let embedder: Arc<dyn Embedder> =
-            if EMBEDS { embedder_from_env(shared.as_ref())? } else { Arc::new(HashedNgramEmbedder::default()) };
-        // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
-        let http = if ORDERS { HttpBusinessBackend::from_env()? } else { None };
-        let backend: Arc<dyn BusinessBackend> = match http {
-            Some(http) => Arc::new(http),
-            None => Arc::new(DynamoBusinessBackend::new(store.clone())),
-        };
-        let secret = if SECRETS {
+        let mut app = App::without_extras(store, config);
+        if EMBEDS {
+            app.knowledge = Arc::new(KnowledgeCache::new(embedder_from_env(shared.as_ref())?));
+        }
+        if ORDERS {
+            // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
+            let backend: Arc<dyn BusinessBackend> = match HttpBusinessBackend::from_env()? {
+                Some(http) => Arc::new(http),
+                None => Arc::new(DynamoBusinessBackend::new(app.store.clone())),
+            };
             let explicit = std::env::var("CONFIRMATION_SECRET").ok();
-            confirmation_secret(explicit.as_deref(), Some(&config.api_keys.material()))?
-        } else {
-            // Such a function confirms no business write.
-            confirmation_secret(None, Some(&config.api_keys.material()))
-                .unwrap_or_else(|_| derive_secret("no API key: this function confirms no business write"))
-        };
-        let business = BusinessAgent::new(backend, Arc::new(DynamoConfirmationLedger::new(store.clone())), secret);
-        let mut app = App::with_business(store, config, business);
-        app.knowledge = Arc::new(KnowledgeCache::new(embedder));
+            let secret = confirmation_secret(explicit.as_deref(), Some(&app.config.api_keys.material()))?;
+            let ledger = Arc::new(DynamoConfirmationLedger::new(app.store.clone()));
+            app.business = Arc::new(BusinessAgent::new(backend, ledger, secret));
+        }
         Ok(app)
     }
 }
@@ -213,7 +220,7 @@ pub fn embedder_from_env(shared: Option<&aws_config::SdkConfig>) -> Result<Arc<d
 /// configuration only when the provider needs it.
 pub async fn embedder_for_command() -> Result<Arc<dyn Embedder>, ConfigError> {
     let shared = match std::env::var("EMBEDDING_PROVIDER").as_deref() {
-        Ok("bedrock") => Some(aws_config::load_defaults(BehaviorVersion::latest()).await),
+        Ok("bedrock") => Some(aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await),
         _ => None,
     };
     embedder_from_env(shared.as_ref())
@@ -276,10 +283,23 @@ pub fn https_client_trusting(
         .build_https()
 }
 
-/// The AWS configuration from the environment (region, the function's credentials), on
-/// [`https_client`].
+/// The AWS configuration of a function, on [`https_client`]: the region from `AWS_REGION` and the
+/// execution role's credentials from the environment, as Lambda provides both. Not
+/// `aws_config::load_defaults`: its provider chains (profile files, SSO, web identity through an
+/// STS client, container and instance metadata) serve no Lambda and would be linked into every
+/// function. A process outside Lambda needs `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
+/// (`AWS_SESSION_TOKEN`) and `AWS_REGION` set to reach AWS.
 pub async fn aws_shared_config() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await
+    use aws_config::environment::EnvironmentVariableCredentialsProvider;
+    let region = std::env::var("AWS_REGION").or_else(|_| std::env::var("AWS_DEFAULT_REGION")).ok().map(Region::new);
+    aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .http_client(https_client())
+        .build()
 }
 
 /// A DynamoDB client. With `DYNAMODB_ENDPOINT` set (DynamoDB Local) it uses static local

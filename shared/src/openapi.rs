@@ -90,7 +90,7 @@ pub struct ErrorBody {
     /// `expired_token`, `invalid_token`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 403 `not_assignee`: who holds the session.
+    /// 403 `not_assignee`, and 409 `invalid_state` when someone holds the session: who holds it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_agent_id: Option<String>,
 }

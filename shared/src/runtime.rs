@@ -10,13 +10,17 @@ use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsock
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
-/// JSON logs to stdout (CloudWatch), level from `RUST_LOG`, default `info`.
+/// JSON logs to stdout (CloudWatch), level from `RUST_LOG` (`error`, `warn`, `info`, `debug`,
+/// `trace`), default `info`. One level for the whole process: per-module directives would need
+/// `EnvFilter`, which brings a regex engine into every function.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<tracing_subscriber::filter::LevelFilter>().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_current_span(false)
         .with_target(false)
         .without_time()

@@ -43,7 +43,7 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
     // Only the assignee; the history record of an executed write is conditional on it again.
     let holder = session.assigned_agent_id.as_deref();
     check_session(&actor, Operation::BusinessAssist, session.agent_status, holder).map_err(|refusal| match refusal {
-        SessionRefusal::State(rejected) => ApiError::InvalidState(rejected),
+        SessionRefusal::State(rejected) => ApiError::InvalidState(rejected, None),
         SessionRefusal::Denied(denied) => ApiError::Forbidden(denied),
     })?;
     let agent_id = actor.named_agent().or(holder).unwrap_or(DEFAULT_AGENT_ID).to_string();

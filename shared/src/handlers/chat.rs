@@ -202,7 +202,7 @@ async fn handle_turn(app: &App, requested_session: Option<String>, turn: &Custom
         match result {
             // The status moved between our read and our write (an agent accepted, another turn
             // escalated): decide the turn again on the new status.
-            Err(ApiError::InvalidState(_)) if attempts < TURN_ATTEMPTS && requested_session.is_some() => continue,
+            Err(ApiError::InvalidState(..)) if attempts < TURN_ATTEMPTS && requested_session.is_some() => continue,
             other => return other,
         }
     }

@@ -94,10 +94,14 @@ pub(crate) fn refusal_from_old_item(
     let Some(current) = field("agent_status").and_then(|s| AgentStatus::parse(&s)) else {
         return StoreError::session_not_found(session_id);
     };
-    if current != expected {
-        return StoreError::Rejected(TransitionRejected { action, current });
-    }
     let holder = field("assigned_agent_id");
+    if current != expected {
+        let rejected = TransitionRejected { action, current };
+        return match holder {
+            Some(holder) => StoreError::RejectedHeld { rejected, holder },
+            None => StoreError::Rejected(rejected),
+        };
+    }
     match required_assignee {
         Some(required) if holder.as_deref() != Some(required) => {
             StoreError::Denied(crate::auth::Denied::NotAssignee { assignee: holder })

@@ -80,8 +80,12 @@ pub async fn run(shared: Arc<Shared>, n: usize) {
                 shared.journal.accepts_won.lock().unwrap().push((session_id.clone(), me.clone()));
                 true
             }
-            // Our own earlier try may have been applied before its answer was lost: ask.
-            Some(409) if reply.after_outage => holds(&shared, auth, &session_id, &me).await,
+            // A 409 names the holder: if it is us, an earlier try of ours won and its answer was
+            // lost (a timeout, a 503, or an attempt the SDK retried inside one request).
+            Some(409) if reply.body["assigned_agent_id"].as_str() == Some(me.as_str()) => {
+                shared.journal.accepts_won.lock().unwrap().push((session_id.clone(), me.clone()));
+                true
+            }
             Some(409) => false,
             _ => {
                 shared.journal.accepts_unsure.lock().unwrap().push((session_id.clone(), me.clone()));
@@ -107,18 +111,6 @@ async fn sign_in(shared: &Shared, me: &str) -> Option<String> {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     None
-}
-
-/// After an unclear accept: is the session ours? The details say.
-async fn holds(shared: &Shared, auth: Auth<'_>, session_id: &str, me: &str) -> bool {
-    let details = details(shared, auth, session_id).await;
-    let mine = details.ok() && details.body["assigned_agent_id"].as_str() == Some(me);
-    if mine {
-        shared.journal.accepts_won.lock().unwrap().push((session_id.to_string(), me.to_string()));
-    } else if !details.ok() {
-        shared.journal.accepts_unsure.lock().unwrap().push((session_id.to_string(), me.to_string()));
-    }
-    mine
 }
 
 async fn details(shared: &Shared, auth: Auth<'_>, session_id: &str) -> Reply {
@@ -171,7 +163,9 @@ async fn work_on(shared: &Shared, rng: &mut Rng, auth: Auth<'_>, me: &str, n: us
     let route = "POST /api/v1/agent/sessions/{id}/resolve";
     let body = json!({"note": "handled in the load run"});
     let reply = send_until_answered(shared, route, Method::POST, &format!("{base}/resolve"), auth, Some(&body), Some(&key)).await;
-    let resolved = reply.ok() || (reply.status == Some(409) && reply.body["agent_status"] == "resolved" && reply.after_outage);
+    // A 409 that names us as the holder of a resolved session: our earlier try resolved it.
+    let ours = reply.body["assigned_agent_id"].as_str() == Some(me);
+    let resolved = reply.ok() || (reply.status == Some(409) && reply.body["agent_status"] == "resolved" && ours);
     if reply.ok() {
         shared.journal.resolves_acked.lock().unwrap().push((session_id.to_string(), me.to_string()));
     }

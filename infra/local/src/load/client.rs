@@ -28,9 +28,6 @@ pub struct Reply {
     pub status: Option<u16>,
     pub body: Value,
     pub retry_after: Option<u64>,
-    /// An earlier try of the same request got no clear answer (503 or none): it may have been
-    /// applied, so a later 409 may be this request's own effect.
-    pub after_outage: bool,
 }
 
 impl Reply {
@@ -80,7 +77,7 @@ pub async fn send(
     let started = Instant::now();
     let result = req.send().await;
     let reply = match result {
-        Err(_) => Reply { status: None, body: Value::Null, retry_after: None, after_outage: false },
+        Err(_) => Reply { status: None, body: Value::Null, retry_after: None },
         Ok(res) => {
             let status = res.status().as_u16();
             let retry_after = res
@@ -89,12 +86,11 @@ pub async fn send(
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse().ok());
             match res.text().await {
-                Err(_) => Reply { status: None, body: Value::Null, retry_after: None, after_outage: false },
+                Err(_) => Reply { status: None, body: Value::Null, retry_after: None },
                 Ok(text) => Reply {
                     status: Some(status),
                     body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
                     retry_after,
-                    after_outage: false,
                 },
             }
         }
@@ -106,9 +102,9 @@ pub async fn send(
     reply
 }
 
-/// A request sent until it gets an answer other than "not now": a 503 (or no answer at all) is
-/// retried after `Retry-After`, a 409 `request_in_progress` after a second, for as long as the
-/// run allows retries. The last reply is returned.
+/// A request sent until it gets an answer other than "not now": a 503, a 409
+/// `request_in_progress` (both after `Retry-After`) or no answer at all, for as long as the run
+/// allows retries. The last reply is returned.
 pub async fn send_until_answered(
     shared: &Shared,
     route: &'static str,
@@ -118,17 +114,14 @@ pub async fn send_until_answered(
     body: Option<&Value>,
     idempotency_key: Option<&str>,
 ) -> Reply {
-    let mut after_outage = false;
     loop {
-        let mut reply = send(shared, route, method.clone(), path, auth, body, idempotency_key).await;
-        reply.after_outage = after_outage;
+        let reply = send(shared, route, method.clone(), path, auth, body, idempotency_key).await;
         let wait = match reply.status {
             None => Duration::from_secs(1),
             Some(503) => Duration::from_secs(reply.retry_after.unwrap_or(1).clamp(1, 10)),
-            Some(409) if reply.code() == "request_in_progress" => Duration::from_secs(1),
+            Some(409) if reply.code() == "request_in_progress" => Duration::from_secs(reply.retry_after.unwrap_or(1).clamp(1, 10)),
             _ => return reply,
         };
-        after_outage |= reply.status != Some(409);
         if !shared.may_retry() {
             return reply;
         }
