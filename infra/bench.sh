@@ -22,6 +22,8 @@ echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {print
 echo
 "$target"/release/bench
 echo
+target/release/bench-team
+echo
 echo "### Idempotency-Key (the same POSTs with and without the header, alternating)"
 echo
 "$target"/release/bench-idempotency

@@ -2,6 +2,7 @@
 
 use crate::auth::ApiKeys;
 use crate::escalation::DEFAULT_FAILURE_THRESHOLD;
+use crate::queue::QueuePolicy;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -20,6 +21,9 @@ pub struct Config {
     /// What one request may take in all, store calls and retries included; past it the answer is
     /// a 503 `store_unavailable` (see [`crate::app::request_budget`]).
     pub request_budget: std::time::Duration,
+    /// Aging, first-response targets, capacity and auto-release (`AGING_MINUTES`,
+    /// `SLA_FIRST_RESPONSE_MINUTES`, `AGENT_MAX_SESSIONS`, `AUTO_RELEASE_MINUTES`).
+    pub queue: QueuePolicy,
 }
 
 impl Config {
@@ -48,7 +52,9 @@ impl Config {
             return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
         }
         let request_budget = crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS);
-        Ok(Config { table_name, failure_threshold, api_keys, request_budget })
+        let queue = QueuePolicy::from_lookup(|name| std::env::var(name).ok())
+            .map_err(|(name, reason)| ConfigError::Invalid { name, reason })?;
+        Ok(Config { table_name, failure_threshold, api_keys, request_budget, queue })
     }
 
     pub fn new(table_name: impl Into<String>, api_keys: ApiKeys) -> Self {
@@ -57,6 +63,7 @@ impl Config {
             failure_threshold: DEFAULT_FAILURE_THRESHOLD,
             api_keys,
             request_budget: crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS),
+            queue: QueuePolicy::default(),
         }
     }
 }

@@ -212,6 +212,30 @@ pub struct Session {
     pub accepted_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolve_note: Option<String>,
+    /// When the session reached its current priority (escalation, a release, or aging): the
+    /// aging clock runs from here.
+    pub priority_since: Option<DateTime<Utc>>,
+    /// When the session last entered the queue (escalation or a release).
+    pub queued_at: Option<DateTime<Utc>>,
+    /// The first agent message after escalation.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// The assignee's last accept, transfer, message or business write: auto-release measures
+    /// inactivity from here.
+    pub last_agent_activity_at: Option<DateTime<Utc>>,
+    /// The assignment is counted in the assignee's `active_sessions` (every assignment made
+    /// since capacity existed), so taking it away gives the count back.
+    pub capacity_counted: bool,
+    /// Releases and transfers, noted on the card for whoever takes the session next.
+    pub card_notes: Vec<CardNote>,
+}
+
+/// A line the card carries about the session's hand-overs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CardNote {
+    pub at: DateTime<Utc>,
+    /// Who handed it over: an agent id, `key:<id>`, or `system`.
+    pub by: String,
+    pub text: String,
 }
 
 impl Session {
@@ -235,7 +259,108 @@ impl Session {
             accepted_at: None,
             resolved_at: None,
             resolve_note: None,
+            priority_since: None,
+            queued_at: None,
+            first_response_at: None,
+            last_agent_activity_at: None,
+            capacity_counted: false,
+            card_notes: Vec::new(),
         }
+    }
+}
+
+/// What happened to a session, as its audit trail records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Escalated,
+    Accepted,
+    Released,
+    Transferred,
+    Aged,
+    AutoReleased,
+    AgentMessage,
+    BusinessWriteExecuted,
+    Resolved,
+    SolutionSubmitted,
+    SolutionApproved,
+    SolutionRejected,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 12] = [
+        EventKind::Escalated,
+        EventKind::Accepted,
+        EventKind::Released,
+        EventKind::Transferred,
+        EventKind::Aged,
+        EventKind::AutoReleased,
+        EventKind::AgentMessage,
+        EventKind::BusinessWriteExecuted,
+        EventKind::Resolved,
+        EventKind::SolutionSubmitted,
+        EventKind::SolutionApproved,
+        EventKind::SolutionRejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Escalated => "escalated",
+            EventKind::Accepted => "accepted",
+            EventKind::Released => "released",
+            EventKind::Transferred => "transferred",
+            EventKind::Aged => "aged",
+            EventKind::AutoReleased => "auto_released",
+            EventKind::AgentMessage => "agent_message",
+            EventKind::BusinessWriteExecuted => "business_write_executed",
+            EventKind::Resolved => "resolved",
+            EventKind::SolutionSubmitted => "solution_submitted",
+            EventKind::SolutionApproved => "solution_approved",
+            EventKind::SolutionRejected => "solution_rejected",
+        }
+    }
+}
+
+/// One immutable entry of a session's audit trail, written in the same transaction as the
+/// change it records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditEvent {
+    pub event_id: String,
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
+    /// An agent id, `key:<id>` for a service key, `bot` for the bot or an upstream escalation,
+    /// `system` for the scheduled queue maintenance.
+    pub actor: String,
+    pub from_status: Option<AgentStatus>,
+    pub to_status: Option<AgentStatus>,
+    /// What else is worth knowing: who to whom, from which priority, the note.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AuditEvent {
+    pub fn new(kind: EventKind, at: DateTime<Utc>, actor: impl Into<String>) -> Self {
+        AuditEvent {
+            event_id: new_id("evt"),
+            kind,
+            at,
+            actor: actor.into(),
+            from_status: None,
+            to_status: None,
+            detail: serde_json::Map::new(),
+        }
+    }
+
+    pub fn status(mut self, from: AgentStatus, to: AgentStatus) -> Self {
+        self.from_status = Some(from);
+        self.to_status = Some(to);
+        self
+    }
+
+    pub fn detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.detail.insert(key.to_string(), value.into());
+        self
     }
 }
 

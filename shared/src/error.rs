@@ -3,7 +3,7 @@
 use crate::auth::{Denied, Unauthenticated};
 use crate::domain::AgentStatus;
 use crate::state_machine::TransitionRejected;
-use lambda_http::{http::StatusCode, Body, Response};
+use lambda_http::http::StatusCode;
 use serde_json::{json, Value};
 
 /// A failure of a storage call, kept typed so a conflict is never mistaken for an outage.
@@ -23,6 +23,9 @@ pub enum StoreError {
     /// A conditional write lost to another writer on something other than the session status.
     #[error("{0}")]
     Conflict(String),
+    /// The agent already holds as many sessions as their capacity allows.
+    #[error(transparent)]
+    AtCapacity(#[from] AtCapacity),
     /// DynamoDB could not be reached, did not answer within the budget, or throttled: the request
     /// may succeed later, and nothing was changed by this one that a retry would duplicate.
     #[error("DynamoDB {operation} is unavailable: {source}")]
@@ -54,6 +57,15 @@ impl StoreError {
     pub fn session_not_found(id: &str) -> Self {
         StoreError::NotFound { kind: "session", id: id.to_string() }
     }
+}
+
+/// An accept or transfer refused because the agent is at capacity: a 409 `at_capacity`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("agent {agent_id} already holds {active_sessions} sessions, the most they may hold ({max_sessions})")]
+pub struct AtCapacity {
+    pub agent_id: String,
+    pub active_sessions: i64,
+    pub max_sessions: u32,
 }
 
 /// What the store needs to know of a failed SDK call: whether it was an outage.
@@ -117,6 +129,8 @@ pub enum ApiError {
     InvalidState(TransitionRejected, Option<String>),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    #[error(transparent)]
+    AtCapacity(#[from] AtCapacity),
     /// Well-formed, but not acceptable as it stands (a reused idempotency key).
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
@@ -150,7 +164,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::InvalidState(..) | ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::InvalidState(..) | ApiError::Conflict { .. } | ApiError::AtCapacity(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::OutOfRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -177,6 +191,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::InvalidState(..) => "invalid_state",
             ApiError::Conflict { code, .. } => code,
+            ApiError::AtCapacity(_) => "at_capacity",
             ApiError::Unprocessable { code, .. } => code,
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::OutOfRange(_) => "value_out_of_range",
@@ -196,36 +211,14 @@ impl ApiError {
             }
             ApiError::Unauthorized(why) => body["reason"] = json!(why.reason()),
             ApiError::Forbidden(Denied::NotAssignee { assignee }) => body["assigned_agent_id"] = json!(assignee),
+            ApiError::AtCapacity(full) => {
+                body["agent_id"] = json!(full.agent_id);
+                body["active_sessions"] = json!(full.active_sessions);
+                body["max_sessions"] = json!(full.max_sessions);
+            }
             _ => {}
         }
         body
-    }
-
-    pub fn into_response(self) -> Response<Body> {
-        if let ApiError::Internal(source) = &self {
-            // The cause chain goes to the log, never to the client.
-            tracing::error!(error = %source, cause = ?source.source(), "request failed");
-        }
-        if let ApiError::Unavailable(source) = &self {
-            tracing::warn!(error = %source, "data store unavailable");
-        }
-        let mut response = crate::http::json_response(self.status(), &self.body());
-        // A duplicate of a request still running (or whose answer was lost to an outage, until its
-        // claim lapses) is told when to come back, as an outage is.
-        if matches!(&self, ApiError::Unavailable(_) | ApiError::Conflict { code: "request_in_progress", .. }) {
-            response.headers_mut().insert("retry-after", RETRY_AFTER_SECONDS.into());
-        }
-        if let ApiError::Unauthorized(why) = &self {
-            // RFC 6750: say which scheme to use, and why the credential was refused.
-            let challenge = match why {
-                Unauthenticated::Missing | Unauthenticated::InvalidApiKey => "Bearer".to_string(),
-                other => format!("Bearer error=\"invalid_token\", error_description=\"{}\"", other.reason()),
-            };
-            if let Ok(value) = challenge.parse() {
-                response.headers_mut().insert("www-authenticate", value);
-            }
-        }
-        response
     }
 }
 
@@ -249,6 +242,7 @@ impl From<StoreError> for ApiError {
             StoreError::Denied(denied) => ApiError::Forbidden(denied),
             unavailable @ StoreError::Unavailable { .. } => ApiError::Unavailable(Box::new(unavailable)),
             StoreError::Conflict(message) => ApiError::Conflict { code: "conflict", message },
+            StoreError::AtCapacity(full) => ApiError::AtCapacity(full),
             other => ApiError::Internal(Box::new(other)),
         }
     }
@@ -258,6 +252,13 @@ impl From<StoreError> for ApiError {
 mod tests {
     use super::*;
     use crate::state_machine::Action;
+
+    /// A failure that is not an outage, as a test stands it in for an SDK error.
+    impl DynamoFailure for std::io::Error {
+        fn is_outage(&self) -> bool {
+            false
+        }
+    }
 
     #[test]
     fn a_rejected_transition_is_a_409_naming_the_current_status() {
@@ -290,7 +291,20 @@ mod tests {
     }
 
     #[test]
+    fn at_capacity_is_a_409_with_the_figures() {
+        let err = ApiError::from(StoreError::AtCapacity(AtCapacity {
+            agent_id: "agent-001".into(),
+            active_sessions: 5,
+            max_sessions: 5,
+        }));
+        assert_eq!((err.status(), err.code()), (StatusCode::CONFLICT, "at_capacity"));
+        assert_eq!(err.body()["max_sessions"], 5);
+        assert_eq!(err.body()["active_sessions"], 5);
+    }
+
+    #[test]
     fn a_401_says_which_credential_failed_and_how_to_authenticate() {
+        use lambda_http::Body;
         let response = ApiError::Unauthorized(Unauthenticated::ExpiredToken).into_response();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("expired_token"));

@@ -1,5 +1,7 @@
-//! The HTTP edge: reading requests into validated values and writing JSON responses.
+//! The HTTP edge: reading requests into validated values and writing JSON responses. Errors
+//! (`crate::error`) know nothing of HTTP bodies; this module turns them into responses.
 
+use crate::auth::Unauthenticated;
 use crate::error::ApiError;
 use lambda_http::{http::StatusCode, Body, Request, RequestExt, Response};
 use serde::de::DeserializeOwned;
@@ -19,6 +21,40 @@ pub fn json_response<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Re
 
 pub fn ok<T: Serialize + ?Sized>(value: &T) -> Result<Response<Body>, ApiError> {
     Ok(json_response(StatusCode::OK, value))
+}
+
+/// 204: done, nothing to say (an empty queue for "next").
+pub fn no_content() -> Result<Response<Body>, ApiError> {
+    Ok(Response::builder().status(StatusCode::NO_CONTENT).body(Body::Empty).expect("a status alone always builds a response"))
+}
+
+impl ApiError {
+    /// The JSON response of an error. An outage's cause goes to the log, never to the client.
+    pub fn into_response(self) -> Response<Body> {
+        if let ApiError::Internal(source) = &self {
+            tracing::error!(error = %source, cause = ?source.source(), "request failed");
+        }
+        if let ApiError::Unavailable(source) = &self {
+            tracing::warn!(error = %source, "data store unavailable");
+        }
+        let mut response = json_response(self.status(), &self.body());
+        // A duplicate of a request still running (or whose answer was lost to an outage, until its
+        // claim lapses) is told when to come back, as an outage is.
+        if matches!(&self, ApiError::Unavailable(_) | ApiError::Conflict { code: "request_in_progress", .. }) {
+            response.headers_mut().insert("retry-after", crate::error::RETRY_AFTER_SECONDS.into());
+        }
+        if let ApiError::Unauthorized(why) = &self {
+            // RFC 6750: say which scheme to use, and why the credential was refused.
+            let challenge = match why {
+                Unauthenticated::Missing | Unauthenticated::InvalidApiKey => "Bearer".to_string(),
+                other => format!("Bearer error=\"invalid_token\", error_description=\"{}\"", other.reason()),
+            };
+            if let Ok(value) = challenge.parse() {
+                response.headers_mut().insert("www-authenticate", value);
+            }
+        }
+        response
+    }
 }
 
 /// A stored JSON body answered again as it was (idempotent replays).

@@ -155,6 +155,8 @@ pub async fn ingest(app: &App, event: EscalationEvent) -> Result<IngestOutcome, 
     session.priority = Some(priority);
     session.escalate_reason = Some(event.reason.trim().to_string());
     session.escalated_at = Some(now);
+    session.priority_since = Some(now);
+    session.queued_at = Some(now);
     session.turn_count = history.len() as u32;
     for attempt in &event.attempted_solutions {
         remember_attempt(&mut session.attempted_solutions, attempt);

@@ -16,11 +16,15 @@ pub mod intent;
 pub mod knowledge;
 pub mod knowledge_cache;
 pub mod live;
+pub mod maintenance;
+pub mod metrics;
+pub mod queue;
 pub mod openapi;
 pub mod routes;
 pub mod runtime;
 pub mod state_machine;
 pub mod store;
+pub mod turn_policy;
 
 pub use app::App;
 pub use routes::Endpoint;

@@ -13,6 +13,10 @@ use crate::handlers::agent::{
     SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI,
 };
 use crate::handlers::business::AssistRequest;
+use crate::handlers::team::{
+    AgentView, CapacityRequest, EventsResponse, HandOverResponse, MetricsSummary, NextRequest, ReleaseRequest,
+    TransferRequest,
+};
 use crate::handlers::chat::{ChatRequest, ChatResponse};
 use crate::handlers::knowledge::{
     ApproveRequest, Deleted, DocumentList, DocumentRequest, FaqPage, FaqRequest, FaqView, InvalidateRequest,
@@ -62,6 +66,7 @@ pub enum ErrorCode {
     AlreadyReviewed,
     FaqExists,
     Conflict,
+    AtCapacity,
     PayloadTooLarge,
     ValueOutOfRange,
     IdempotencyKeyReused,
@@ -93,6 +98,13 @@ pub struct ErrorBody {
     /// 403 `not_assignee`, and 409 `invalid_state` when someone holds the session: who holds it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_agent_id: Option<String>,
+    /// 409 `at_capacity`: the agent who is full, their load and their limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_sessions: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_sessions: Option<u32>,
 }
 
 /// The error responses of an endpoint: status and the codes it can carry. Every route can also
@@ -112,9 +124,23 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
     let mut errors: Vec<(u16, Vec<ErrorCode>)> = match endpoint {
         Endpoint::PendingList => query(),
         Endpoint::SessionDetails => vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])],
-        Endpoint::AcceptSession | Endpoint::KnowledgeRecommend | Endpoint::Chat => {
+        Endpoint::AcceptSession => {
+            [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, AtCapacity, Conflict])]].concat()
+        }
+        Endpoint::KnowledgeRecommend | Endpoint::Chat => {
             [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])]].concat()
         }
+        Endpoint::ReleaseSession => {
+            [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, Conflict])]].concat()
+        }
+        Endpoint::TransferSession => {
+            [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, AtCapacity, Conflict])]].concat()
+        }
+        Endpoint::NextSession => [body(true), vec![(409, vec![AtCapacity, Conflict])]].concat(),
+        Endpoint::SessionEvents => vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])],
+        Endpoint::GetAgent => vec![(404, vec![NotFound])],
+        Endpoint::SetAgentCapacity => [body(true), vec![(404, vec![NotFound])]].concat(),
+        Endpoint::MetricsSummary => vec![],
         Endpoint::SendMessage | Endpoint::ResolveSession | Endpoint::BusinessAssist => {
             [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])]].concat()
         }
@@ -131,9 +157,12 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
         Endpoint::RejectSolution => [body(true), vec![(404, vec![SolutionNotFound]), (409, vec![AlreadyReviewed])]].concat(),
     };
     let forbidden = match endpoint {
-        Endpoint::SendMessage | Endpoint::ResolveSession | Endpoint::BusinessAssist | Endpoint::SubmitSolution => {
-            vec![Forbidden, NotAssignee]
-        }
+        Endpoint::SendMessage
+        | Endpoint::ResolveSession
+        | Endpoint::BusinessAssist
+        | Endpoint::SubmitSolution
+        | Endpoint::ReleaseSession
+        | Endpoint::TransferSession => vec![Forbidden, NotAssignee],
         Endpoint::ApproveSolution | Endpoint::RejectSolution => vec![Forbidden, OwnSolution],
         _ => vec![Forbidden],
     };
@@ -169,6 +198,10 @@ fn is_post(endpoint: Endpoint) -> bool {
             | Endpoint::DeleteFaq
             | Endpoint::ListSolutions
             | Endpoint::OpenApiDocument
+            | Endpoint::SessionEvents
+            | Endpoint::GetAgent
+            | Endpoint::SetAgentCapacity
+            | Endpoint::MetricsSummary
     )
 }
 
@@ -176,7 +209,12 @@ fn is_post(endpoint: Endpoint) -> bool {
 fn body_is_optional(endpoint: Endpoint) -> bool {
     matches!(
         endpoint,
-        Endpoint::AcceptSession | Endpoint::ResolveSession | Endpoint::ApproveSolution | Endpoint::InvalidateCache
+        Endpoint::AcceptSession
+            | Endpoint::ResolveSession
+            | Endpoint::ApproveSolution
+            | Endpoint::InvalidateCache
+            | Endpoint::ReleaseSession
+            | Endpoint::NextSession
     )
 }
 
@@ -335,6 +373,55 @@ mod paths {
         security(("ApiKey" = [])))]
     fn delete_faq() {}
 
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/release", operation_id = "release-session", tag = "team",
+        summary = "assigned → pending, back in its original place; the assignee or a supervisor",
+        description = "Same priority and escalation time as before; the card notes who released it and why.",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = ReleaseRequest,
+        responses((status = 200, description = "Released", body = HandOverResponse)))]
+    fn release_session() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/{session_id}/transfer", operation_id = "transfer-session", tag = "team",
+        summary = "assigned → assigned to another agent, within their capacity; the assignee or a supervisor",
+        description = "The history gets a system message saying who handed it to whom.",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = TransferRequest,
+        responses((status = 200, description = "Transferred", body = HandOverResponse)))]
+    fn transfer_session() {}
+
+    #[utoipa::path(post, path = "/api/v1/agent/sessions/next", operation_id = "next-session", tag = "team",
+        summary = "Claim the highest-priority, longest-waiting pending session, within capacity",
+        request_body = NextRequest,
+        responses(
+            (status = 200, description = "Claimed: the accept's answer", body = AcceptResponse),
+            (status = 204, description = "The queue is empty"),
+        ))]
+    fn next_session() {}
+
+    #[utoipa::path(get, path = "/api/v1/agent/sessions/{session_id}/events", operation_id = "session-events", tag = "team",
+        summary = "The session's audit trail, oldest first",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        responses((status = 200, description = "The events", body = EventsResponse)))]
+    fn session_events() {}
+
+    #[utoipa::path(get, path = "/api/v1/agents/{agent_id}", operation_id = "get-agent", tag = "team",
+        summary = "An agent's capacity and load: the agent themself or a supervisor",
+        params(("agent_id" = String, Path, description = "An agent id", pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        responses((status = 200, description = "The agent", body = AgentView)))]
+    fn get_agent() {}
+
+    #[utoipa::path(put, path = "/api/v1/agents/{agent_id}/capacity", operation_id = "set-agent-capacity", tag = "team",
+        summary = "Set or clear an agent's own limit of sessions: supervisors",
+        params(("agent_id" = String, Path, description = "An agent id", pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = CapacityRequest,
+        responses((status = 200, description = "The agent", body = AgentView)))]
+    fn set_agent_capacity() {}
+
+    #[utoipa::path(get, path = "/api/v1/metrics/summary", operation_id = "metrics-summary", tag = "team",
+        summary = "The queue now and the last 24 hours, from counters: supervisors",
+        responses((status = 200, description = "The figures", body = MetricsSummary)))]
+    fn metrics_summary() {}
+
     #[utoipa::path(get, path = "/api/v1/openapi.json", operation_id = "openapi", tag = "meta",
         summary = "This document",
         responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
@@ -349,7 +436,9 @@ mod paths {
         paths::knowledge_recommend, paths::business_assist, paths::resolve_session, paths::submit_solution, paths::me,
         paths::chat, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
         paths::upsert_document, paths::list_documents, paths::delete_document, paths::create_faq, paths::list_faqs,
-        paths::delete_faq, paths::openapi_document),
+        paths::delete_faq, paths::release_session, paths::transfer_session, paths::next_session,
+        paths::session_events, paths::get_agent, paths::set_agent_capacity, paths::metrics_summary,
+        paths::openapi_document),
     components(schemas(ErrorBody, ErrorCode, AgentRole, AgentStatus, Author, Role, EscalationCard, EscalationPriority,
         MemberLevel, ReviewStatus, EntryKind, HistoryEntry, BusinessResult, RecommendedChunk)),
     modifiers(&Contract),
@@ -378,7 +467,7 @@ impl Modify for Contract {
             ),
         );
         for item in doc.paths.paths.values_mut() {
-            for operation in [&mut item.get, &mut item.delete].into_iter().flatten() {
+            for operation in [&mut item.get, &mut item.put, &mut item.delete].into_iter().flatten() {
                 add_errors(operation);
             }
             if let Some(operation) = item.post.as_mut() {

@@ -40,6 +40,13 @@ macro_rules! handler_of {
     (ListSolutions) => { $crate::handlers::knowledge::list_solutions };
     (ApproveSolution) => { $crate::handlers::knowledge::approve_solution };
     (RejectSolution) => { $crate::handlers::knowledge::reject_solution };
+    (ReleaseSession) => { $crate::handlers::team::release_session };
+    (TransferSession) => { $crate::handlers::team::transfer_session };
+    (NextSession) => { $crate::handlers::team::next_session };
+    (SessionEvents) => { $crate::handlers::team::session_events };
+    (GetAgent) => { $crate::handlers::team::get_agent };
+    (SetAgentCapacity) => { $crate::handlers::team::set_capacity };
+    (MetricsSummary) => { $crate::handlers::team::metrics_summary };
 }
 
 /// The `main` of a Lambda binary for one endpoint: `workbench::lambda_main!(AcceptSession);`
@@ -89,6 +96,13 @@ pub enum Endpoint {
     ListSolutions,
     ApproveSolution,
     RejectSolution,
+    ReleaseSession,
+    TransferSession,
+    NextSession,
+    SessionEvents,
+    GetAgent,
+    SetAgentCapacity,
+    MetricsSummary,
     OpenApiDocument,
 }
 
@@ -114,11 +128,22 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::ListSolutions, "ListSolutionsFunction", "list-solutions"),
     (Endpoint::ApproveSolution, "ApproveSolutionFunction", "approve-solution"),
     (Endpoint::RejectSolution, "RejectSolutionFunction", "reject-solution"),
+    (Endpoint::ReleaseSession, "ReleaseSessionFunction", "release-session"),
+    (Endpoint::TransferSession, "TransferSessionFunction", "transfer-session"),
+    (Endpoint::NextSession, "NextSessionFunction", "next-session"),
+    (Endpoint::SessionEvents, "SessionEventsFunction", "session-events"),
+    (Endpoint::GetAgent, "GetAgentFunction", "get-agent"),
+    (Endpoint::SetAgentCapacity, "SetAgentCapacityFunction", "set-agent-capacity"),
+    (Endpoint::MetricsSummary, "MetricsSummaryFunction", "metrics-summary"),
     (Endpoint::OpenApiDocument, "OpenApiFunction", "openapi"),
 ];
 
 /// The event-triggered function of template.yaml.
 pub const INGEST_FUNCTION: (&str, &str) = ("IngestEscalationFunction", "ingest-escalation");
+
+/// The scheduled function of template.yaml (EventBridge, every minute): aging, auto-release,
+/// the oldest pending wait.
+pub const MAINTENANCE_FUNCTION: (&str, &str) = ("QueueMaintenanceFunction", "queue-maintenance");
 
 /// The live-update functions of template.yaml, (logical id, binary): the WebSocket API's routes
 /// and the fan-out on the table's stream.
@@ -158,6 +183,13 @@ impl Endpoint {
             Endpoint::BusinessAssist => Operation::BusinessAssist,
             Endpoint::ListSolutions => Operation::ListSolutions,
             Endpoint::ApproveSolution | Endpoint::RejectSolution => Operation::ReviewSolution,
+            Endpoint::ReleaseSession => Operation::Release,
+            Endpoint::TransferSession => Operation::Transfer,
+            Endpoint::NextSession => Operation::NextInQueue,
+            Endpoint::SessionEvents => Operation::ViewEvents,
+            Endpoint::GetAgent => Operation::ViewAgent,
+            Endpoint::SetAgentCapacity => Operation::SetCapacity,
+            Endpoint::MetricsSummary => Operation::MetricsSummary,
             Endpoint::InvalidateCache
             | Endpoint::UpsertDocument
             | Endpoint::ListDocuments
@@ -234,6 +266,13 @@ impl Endpoint {
             Endpoint::ListSolutions => |app, req, caller| Box::pin(crate::handler_of!(ListSolutions)(app, req, caller)),
             Endpoint::ApproveSolution => |app, req, caller| Box::pin(crate::handler_of!(ApproveSolution)(app, req, caller)),
             Endpoint::RejectSolution => |app, req, caller| Box::pin(crate::handler_of!(RejectSolution)(app, req, caller)),
+            Endpoint::ReleaseSession => |app, req, caller| Box::pin(crate::handler_of!(ReleaseSession)(app, req, caller)),
+            Endpoint::TransferSession => |app, req, caller| Box::pin(crate::handler_of!(TransferSession)(app, req, caller)),
+            Endpoint::NextSession => |app, req, caller| Box::pin(crate::handler_of!(NextSession)(app, req, caller)),
+            Endpoint::SessionEvents => |app, req, caller| Box::pin(crate::handler_of!(SessionEvents)(app, req, caller)),
+            Endpoint::GetAgent => |app, req, caller| Box::pin(crate::handler_of!(GetAgent)(app, req, caller)),
+            Endpoint::SetAgentCapacity => |app, req, caller| Box::pin(crate::handler_of!(SetAgentCapacity)(app, req, caller)),
+            Endpoint::MetricsSummary => |app, req, caller| Box::pin(crate::handler_of!(MetricsSummary)(app, req, caller)),
             Endpoint::OpenApiDocument => |app, req, caller| Box::pin(crate::handler_of!(OpenApiDocument)(app, req, caller)),
         }
     }

@@ -62,6 +62,18 @@ pub async fn run_http(
     .await
 }
 
+/// Run the queue's maintenance as a Lambda on its EventBridge schedule. A failed run is an
+/// invocation error (logged, retried by the next minute's run anyway).
+pub async fn run_maintenance() -> Result<(), Error> {
+    init_tracing();
+    let app = for_process(App::from_env_for_events().await?);
+    warm_up(app).await;
+    lambda_runtime::run(lambda_runtime::service_fn(move |_event: LambdaEvent<serde_json::Value>| async move {
+        crate::maintenance::run(app).await.map_err(|err| Error::from(err.to_string()))
+    }))
+    .await
+}
+
 /// Run the SQS escalation ingestion as a Lambda with partial batch responses.
 pub async fn run_ingest() -> Result<(), Error> {
     init_tracing();

@@ -25,6 +25,14 @@ pub enum Action {
     Resolve,
     /// An agent turns the resolution into a FAQ candidate.
     ConsolidateSolution,
+    /// The assignee (or a supervisor) hands the session back to the queue, in its old place.
+    Release,
+    /// The assignee (or a supervisor) hands the session to another agent.
+    Transfer,
+    /// A session waiting too long at its priority is raised one level.
+    Age,
+    /// An assigned session without agent activity for too long goes back to the queue.
+    AutoRelease,
 }
 
 impl Action {
@@ -38,6 +46,10 @@ impl Action {
             Action::ViewDetails => "view details",
             Action::Resolve => "resolve",
             Action::ConsolidateSolution => "consolidate a solution",
+            Action::Release => "release",
+            Action::Transfer => "transfer",
+            Action::Age => "raise the priority of",
+            Action::AutoRelease => "auto-release",
         }
     }
 
@@ -48,6 +60,8 @@ impl Action {
             Action::Escalate => &[None],
             Action::Accept => &[Pending],
             Action::SendMessage | Action::BusinessAssist | Action::Resolve => &[Assigned],
+            Action::Release | Action::Transfer | Action::AutoRelease => &[Assigned],
+            Action::Age => &[Pending],
             Action::KnowledgeRecommend | Action::ViewDetails => &[Pending, Assigned, Resolved],
             Action::ConsolidateSolution => &[Resolved],
         }
@@ -87,34 +101,15 @@ pub fn transition(current: AgentStatus, action: Action) -> Result<AgentStatus, T
         Action::Escalate => AgentStatus::Pending,
         Action::Accept => AgentStatus::Assigned,
         Action::Resolve => AgentStatus::Resolved,
+        Action::Release | Action::AutoRelease => AgentStatus::Pending,
+        Action::Transfer => AgentStatus::Assigned,
+        Action::Age => AgentStatus::Pending,
         Action::SendMessage
         | Action::BusinessAssist
         | Action::KnowledgeRecommend
         | Action::ViewDetails
         | Action::ConsolidateSolution => current,
     })
-}
-
-/// What the chat endpoint does with a customer's message, by session status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CustomerTurn {
-    /// The bot answers (and may escalate).
-    BotAnswers,
-    /// An agent is on the way: store the message, tell the customer to hold on.
-    WaitForAgent,
-    /// An agent is talking: store the message for the agent; the bot stays silent.
-    ForwardToAgent,
-    /// The previous conversation is closed: start a new bot session.
-    StartNewSession,
-}
-
-pub fn customer_turn(current: AgentStatus) -> CustomerTurn {
-    match current {
-        AgentStatus::None => CustomerTurn::BotAnswers,
-        AgentStatus::Pending => CustomerTurn::WaitForAgent,
-        AgentStatus::Assigned => CustomerTurn::ForwardToAgent,
-        AgentStatus::Resolved => CustomerTurn::StartNewSession,
-    }
 }
 
 #[cfg(test)]
@@ -221,6 +216,10 @@ mod tests {
         assert_eq!(Action::Resolve.required_status(), Some(Assigned));
         assert_eq!(Action::ConsolidateSolution.required_status(), Some(Resolved));
         assert_eq!(Action::ViewDetails.required_status(), Option::None);
+        assert_eq!(Action::Release.required_status(), Some(Assigned));
+        assert_eq!(Action::Transfer.required_status(), Some(Assigned));
+        assert_eq!(Action::Age.required_status(), Some(Pending));
+        assert_eq!(Action::AutoRelease.required_status(), Some(Assigned));
     }
 
     #[test]
@@ -234,6 +233,10 @@ mod tests {
             Action::ViewDetails,
             Action::Resolve,
             Action::ConsolidateSolution,
+            Action::Release,
+            Action::Transfer,
+            Action::Age,
+            Action::AutoRelease,
         ];
         let mut allowed = 0;
         for status in ALL_STATUSES {
@@ -244,15 +247,50 @@ mod tests {
             }
         }
         // 1 escalate + 1 accept + 3 assigned-only + 3 + 3 viewing + 1 consolidate
-        assert_eq!(allowed, 12);
+        // + release, transfer, auto-release (assigned) + age (pending)
+        assert_eq!(allowed, 16);
     }
 
     #[test]
-    fn the_customer_side_follows_the_status() {
-        assert_eq!(customer_turn(None), CustomerTurn::BotAnswers);
-        assert_eq!(customer_turn(Pending), CustomerTurn::WaitForAgent);
-        assert_eq!(customer_turn(Assigned), CustomerTurn::ForwardToAgent);
-        assert_eq!(customer_turn(Resolved), CustomerTurn::StartNewSession);
+    fn release_returns_an_assigned_session_to_the_queue() {
+        assert_eq!(transition(Assigned, Action::Release), Ok(Pending));
+        for status in [None, Pending, Resolved] {
+            assert!(rejected(status, Action::Release), "{status}");
+        }
+    }
+
+    #[test]
+    fn transfer_keeps_the_session_assigned() {
+        assert_eq!(transition(Assigned, Action::Transfer), Ok(Assigned));
+        for status in [None, Pending, Resolved] {
+            assert!(rejected(status, Action::Transfer), "{status}");
+        }
+    }
+
+    #[test]
+    fn aging_applies_only_while_pending() {
+        assert_eq!(transition(Pending, Action::Age), Ok(Pending));
+        for status in [None, Assigned, Resolved] {
+            assert!(rejected(status, Action::Age), "{status}");
+        }
+    }
+
+    #[test]
+    fn auto_release_returns_an_idle_assigned_session_to_the_queue() {
+        assert_eq!(transition(Assigned, Action::AutoRelease), Ok(Pending));
+        for status in [None, Pending, Resolved] {
+            assert!(rejected(status, Action::AutoRelease), "{status}");
+        }
+    }
+
+    #[test]
+    fn a_released_session_can_be_accepted_again_and_a_transferred_one_resolved() {
+        let released = transition(Assigned, Action::Release).unwrap();
+        assert_eq!(transition(released, Action::Accept), Ok(Assigned));
+        let transferred = transition(Assigned, Action::Transfer).unwrap();
+        assert_eq!(transition(transferred, Action::Resolve), Ok(Resolved));
+        let aged = transition(Pending, Action::Age).unwrap();
+        assert_eq!(transition(aged, Action::Accept), Ok(Assigned));
     }
 
     #[test]

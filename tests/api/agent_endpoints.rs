@@ -32,7 +32,10 @@ async fn the_pending_list_is_ordered_by_priority_then_oldest_first_with_summary_
     keys.sort();
     assert_eq!(
         keys,
-        vec!["agent_status", "assigned_agent_id", "created_at", "escalate_reason", "priority", "session_id", "turn_count", "user_id"]
+        vec![
+            "agent_status", "assigned_agent_id", "created_at", "escalate_reason", "escalated_at", "priority",
+            "session_id", "sla_breached", "sla_due_at", "turn_count", "user_id", "waiting_seconds",
+        ]
     );
     assert_eq!(first["agent_status"], "pending");
     assert!(first["assigned_agent_id"].is_null());

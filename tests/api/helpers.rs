@@ -86,6 +86,7 @@ pub struct Reply {
 
 impl TestApp {
     pub async fn call(&self, method: Method, path: &str, body: Option<&str>, key: Option<&str>) -> Reply {
+        let checked = method.clone();
         let mut req = self.http.request(method, format!("{}{}", self.address, path));
         if let Some(key) = key {
             req = req.header("x-api-key", key);
@@ -98,11 +99,14 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();
         let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, headers, body }
+        let reply = Reply { status, headers, body };
+        assert_in_contract(&checked, path, &reply);
+        reply
     }
 
     /// A request with `Authorization: Bearer <token>` and no key.
     pub async fn call_bearer(&self, method: Method, path: &str, body: Option<Value>, token: &str) -> Reply {
+        let checked = method.clone();
         let mut req = self.http.request(method, format!("{}{}", self.address, path)).bearer_auth(token);
         if let Some(body) = body {
             req = req.header("content-type", "application/json").body(body.to_string());
@@ -112,7 +116,9 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();
         let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Reply { status, headers, body }
+        let reply = Reply { status, headers, body };
+        assert_in_contract(&checked, path, &reply);
+        reply
     }
 
     pub async fn get_as(&self, token: &str, path: &str) -> Reply {
@@ -215,4 +221,50 @@ impl TestApp {
     pub fn live_url(&self, token: &str) -> String {
         format!("{}/ws?token={token}", self.address.replacen("http://", "ws://", 1))
     }
+}
+
+/// Every response the tests receive is checked against the OpenAPI document: the route's
+/// documented status and, for JSON bodies, its schema. A response outside the contract fails
+/// the test that received it.
+pub fn assert_in_contract(method: &Method, path: &str, reply: &Reply) {
+    static DOCUMENT: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    static VALIDATORS: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<jsonschema::Validator>>>> =
+        std::sync::OnceLock::new();
+    let document = DOCUMENT.get_or_init(|| serde_json::to_value(workbench::openapi::document()).expect("the document is JSON"));
+    let path = path.split('?').next().unwrap_or(path);
+    let Some((template, item)) = document["paths"].as_object().and_then(|paths| {
+        paths.iter().find(|(template, _)| {
+            let want: Vec<&str> = template.split('/').collect();
+            let got: Vec<&str> = path.split('/').collect();
+            want.len() == got.len() && want.iter().zip(&got).all(|(w, g)| w.starts_with('{') || w == g)
+        })
+    }) else {
+        return; // Not an API route (unknown paths are tested for their 404 elsewhere).
+    };
+    let Some(operation) = item.get(method.as_str().to_ascii_lowercase()) else { return };
+    let status = reply.status.as_u16().to_string();
+    let response = &operation["responses"][&status];
+    assert!(
+        !response.is_null(),
+        "{method} {template} answered {status}, which the OpenAPI document does not list: {}",
+        reply.body
+    );
+    let Some(schema) = response.pointer("/content/application~1json/schema") else { return };
+    let key = format!("{method} {template} {status}");
+    let validator = {
+        let cache = VALIDATORS.get_or_init(Default::default);
+        let mut cache = cache.lock().unwrap();
+        cache
+            .entry(key.clone())
+            .or_insert_with(|| {
+                let mut root = schema.clone();
+                if let Some(object) = root.as_object_mut() {
+                    object.insert("components".into(), document["components"].clone());
+                }
+                std::sync::Arc::new(jsonschema::validator_for(&root).expect("the document's schemas compile"))
+            })
+            .clone()
+    };
+    let errors: Vec<String> = validator.iter_errors(&reply.body).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{key}: the response is outside the OpenAPI schema: {errors:?}\n{}", reply.body);
 }

@@ -4,6 +4,7 @@ use crate::helpers::{escalate, spawn_app, token, TestApp, API_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use workbench::idempotency::{IN_PROGRESS_SECONDS, RECORD_SECONDS};
+use workbench::domain::EventKind;
 
 async fn post_with_key(t: &TestApp, path: &str, key: &str, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let res = t
@@ -161,7 +162,7 @@ async fn a_keyed_write_applied_after_its_answer_was_lost_is_replayed_on_retry_no
         status: 200,
         body: answer.clone(),
     };
-    t.app.store.append_agent_message(&session_id, &message, Some("agent-001"), now, Some(&completion)).await.unwrap();
+    t.app.store.append_agent_message(&session_id, &message, Some("agent-001"), EventKind::AgentMessage, "agent-001", now, Some(&completion)).await.unwrap();
 
     // The retry with the same key gets the first try's answer and writes nothing.
     let reply = t
@@ -199,7 +200,7 @@ async fn a_write_whose_claim_lapsed_and_was_taken_over_is_refused_whole() {
     let before = t.stored(&session_id).await.turn_count;
     let completion =
         workbench::store::RecordCompletion { record_id: record.record_id, run: "stalled".into(), status: 200, body: "{}".into() };
-    let late = store.append_agent_message(&session_id, &agent_message("late"), Some("agent-001"), now, Some(&completion)).await;
+    let late = store.append_agent_message(&session_id, &agent_message("late"), Some("agent-001"), EventKind::AgentMessage, "agent-001", now, Some(&completion)).await;
     assert!(matches!(late, Err(workbench::error::StoreError::Conflict(_))), "{late:?}");
     assert_eq!(t.stored(&session_id).await.turn_count, before);
     assert!(store.history(&session_id).await.unwrap().iter().all(|m| m.content != "late"));

@@ -18,6 +18,7 @@ mod live;
 mod openapi;
 mod review;
 mod strict_input;
+mod team;
 #[cfg(feature = "e5")]
 mod semantic;
 mod template_contract;

@@ -107,3 +107,21 @@ fn the_error_code_schema_lists_exactly_the_codes_of_error_responses() {
     }
     assert_eq!(documented, in_code);
 }
+
+/// The check every integration test's responses go through catches a body outside the schema
+/// and a status the document does not list.
+#[test]
+fn the_contract_check_refuses_what_the_document_does_not_allow() {
+    use crate::helpers::{assert_in_contract, Reply};
+    let reply = |status: u16, body: serde_json::Value| Reply {
+        status: reqwest::StatusCode::from_u16(status).unwrap(),
+        headers: Default::default(),
+        body,
+    };
+    let good = reply(200, serde_json::json!({"agent_id": "agent-001", "name": "Ada", "roles": ["agent"]}));
+    assert_in_contract(&reqwest::Method::GET, "/api/v1/agent/me", &good);
+    let wrong_type = reply(200, serde_json::json!({"agent_id": 5, "name": "Ada", "roles": ["agent"]}));
+    assert!(std::panic::catch_unwind(|| assert_in_contract(&reqwest::Method::GET, "/api/v1/agent/me", &wrong_type)).is_err());
+    let unlisted = reply(418, serde_json::json!({}));
+    assert!(std::panic::catch_unwind(|| assert_in_contract(&reqwest::Method::GET, "/api/v1/agent/me", &unlisted)).is_err());
+}

@@ -3,7 +3,7 @@
 use crate::helpers::repo_root;
 use serde_yaml_ng::Value;
 use std::collections::BTreeSet;
-use workbench::routes::INGEST_FUNCTION;
+use workbench::routes::{INGEST_FUNCTION, MAINTENANCE_FUNCTION};
 use workbench::Endpoint;
 use workbench_local::template;
 
@@ -32,6 +32,30 @@ fn every_endpoint_is_a_template_function_with_its_binary_and_route() {
         assert!(main.contains(&format!("lambda_main!({endpoint:?})")), "{} runs another endpoint", endpoint.binary());
     }
     assert_eq!(functions.queue_functions, vec![INGEST_FUNCTION.0]);
+    assert_eq!(functions.scheduled_functions, vec![MAINTENANCE_FUNCTION.0]);
+    let binary = functions.binaries.iter().find(|(l, _)| l == MAINTENANCE_FUNCTION.0).and_then(|(_, b)| b.clone());
+    assert_eq!(binary.as_deref(), Some(MAINTENANCE_FUNCTION.1));
+    let main = std::fs::read_to_string(repo_root().join(format!("functions/src/bin/{}.rs", MAINTENANCE_FUNCTION.1))).unwrap();
+    assert!(main.contains("run_maintenance()"), "the scheduled binary runs the maintenance");
+}
+
+/// The scheduled function runs every minute, and its sample event is an EventBridge scheduled
+/// event that `infra/invoke.sh` can hand it.
+#[test]
+fn the_queue_maintenance_runs_every_minute_with_a_sample_event() {
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let function = untag(&doc["Resources"][MAINTENANCE_FUNCTION.0]);
+    let events = untag(&function["Properties"]["Events"]).as_mapping().unwrap();
+    let schedules: Vec<&str> =
+        events.values().filter_map(|e| untag(&e["Properties"]["Schedule"]).as_str()).collect();
+    assert_eq!(schedules, vec!["rate(1 minute)"]);
+    let path = repo_root().join(format!("infra/events/{}.json", MAINTENANCE_FUNCTION.1));
+    let event: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    assert_eq!(event["detail-type"], "Scheduled Event");
+    assert_eq!(event["source"], "aws.events");
+    for needed in ["AWS::CloudWatch::Dashboard", "MetricName: OldestPendingWaitSeconds", "IndexName: WaitIndex"] {
+        assert!(template_text().contains(needed), "template.yaml lacks {needed}");
+    }
 }
 
 #[test]
@@ -63,6 +87,14 @@ fn the_tables_keys_and_indexes_match_the_store() {
     let expected: BTreeSet<&str> = workbench::store::schema::PENDING_PROJECTION.into_iter().collect();
     assert_eq!(projected, expected);
     assert!(find("ReviewQueue").is_some());
+    let wait = find("WaitIndex").expect("WaitIndex index");
+    let keys: Vec<&str> =
+        wait["KeySchema"].as_sequence().unwrap().iter().map(|k| k["AttributeName"].as_str().unwrap()).collect();
+    assert_eq!(keys, vec!["wait_status", "wait_since"]);
+    let projected: BTreeSet<&str> =
+        wait["Projection"]["NonKeyAttributes"].as_sequence().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let expected: BTreeSet<&str> = workbench::store::schema::WAIT_PROJECTION.into_iter().collect();
+    assert_eq!(projected, expected);
 }
 
 /// Least privilege: each function may use exactly the DynamoDB actions its code needs, on the
@@ -75,7 +107,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ("SessionDetailsFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
         ("AcceptSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
         ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
-        ("ResolveSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("ResolveSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("SubmitSolutionFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
         ("AgentMeFunction", (&[][..], false)),
         ("OpenApiFunction", (&[][..], false)),
@@ -112,7 +144,18 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ("DeleteFaqFunction", (&["dynamodb:DeleteItem", "dynamodb:UpdateItem"][..], false)),
         ("ListSolutionsFunction", (&["dynamodb:Query"][..], true)),
         ("ApproveSolutionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
-        ("RejectSolutionFunction", (&["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("RejectSolutionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("ReleaseSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        ("TransferSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),
+        (
+            "NextSessionFunction",
+            (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], true),
+        ),
+        ("SessionEventsFunction", (&["dynamodb:Query"][..], false)),
+        ("GetAgentFunction", (&["dynamodb:GetItem"][..], false)),
+        ("SetAgentCapacityFunction", (&["dynamodb:UpdateItem"][..], false)),
+        ("MetricsSummaryFunction", (&["dynamodb:Query"][..], true)),
+        ("QueueMaintenanceFunction", (&["dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], true)),
         (
             "IngestEscalationFunction",
             (&["dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false),

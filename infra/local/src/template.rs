@@ -18,6 +18,8 @@ pub struct TemplateFunctions {
     pub routes: Vec<RouteSpec>,
     /// Functions triggered by an SQS queue.
     pub queue_functions: Vec<String>,
+    /// Functions run on an EventBridge schedule (`Schedule`/`ScheduleV2` events).
+    pub scheduled_functions: Vec<String>,
     /// Every AWS::Serverless::Function logical id with its `Metadata.BuildProperties.Binary`.
     pub binaries: Vec<(String, Option<String>)>,
     /// The HTTP API's `CorsConfiguration`, with `!Ref`s to parameters read as their defaults.
@@ -116,6 +118,7 @@ pub fn parse(text: &str) -> Result<TemplateFunctions, TemplateError> {
                     }
                 }
                 Some("SQS") => found.queue_functions.push(name.to_string()),
+                Some("Schedule" | "ScheduleV2") => found.scheduled_functions.push(name.to_string()),
                 _ => {}
             }
         }
@@ -192,6 +195,14 @@ Resources:
           Type: SQS
           Properties:
             Queue: !GetAtt EscalationQueue.Arn
+  QueueMaintenanceFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Events:
+        EveryMinute:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 minute)
   Table:
     Type: AWS::DynamoDB::Table
 "#;
@@ -206,6 +217,7 @@ Resources:
             }]
         );
         assert_eq!(found.queue_functions, vec!["IngestEscalationFunction"]);
+        assert_eq!(found.scheduled_functions, vec!["QueueMaintenanceFunction"]);
         assert_eq!(found.binaries[0], ("AcceptSessionFunction".to_string(), Some("accept-session".to_string())));
     }
 }

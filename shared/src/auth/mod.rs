@@ -6,5 +6,8 @@ pub mod policy;
 pub mod principal;
 
 pub use keys::{ApiKeys, KeySetError, API_KEY_HEADER};
-pub use policy::{acting_agent, admit, check_session, Actor, Denied, Operation, SessionRefusal};
+pub use policy::{
+    acting_agent, admit, check_agent_view, check_session, check_session_as, is_supervisor, Actor, Denied, Operation,
+    SessionRefusal,
+};
 pub use principal::{principal_of, AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated};

@@ -28,12 +28,26 @@ pub enum Operation {
     ReviewSolution,
     /// Documents, FAQs and the knowledge cache.
     ManageKnowledge,
+    /// Hand an assigned session back to the queue.
+    Release,
+    /// Hand an assigned session to another agent.
+    Transfer,
+    /// Claim the next session of the queue.
+    NextInQueue,
+    /// Read a session's audit trail.
+    ViewEvents,
+    /// Read an agent's capacity and load.
+    ViewAgent,
+    /// Set an agent's capacity.
+    SetCapacity,
+    /// The queue's and the team's figures.
+    MetricsSummary,
     /// The API's OpenAPI document: any authenticated caller.
     ReadApiDocs,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 14] = [
+    pub const ALL: [Operation; 21] = [
         Operation::ListPending,
         Operation::ViewSession,
         Operation::RecommendKnowledge,
@@ -47,6 +61,13 @@ impl Operation {
         Operation::ListSolutions,
         Operation::ReviewSolution,
         Operation::ManageKnowledge,
+        Operation::Release,
+        Operation::Transfer,
+        Operation::NextInQueue,
+        Operation::ViewEvents,
+        Operation::ViewAgent,
+        Operation::SetCapacity,
+        Operation::MetricsSummary,
         Operation::ReadApiDocs,
     ];
 
@@ -60,8 +81,16 @@ impl Operation {
             Operation::BusinessAssist => Some(Action::BusinessAssist),
             Operation::Resolve => Some(Action::Resolve),
             Operation::SubmitSolution => Some(Action::ConsolidateSolution),
+            Operation::Release => Some(Action::Release),
+            Operation::Transfer => Some(Action::Transfer),
+            Operation::ViewEvents => Some(Action::ViewDetails),
             _ => None,
         }
+    }
+
+    /// The session's assignee may do these, and so may a supervisor.
+    pub fn assignee_or_supervisor(self) -> bool {
+        matches!(self, Operation::Release | Operation::Transfer)
     }
 
     /// Only the session's assignee may do these.
@@ -100,18 +129,25 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
     let allowed = match (principal, operation) {
         (_, ReadApiDocs) => true,
         (Principal::Agent(_), WhoAmI) => true,
-        (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge) => is_staff(a),
-        (Principal::Agent(a), Accept | SendMessage | BusinessAssist | Resolve | SubmitSolution) => a.has(Role::Agent),
+        (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge | ViewEvents | ViewAgent) => is_staff(a),
+        (Principal::Agent(a), Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution) => {
+            a.has(Role::Agent)
+        }
+        (Principal::Agent(a), Release | Transfer) => a.has(Role::Agent) || a.has(Role::Supervisor),
+        (Principal::Agent(a), SetCapacity | MetricsSummary) => a.has(Role::Supervisor),
         (Principal::Agent(a), ListSolutions | ManageKnowledge) => a.has(Role::Reviewer) || a.has(Role::Supervisor),
         (Principal::Agent(a), ReviewSolution) => a.has(Role::Reviewer),
         (Principal::Agent(_), Chat) => false,
         (Principal::Service(s), Chat) => s.has(Scope::Chat),
         (
             Principal::Service(s),
-            ListPending | ViewSession | RecommendKnowledge | Accept | SendMessage | BusinessAssist | Resolve
-            | SubmitSolution,
+            ListPending | ViewSession | RecommendKnowledge | Accept | NextInQueue | SendMessage | BusinessAssist
+            | Resolve | SubmitSolution | Release | Transfer | ViewEvents,
         ) => s.has(Scope::AgentProxy),
-        (Principal::Service(s), ListSolutions | ReviewSolution | ManageKnowledge) => s.has(Scope::Admin),
+        (Principal::Service(s), ViewAgent) => s.has(Scope::AgentProxy) || s.has(Scope::Admin),
+        (Principal::Service(s), ListSolutions | ReviewSolution | ManageKnowledge | SetCapacity | MetricsSummary) => {
+            s.has(Scope::Admin)
+        }
         (Principal::Service(_), WhoAmI) => false,
     };
     if allowed {
@@ -131,8 +167,13 @@ fn needed(operation: Operation) -> &'static str {
     match operation {
         WhoAmI => "an agent token",
         ReadApiDocs => "any credential",
-        ListPending | ViewSession | RecommendKnowledge => "any agent role, or the agent-proxy scope",
-        Accept | SendMessage | BusinessAssist | Resolve | SubmitSolution => "the agent role, or the agent-proxy scope",
+        ListPending | ViewSession | RecommendKnowledge | ViewEvents => "any agent role, or the agent-proxy scope",
+        ViewAgent => "any agent role, or the agent-proxy or admin scope",
+        Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution => {
+            "the agent role, or the agent-proxy scope"
+        }
+        Release | Transfer => "the agent or supervisor role, or the agent-proxy scope",
+        SetCapacity | MetricsSummary => "the supervisor role, or the admin scope",
         Chat => "the chat scope",
         ListSolutions | ManageKnowledge => "the reviewer or supervisor role, or the admin scope",
         ReviewSolution => "the reviewer role, or the admin scope",
@@ -206,10 +247,23 @@ pub fn check_session(
     status: AgentStatus,
     assignee: Option<&str>,
 ) -> Result<(), SessionRefusal> {
+    check_session_as(actor, false, operation, status, assignee)
+}
+
+/// [`check_session`] for a caller who may be a supervisor: a supervisor releases or transfers
+/// anyone's session; everyone else only their own.
+pub fn check_session_as(
+    actor: &Actor,
+    supervisor: bool,
+    operation: Operation,
+    status: AgentStatus,
+    assignee: Option<&str>,
+) -> Result<(), SessionRefusal> {
     if let Some(action) = operation.session_action() {
         transition(status, action).map_err(SessionRefusal::State)?;
     }
-    if operation.needs_assignee() {
+    let holder_only = operation.needs_assignee() || (operation.assignee_or_supervisor() && !supervisor);
+    if holder_only {
         if let Some(named) = actor.named_agent() {
             if assignee != Some(named) {
                 return Err(SessionRefusal::Denied(Denied::NotAssignee { assignee: assignee.map(str::to_string) }));
@@ -217,6 +271,24 @@ pub fn check_session(
         }
     }
     Ok(())
+}
+
+/// A supervisor's token.
+pub fn is_supervisor(principal: &Principal) -> bool {
+    matches!(principal, Principal::Agent(a) if a.has(Role::Supervisor))
+}
+
+/// An agent's capacity and load are theirs to see, and a supervisor's; a service key admitted
+/// to the route sees any.
+pub fn check_agent_view(principal: &Principal, agent_id: &str) -> Result<(), Denied> {
+    match principal {
+        Principal::Agent(a) if a.agent_id == agent_id || a.has(Role::Supervisor) => Ok(()),
+        Principal::Agent(a) => Err(Denied::forbidden(format!(
+            "agent {} may see their own capacity only; a supervisor sees everyone's",
+            a.agent_id
+        ))),
+        Principal::Service(_) => Ok(()),
+    }
 }
 
 /// Who reviews: an agent's id, or `key:<id>` for an admin key.
@@ -253,22 +325,26 @@ mod tests {
         let cases: Vec<(&str, Principal, Vec<Operation>)> = vec![
             ("agent", agent("a", &[Role::Agent]), vec![
                 ListPending, ViewSession, RecommendKnowledge, WhoAmI, Accept, SendMessage, BusinessAssist, Resolve,
-                SubmitSolution,
+                SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent,
             ]),
             ("supervisor only", agent("s", &[Role::Supervisor]), vec![
-                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ManageKnowledge,
+                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ManageKnowledge, Release,
+                Transfer, ViewEvents, ViewAgent, SetCapacity, MetricsSummary,
             ]),
             ("reviewer only", agent("r", &[Role::Reviewer]), vec![
                 ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ReviewSolution, ManageKnowledge,
+                ViewEvents, ViewAgent,
             ]),
             ("signed in, no group", agent("n", &[]), vec![WhoAmI]),
             ("chat key", key(&[Scope::Chat]), vec![Chat]),
             ("ingest key", key(&[Scope::Ingest]), vec![]),
             ("agent-proxy key", key(&[Scope::AgentProxy]), vec![
                 ListPending, ViewSession, RecommendKnowledge, Accept, SendMessage, BusinessAssist, Resolve,
-                SubmitSolution,
+                SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent,
             ]),
-            ("admin key", key(&[Scope::Admin]), vec![ListSolutions, ReviewSolution, ManageKnowledge]),
+            ("admin key", key(&[Scope::Admin]), vec![
+                ListSolutions, ReviewSolution, ManageKnowledge, ViewAgent, SetCapacity, MetricsSummary,
+            ]),
         ];
         for (label, principal, allowed) in cases {
             for op in Operation::ALL {
@@ -318,11 +394,14 @@ mod tests {
             for status in statuses {
                 for holder in [None, Some("a"), Some("b")] {
                     let state_ok = transition(status, op.session_action().unwrap()).is_ok();
-                    for actor in [&me, &proxy_for_me, &proxy_for_holder] {
-                        let result = check_session(actor, op, status, holder);
+                    for (actor, supervisor) in
+                        [(&me, false), (&me, true), (&proxy_for_me, false), (&proxy_for_holder, false)]
+                    {
+                        let result = check_session_as(actor, supervisor, op, status, holder);
+                        let holder_only = op.needs_assignee() || (op.assignee_or_supervisor() && !supervisor);
                         let expected = if !state_ok {
                             "state"
-                        } else if op.needs_assignee() && actor.named_agent().is_some() && holder != Some("a") {
+                        } else if holder_only && actor.named_agent().is_some() && holder != Some("a") {
                             "not_assignee"
                         } else {
                             "ok"
@@ -338,6 +417,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn release_and_transfer_are_the_assignees_or_a_supervisors() {
+        let me = Actor::Agent { id: "a".into(), name: "A".into() };
+        for op in [Release, Transfer] {
+            assert!(check_session_as(&me, false, op, AgentStatus::Assigned, Some("a")).is_ok());
+            assert_eq!(
+                check_session_as(&me, false, op, AgentStatus::Assigned, Some("b")),
+                Err(SessionRefusal::Denied(Denied::NotAssignee { assignee: Some("b".into()) }))
+            );
+            assert!(check_session_as(&me, true, op, AgentStatus::Assigned, Some("b")).is_ok(), "a supervisor");
+            // Not assigned is a 409 whoever asks.
+            for status in [AgentStatus::Pending, AgentStatus::Resolved] {
+                assert!(matches!(check_session_as(&me, true, op, status, None), Err(SessionRefusal::State(_))));
+            }
+        }
+    }
+
+    #[test]
+    fn an_agents_figures_are_theirs_and_their_supervisors() {
+        assert!(check_agent_view(&agent("a", &[Role::Agent]), "a").is_ok());
+        assert!(matches!(check_agent_view(&agent("a", &[Role::Agent]), "b"), Err(Denied::Forbidden(_))));
+        assert!(check_agent_view(&agent("s", &[Role::Supervisor]), "b").is_ok());
+        assert!(check_agent_view(&key(&[Scope::Admin]), "b").is_ok());
+        assert!(is_supervisor(&agent("s", &[Role::Supervisor])));
+        assert!(!is_supervisor(&key(&[Scope::Admin])));
     }
 
     #[test]

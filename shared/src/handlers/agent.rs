@@ -2,15 +2,19 @@
 
 use crate::app::App;
 use crate::auth::{acting_agent, Actor, Principal};
-use crate::domain::{new_id, AgentStatus, Author, EscalationCard, Message, ReviewStatus, Role, Session, Solution};
-use crate::domain::EscalationPriority;
+use crate::domain::{
+    new_id, AgentStatus, Author, CardNote, EscalationCard, EscalationPriority, EventKind, Message, ReviewStatus, Role,
+    Session, Solution,
+};
 use crate::error::ApiError;
 use crate::escalation::build_card;
 use crate::http::{json_body, ok, optional_id, optional_text, path_id, query_param, required_text};
 use crate::idempotency::Answer;
 use crate::intent;
+use crate::metrics::Emf;
+use crate::queue::{QueuePolicy, SlaFigures};
 use crate::state_machine::{transition, Action};
-use crate::store::PendingItem;
+use crate::store::{Assignee, PendingItem};
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
 use serde::{Deserialize, Serialize};
@@ -37,14 +41,28 @@ pub struct PendingSummary {
     pub created_at: DateTime<Utc>,
     pub agent_status: AgentStatus,
     pub assigned_agent_id: Option<String>,
+    /// The queue is ordered by priority, then by this.
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// Seconds since escalation.
+    pub waiting_seconds: Option<i64>,
+    /// Escalation plus the first-response target of the priority; `null` when it has none.
+    pub sla_due_at: Option<DateTime<Utc>>,
+    /// Past `sla_due_at`.
+    pub sla_breached: bool,
 }
 
-impl From<PendingItem> for PendingSummary {
-    fn from(item: PendingItem) -> Self {
+impl PendingSummary {
+    pub fn new(item: PendingItem, policy: &QueuePolicy, now: DateTime<Utc>) -> Self {
+        let priority = item.priority.unwrap_or(EscalationPriority::Medium);
+        let sla = item.escalated_at.map(|at| policy.sla(priority, at, None, now));
         PendingSummary {
+            waiting_seconds: sla.map(|s| s.waiting_seconds),
+            sla_due_at: sla.and_then(|s| s.sla_due_at),
+            sla_breached: sla.is_some_and(|s| s.sla_breached),
+            escalated_at: item.escalated_at,
             session_id: item.session_id,
             user_id: item.user_id,
-            priority: item.priority.map(|p| p.as_str()).unwrap_or("medium").to_string(),
+            priority: priority.as_str().to_string(),
             escalate_reason: item.escalate_reason,
             turn_count: item.turn_count,
             created_at: item.created_at,
@@ -79,7 +97,9 @@ pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Resu
         }
     }
     let page = app.store.list_pending(limit, cursor.as_deref()).await?;
-    let summaries: Vec<PendingSummary> = page.sessions.into_iter().map(PendingSummary::from).collect();
+    let now = app.now();
+    let summaries: Vec<PendingSummary> =
+        page.sessions.into_iter().map(|item| PendingSummary::new(item, &app.config.queue, now)).collect();
     let mut response = ok(&summaries)?;
     if let Some(next) = page.next_cursor {
         response.headers_mut().insert(NEXT_CURSOR_HEADER, next.parse().expect("hex is a valid header value"));
@@ -132,12 +152,40 @@ pub(crate) struct SessionDetails {
     accepted_at: Option<DateTime<Utc>>,
     resolved_at: Option<DateTime<Utc>>,
     resolve_note: Option<String>,
-    escalation_card: EscalationCard,
+    first_response_at: Option<DateTime<Utc>>,
+    /// Seconds from escalation until the first agent response (or now, while there is none).
+    waiting_seconds: Option<i64>,
+    /// Escalation plus the first-response target of the priority.
+    sla_due_at: Option<DateTime<Utc>>,
+    /// The first response came (or is still coming) after `sla_due_at`.
+    sla_breached: bool,
+    escalation_card: CardView,
     history: Vec<HistoryEntry>,
 }
 
+/// The card as agents see it: what the bot gathered at escalation, and the hand-overs since.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CardView {
+    #[serde(flatten)]
+    pub card: EscalationCard,
+    pub notes: Vec<CardNote>,
+}
+
+impl CardView {
+    pub fn new(card: EscalationCard, session: &Session) -> Self {
+        CardView { card, notes: session.card_notes.clone() }
+    }
+}
+
+/// The details' SLA figures: the first response stops the clock; so does a resolution without one.
+pub fn sla_of(session: &Session, policy: &QueuePolicy, now: DateTime<Utc>) -> Option<SlaFigures> {
+    let escalated_at = session.escalated_at?;
+    let priority = session.priority.unwrap_or(EscalationPriority::Medium);
+    Some(policy.sla(priority, escalated_at, session.first_response_at.or(session.resolved_at), now))
+}
+
 /// The stored card, or one rebuilt from the session and written back for the next reader.
-async fn card_of(app: &App, session: &Session, history: &[Message]) -> Result<EscalationCard, ApiError> {
+pub(crate) async fn card_of(app: &App, session: &Session, history: &[Message]) -> Result<EscalationCard, ApiError> {
     if let Some(card) = &session.escalation_card {
         return Ok(card.clone());
     }
@@ -155,6 +203,8 @@ pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> R
         app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
     transition(session.agent_status, Action::ViewDetails)?;
     let card = card_of(app, &session, &history).await?;
+    let sla = sla_of(&session, &app.config.queue, app.now());
+    let escalation_card = CardView::new(card, &session);
     ok(&SessionDetails {
         session_id: session.session_id,
         user_id: session.user_id,
@@ -170,7 +220,11 @@ pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> R
         accepted_at: session.accepted_at,
         resolved_at: session.resolved_at,
         resolve_note: session.resolve_note,
-        escalation_card: card,
+        first_response_at: session.first_response_at,
+        waiting_seconds: sla.map(|s| s.waiting_seconds),
+        sla_due_at: sla.and_then(|s| s.sla_due_at),
+        sla_breached: sla.is_some_and(|s| s.sla_breached),
+        escalation_card,
         history: history.into_iter().map(HistoryEntry::from).collect(),
     })
 }
@@ -188,26 +242,47 @@ pub(crate) struct AcceptResponse {
     agent_status: AgentStatus,
     assigned_agent_id: Option<String>,
     turn_count: u32,
-    escalation_card: EscalationCard,
+    escalation_card: CardView,
     history: Vec<HistoryEntry>,
 }
 
-/// 3. POST /api/v1/agent/sessions/{session_id}/accept
+/// Accept (route 3 of the tutorial): POST /api/v1/agent/sessions/{session_id}/accept — within the
+/// agent's capacity (409 `at_capacity` beyond it); the session and its history are read once and
+/// the accept commits on that read.
 pub async fn accept_session(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let body: AcceptRequest = json_body(req, true)?;
     let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
-    let agent_id = actor.assignee_on_accept();
-    let session = app.store.accept(&session_id, agent_id, actor.display_name(), app.now()).await?;
-    tracing::info!(session_id = %session_id, agent_id = %agent_id, "session accepted");
-    let history = app.store.history(&session_id).await?;
+    let assignee = Assignee { id: actor.assignee_on_accept(), name: actor.display_name() };
+    let now = app.now();
+    let (session, history) =
+        app.store.accept(&session_id, assignee, &caller.log_name(), &app.config.queue, now).await?;
+    accepted_response(app, session, history, now).await
+}
+
+/// The answer to an accept (by id, or the next in queue), with the accept's figures recorded.
+pub(crate) async fn accepted_response(
+    app: &App,
+    session: Session,
+    history: Vec<Message>,
+    now: DateTime<Utc>,
+) -> Result<Response<Body>, ApiError> {
+    tracing::info!(session_id = %session.session_id, agent_id = ?session.assigned_agent_id, "session accepted");
+    let escalated_at = session.escalated_at.unwrap_or(now);
+    Emf::new()
+        .seconds("QueueWaitSeconds", (now - session.queued_at.unwrap_or(escalated_at)).num_seconds())
+        .seconds("TimeToAcceptSeconds", (now - escalated_at).num_seconds())
+        .property("priority", session.priority.map(|p| p.as_str()).unwrap_or("medium"))
+        .property("session_id", session.session_id.as_str())
+        .emit(now);
     let card = card_of(app, &session, &history).await?;
+    let escalation_card = CardView::new(card, &session);
     ok(&AcceptResponse {
         session_id: session.session_id,
         agent_status: session.agent_status,
         assigned_agent_id: session.assigned_agent_id,
         turn_count: session.turn_count,
-        escalation_card: card,
+        escalation_card,
         history: history.into_iter().map(HistoryEntry::from).collect(),
     })
 }
@@ -250,7 +325,8 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
         timestamp: message.timestamp,
         role: message.role,
     })?;
-    app.store.append_agent_message(&session_id, &message, Some(&author.id), now, answer.completion()).await?;
+    let kind = EventKind::AgentMessage;
+    app.store.append_agent_message(&session_id, &message, Some(&author.id), kind, &caller.log_name(), now, answer.completion()).await?;
     answer.respond()
 }
 
@@ -274,8 +350,16 @@ pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Re
     let body: ResolveRequest = json_body(req, true)?;
     let note = optional_text("note", body.note, MAX_NOTE_CHARS)?;
     let actor = acting_agent(caller, None)?;
-    let session = app.store.resolve(&session_id, note.as_deref(), actor.named_agent(), app.now()).await?;
+    let now = app.now();
+    let session = app.store.resolve(&session_id, note.as_deref(), actor.named_agent(), &caller.log_name(), now).await?;
     tracing::info!(session_id = %session_id, "session resolved");
+    let mut figures = Emf::new()
+        .count("Resolutions", 1)
+        .seconds("HandleSeconds", session.accepted_at.map(|at| (now - at).num_seconds()).unwrap_or(0));
+    if let (Some(first), Some(escalated)) = (session.first_response_at, session.escalated_at) {
+        figures = figures.seconds("FirstResponseSeconds", (first - escalated).num_seconds());
+    }
+    figures.property("session_id", session.session_id.as_str()).emit(now);
     ok(&ResolveResponse {
         session_id: session.session_id,
         agent_status: session.agent_status,
@@ -348,7 +432,7 @@ pub async fn submit_solution(app: &App, req: &Request, caller: &Principal) -> Re
         faq_deleted_at: None,
     };
     let answer = Answer::ok(&SolutionView::from(&solution))?;
-    app.store.save_solution(&solution, Some(&author.id), answer.completion()).await?;
+    app.store.save_solution(&solution, Some(&author.id), &caller.log_name(), answer.completion()).await?;
     tracing::info!(solution_id = %solution.solution_id, session_id = %solution.session_id, "solution consolidated");
     answer.respond()
 }

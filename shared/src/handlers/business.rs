@@ -1,6 +1,7 @@
-//! 6. POST /api/v1/agent/sessions/{session_id}/business-assist — business lookups and confirmed
-//! writes for the agent, with personal data masked. Business failures are a 200 with
-//! `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
+//! Business assist (route 6 of the tutorial): POST /api/v1/agent/sessions/{session_id}/business-assist
+//! — business lookups and confirmed writes for the agent, with personal data masked. Business
+//! failures are a 200 with `result.error`; only request errors (bad JSON, unknown session, wrong
+//! state) are 4xx.
 
 use crate::app::App;
 use crate::auth::{acting_agent, check_session, Operation, Principal, SessionRefusal};
@@ -69,7 +70,9 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
             agent_id: Some(agent_id.clone()),
             agent_name: agent_name.clone().or_else(|| Some(agent_id.clone())),
         };
-        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), now, None).await {
+        let kind = crate::domain::EventKind::BusinessWriteExecuted;
+        let actor = caller.log_name();
+        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), kind, &actor, now, None).await {
             tracing::warn!(session_id = %session_id, error = %err, "executed write not recorded in history");
         }
         tracing::info!(session_id = %session_id, action = %executed.action, order_id = %executed.order_id, "business write executed");

@@ -415,6 +415,7 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
         return Err(decision_error(err));
     }
     tracing::info!(solution_id = %solution_id, "solution approved into the knowledge base");
+    crate::metrics::Emf::new().count("SolutionsApproved", 1).count("SolutionsRejected", 0).emit(now);
     ok(&ReviewedSolution::from(&solution))
 }
 
@@ -430,7 +431,8 @@ pub async fn reject_solution(app: &App, req: &Request, caller: &Principal) -> Re
     let body: RejectRequest = json_body(req, false)?;
     let reason = required_text("reason", body.reason, 1000)?;
     let reviewer = reviewer_id(caller);
-    let solution =
-        app.store.reject_solution(&solution_id, &reason, &reviewer, app.now()).await.map_err(decision_error)?;
+    let now = app.now();
+    let solution = app.store.reject_solution(&solution_id, &reason, &reviewer, now).await.map_err(decision_error)?;
+    crate::metrics::Emf::new().count("SolutionsApproved", 0).count("SolutionsRejected", 1).emit(now);
     ok(&ReviewedSolution::from(&solution))
 }

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod business;
 pub mod chat;
 pub mod knowledge;
+pub mod team;
 
 /// GET /api/v1/openapi.json — the document of [`crate::openapi`].
 pub async fn openapi_document(

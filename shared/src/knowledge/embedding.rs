@@ -150,7 +150,7 @@ impl Embedder for HashedNgramEmbedder {
 /// The best cosine of `query` with any of the vectors stored one after the other in `stored`
 /// (each of the query's length); 0 when the lengths do not fit.
 pub fn best_cosine(query: &[f32], stored: &[f32]) -> f32 {
-    if query.is_empty() || stored.len() % query.len() != 0 {
+    if query.is_empty() || !stored.len().is_multiple_of(query.len()) {
         return 0.0;
     }
     stored.chunks_exact(query.len()).map(|v| cosine(query, v)).fold(0.0, f32::max)

@@ -527,8 +527,9 @@ fn solve(mut a: [[f64; 5]; 5], mut b: [f64; 5]) -> [f64; 5] {
         }
         for row in col + 1..5 {
             let f = a[row][col] / a[col][col];
-            for k in col..5 {
-                a[row][k] -= f * a[col][k];
+            let pivot = a[col];
+            for (cell, p) in a[row].iter_mut().zip(pivot.iter()).skip(col) {
+                *cell -= f * p;
             }
             b[row] -= f * b[col];
         }

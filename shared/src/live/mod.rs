@@ -127,7 +127,12 @@ pub fn events_from_change(old: Option<&Item>, new: Option<&Item>) -> Vec<LiveEve
         let before = old.and_then(|old| read::<SessionFields>(old, &SESSION_FIELDS));
         let changed = match &before {
             None => now.agent_status == AgentStatus::Pending,
-            Some(before) => before.agent_status != now.agent_status || before.assigned_agent_id != now.assigned_agent_id,
+            // A priority moving alone (waiting-time aging) reorders the queue too.
+            Some(before) => {
+                before.agent_status != now.agent_status
+                    || before.assigned_agent_id != now.assigned_agent_id
+                    || before.priority != now.priority
+            }
         };
         if !changed {
             return Vec::new();

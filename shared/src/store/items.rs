@@ -2,8 +2,8 @@
 
 use super::keys;
 use crate::domain::{
-    AgentStatus, Author, EscalationCard, EscalationPriority, MemberLevel, Message, ReviewStatus, Role, Session,
-    Solution,
+    AgentStatus, AuditEvent, Author, CardNote, EscalationCard, EscalationPriority, EventKind, MemberLevel, Message,
+    ReviewStatus, Role, Session, Solution,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,23 @@ pub struct SessionItem {
     pub resolved_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolve_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_since: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_response_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_agent_activity_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capacity_counted: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub card_notes: Vec<CardNote>,
+    /// Present only while pending or assigned: the wait index is sparse too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_since: Option<String>,
     /// Present only while pending: this is what makes the queue index sparse.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_status: Option<String>,
@@ -53,6 +70,7 @@ pub struct SessionItem {
 impl SessionItem {
     pub fn from_session(s: &Session) -> Self {
         let pending = s.agent_status == AgentStatus::Pending;
+        let (wait_status, wait_since) = wait_keys(s);
         SessionItem {
             pk: keys::session_pk(&s.session_id),
             sk: keys::META.to_string(),
@@ -75,6 +93,14 @@ impl SessionItem {
             accepted_at: s.accepted_at,
             resolved_at: s.resolved_at,
             resolve_note: s.resolve_note.clone(),
+            priority_since: s.priority_since,
+            queued_at: s.queued_at,
+            first_response_at: s.first_response_at,
+            last_agent_activity_at: s.last_agent_activity_at,
+            capacity_counted: s.capacity_counted,
+            card_notes: s.card_notes.clone(),
+            wait_status,
+            wait_since,
             pending_status: pending.then(|| keys::PENDING_PARTITION.to_string()),
             pending_order: if pending {
                 Some(keys::pending_order(
@@ -108,8 +134,115 @@ impl SessionItem {
             accepted_at: self.accepted_at,
             resolved_at: self.resolved_at,
             resolve_note: self.resolve_note,
+            priority_since: self.priority_since,
+            queued_at: self.queued_at,
+            first_response_at: self.first_response_at,
+            last_agent_activity_at: self.last_agent_activity_at,
+            capacity_counted: self.capacity_counted,
+            card_notes: self.card_notes,
         }
     }
+}
+
+/// The wait index's keys of a session: pending by escalation time, assigned by the assignee's
+/// last activity; none otherwise.
+pub fn wait_keys(s: &Session) -> (Option<String>, Option<String>) {
+    match s.agent_status {
+        AgentStatus::Pending => (
+            Some(keys::WAIT_PENDING.to_string()),
+            Some(keys::wait_since(s.escalated_at.unwrap_or(s.updated_at), &s.session_id)),
+        ),
+        AgentStatus::Assigned => (
+            Some(keys::WAIT_ASSIGNED.to_string()),
+            Some(keys::wait_since(
+                s.last_agent_activity_at.or(s.accepted_at).unwrap_or(s.updated_at),
+                &s.session_id,
+            )),
+        ),
+        AgentStatus::None | AgentStatus::Resolved => (None, None),
+    }
+}
+
+/// One entry of a session's audit trail, in the session's partition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuditItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub event_id: String,
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_status: Option<AgentStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_status: Option<AgentStatus>,
+    #[serde(default)]
+    pub detail: serde_json::Map<String, serde_json::Value>,
+}
+
+impl AuditItem {
+    pub fn new(session_id: &str, event: &AuditEvent) -> Self {
+        AuditItem {
+            pk: keys::session_pk(session_id),
+            sk: keys::audit_sk(event.at, &event.event_id),
+            entity: "audit".to_string(),
+            event_id: event.event_id.clone(),
+            kind: event.kind,
+            at: event.at,
+            actor: event.actor.clone(),
+            from_status: event.from_status,
+            to_status: event.to_status,
+            detail: event.detail.clone(),
+        }
+    }
+
+    pub fn into_event(self) -> AuditEvent {
+        AuditEvent {
+            event_id: self.event_id,
+            kind: self.kind,
+            at: self.at,
+            actor: self.actor,
+            from_status: self.from_status,
+            to_status: self.to_status,
+            detail: self.detail,
+        }
+    }
+}
+
+/// An agent's capacity and load, in the team partition.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AgentItem {
+    pub agent_id: String,
+    /// Sessions assigned to the agent now, counted in the transactions that assign and unassign.
+    #[serde(default)]
+    pub active_sessions: i64,
+    /// The agent's own limit; absent means the team's default.
+    #[serde(default)]
+    pub max_sessions: Option<u32>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// What the wait index carries about a session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WaitItem {
+    pub session_id: String,
+    #[serde(default)]
+    pub priority: Option<EscalationPriority>,
+    #[serde(default)]
+    pub escalated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub assigned_agent_id: Option<String>,
+    #[serde(default)]
+    pub accepted_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub capacity_counted: bool,
+    /// While pending: the place in the pending queue, which an aging write must still find.
+    #[serde(default)]
+    pub pending_order: Option<String>,
+    pub wait_since: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -172,6 +305,8 @@ pub struct PendingItem {
     pub agent_status: AgentStatus,
     #[serde(default)]
     pub assigned_agent_id: Option<String>,
+    #[serde(default)]
+    pub escalated_at: Option<DateTime<Utc>>,
     pub pending_order: String,
 }
 

@@ -25,6 +25,26 @@ pub const EXPIRES_AT: &str = "expires_at";
 pub const REVIEW_STATUS: &str = "review_status";
 pub const REVIEW_ORDER: &str = "review_order";
 
+/// Sparse index of the sessions someone is waiting on: pending ones by escalation time (the
+/// oldest first), assigned ones by the assignee's last activity (the idlest first).
+pub const WAIT_INDEX: &str = "WaitIndex";
+pub const WAIT_STATUS: &str = "wait_status";
+pub const WAIT_SINCE: &str = "wait_since";
+pub const WAIT_PENDING: &str = "pending";
+pub const WAIT_ASSIGNED: &str = "assigned";
+
+/// A session's audit trail sorts before its `META` item (`A` < `M`), so the session and its
+/// messages are read from `META` on without it.
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+
+/// The team: one item per agent (capacity and load) and the queue's gauges, read by the
+/// metrics summary in one Query.
+pub const TEAM_PK: &str = "TEAM";
+pub const AGENT_PREFIX: &str = "AGENT#";
+pub const GAUGE_PREFIX: &str = "GAUGE#";
+/// Hourly counters, one item per hour and shard.
+pub const METRICS_PK: &str = "METRICS";
+pub const HOUR_PREFIX: &str = "HOUR#";
 pub fn session_pk(session_id: &str) -> String {
     format!("SESSION#{session_id}")
 }
@@ -53,6 +73,39 @@ pub fn message_sk(timestamp: DateTime<Utc>, seq: usize, message_id: &str) -> Str
         "{MESSAGE_PREFIX}{}#{seq:02}#{message_id}",
         timestamp.to_rfc3339_opts(SecondsFormat::Micros, true)
     )
+}
+
+pub fn audit_sk(at: DateTime<Utc>, event_id: &str) -> String {
+    format!("{AUDIT_PREFIX}{}#{event_id}", micros(at))
+}
+
+pub fn agent_sk(agent_id: &str) -> String {
+    format!("{AGENT_PREFIX}{agent_id}")
+}
+
+pub fn gauge_sk(shard: u8) -> String {
+    format!("{GAUGE_PREFIX}{shard}")
+}
+
+/// `HOUR#2026-07-03T10#2`: hour buckets sort in time order, shards inside them.
+pub fn hour_sk(hour: &str, shard: u8) -> String {
+    format!("{HOUR_PREFIX}{hour}#{shard}")
+}
+
+/// Fixed-width UTC timestamps sort lexically in time order.
+pub fn micros(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// The wait index's sort key: the instant, then the session id to keep keys apart.
+pub fn wait_since(at: DateTime<Utc>, session_id: &str) -> String {
+    format!("{}#{session_id}", micros(at))
+}
+
+/// Every pending-order key of `priority` escalated at or before `at` sorts between these two.
+pub fn pending_order_range(priority: EscalationPriority, at: DateTime<Utc>) -> (String, String) {
+    let rank = priority.queue_rank();
+    (format!("{rank}#"), format!("{rank}#{}#\u{10ffff}", micros(at)))
 }
 
 /// Rank first so an ascending Query is priority descending; then the oldest escalation first;
@@ -90,7 +143,7 @@ mod tests {
     fn pending_order_sorts_by_priority_then_age() {
         let early = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
         let late = DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap().with_timezone(&Utc);
-        let mut keys = vec![
+        let mut keys = [
             pending_order(EscalationPriority::Low, early, "a"),
             pending_order(EscalationPriority::Highest, late, "b"),
             pending_order(EscalationPriority::Highest, early, "c"),
@@ -99,6 +152,25 @@ mod tests {
         keys.sort();
         let sessions: Vec<&str> = keys.iter().map(|k| session_of_pending_order(k).unwrap()).collect();
         assert_eq!(sessions, vec!["c", "b", "d", "a"]);
+    }
+
+    #[test]
+    fn a_levels_range_holds_exactly_its_sessions_escalated_by_then() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let (from, to) = pending_order_range(EscalationPriority::Medium, at("2026-01-01T00:10:00Z"));
+        let inside = |k: &str| from.as_str() <= k && k <= to.as_str();
+        assert!(inside(&pending_order(EscalationPriority::Medium, at("2026-01-01T00:10:00Z"), "a")));
+        assert!(inside(&pending_order(EscalationPriority::Medium, at("2025-12-31T23:00:00Z"), "z")));
+        assert!(!inside(&pending_order(EscalationPriority::Medium, at("2026-01-01T00:10:00.000001Z"), "a")));
+        assert!(!inside(&pending_order(EscalationPriority::High, at("2025-01-01T00:00:00Z"), "a")));
+        assert!(!inside(&pending_order(EscalationPriority::Low, at("2025-01-01T00:00:00Z"), "a")));
+    }
+
+    #[test]
+    fn the_audit_trail_sorts_before_the_session_and_its_messages() {
+        let now = Utc::now();
+        assert!(audit_sk(now, "evt-1").as_str() < META);
+        assert!(META < message_sk(now, 0, "m").as_str());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
+mod audit;
 mod batch;
 mod idempotency;
+mod in_flight;
 mod connections;
 pub mod knowledge;
 pub mod items;
@@ -9,13 +11,17 @@ pub mod keys;
 pub mod schema;
 mod sessions;
 mod solutions;
+mod team;
+mod transitions;
 mod update;
 
-pub use idempotency::{IdempotencyClaim, RecordCompletion};
 pub use connections::CONNECTION_TTL_SECONDS;
-pub use items::PendingItem;
-pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, CustomerTurnWrite, IngestOutcome, PendingPage};
+pub use idempotency::{IdempotencyClaim, RecordCompletion};
+pub use items::{AgentItem, PendingItem, WaitItem};
+pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
+pub use team::{HourlyTotals, TeamSnapshot};
+pub use transitions::{Assignee, HandOver, SweepCount, Tally};
 pub use update::UpdateSpec;
 
 use crate::domain::AgentStatus;
@@ -31,6 +37,8 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct Store {
     client: Client,
     table: String,
+    /// Transitions of one session (and capacity checks of one agent) in flight in this process.
+    in_flight: std::sync::Arc<in_flight::InFlight>,
 }
 
 impl Store {
@@ -49,7 +57,7 @@ impl Store {
     }
 
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Store { client, table: table.into() }
+        Store { client, table: table.into(), in_flight: Default::default() }
     }
 
     pub fn client(&self) -> &Client {
@@ -79,6 +87,10 @@ pub(crate) fn to_item<T: serde::Serialize>(value: &T) -> Result<Item, StoreError
 
 pub(crate) fn from_item<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn from_items<T: serde::de::DeserializeOwned>(items: Vec<Item>) -> Result<Vec<T>, StoreError> {
+    items.into_iter().map(from_item).collect()
 }
 
 /// Why a guarded session write failed, read from the old item: no session, another status, or

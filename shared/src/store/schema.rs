@@ -34,6 +34,20 @@ pub const PENDING_PROJECTION: [&str; 9] = [
     "escalated_at",
 ];
 
+/// Attributes the wait index carries besides its keys: what aging filters on and needs to move a
+/// session within the queue, what auto-release needs to put a session back in its place, and
+/// what the oldest pending wait is read from.
+pub const WAIT_PROJECTION: [&str; 8] = [
+    "session_id",
+    "priority",
+    "priority_since",
+    "pending_order",
+    "escalated_at",
+    "assigned_agent_id",
+    "accepted_at",
+    "capacity_counted",
+];
+
 fn string_attribute(name: &str) -> AttributeDefinition {
     AttributeDefinition::builder()
         .attribute_name(name)
@@ -77,6 +91,18 @@ impl Store {
             .projection(Projection::builder().projection_type(ProjectionType::All).build())
             .build()
             .map_err(|e| StoreError::dynamo("CreateTable", e))?;
+        let wait_index = GlobalSecondaryIndex::builder()
+            .index_name(keys::WAIT_INDEX)
+            .key_schema(key_element(keys::WAIT_STATUS, KeyType::Hash))
+            .key_schema(key_element(keys::WAIT_SINCE, KeyType::Range))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(WAIT_PROJECTION.iter().map(|a| a.to_string()).collect()))
+                    .build(),
+            )
+            .build()
+            .map_err(|e| StoreError::dynamo("CreateTable", e))?;
         let created = self
             .client
             .create_table()
@@ -88,10 +114,13 @@ impl Store {
             .attribute_definitions(string_attribute(keys::PENDING_ORDER))
             .attribute_definitions(string_attribute(keys::REVIEW_STATUS))
             .attribute_definitions(string_attribute(keys::REVIEW_ORDER))
+            .attribute_definitions(string_attribute(keys::WAIT_STATUS))
+            .attribute_definitions(string_attribute(keys::WAIT_SINCE))
             .key_schema(key_element(keys::PK, KeyType::Hash))
             .key_schema(key_element(keys::SK, KeyType::Range))
             .global_secondary_indexes(pending_index)
             .global_secondary_indexes(review_index)
+            .global_secondary_indexes(wait_index)
             .stream_specification(stream_specification())
             .send()
             .await;

@@ -2,24 +2,20 @@
 
 use super::idempotency::RecordCompletion;
 use super::items::{MessageItem, PendingItem, SessionItem};
+use super::transitions::Tally;
 use super::update::UpdateSpec;
-use super::{
-    assignee_clause, from_item, key, keys, n, refusal_from_old_item, s, status_condition,
-    to_item, Item, Store,
-};
-use crate::domain::{AgentStatus, EscalationCard, Message, Session};
+use super::{assignee_clause, from_item, key, keys, n, refusal_from_old_item, s, status_condition, to_item, Item, Store};
+use crate::domain::{AgentStatus, AuditEvent, EscalationCard, EscalationPriority, EventKind, Message, Session};
 use crate::error::StoreError;
 use crate::state_machine::Action;
-use aws_sdk_dynamodb::error::SdkError;
+use crate::turn_policy::{SessionChange, TurnPlan};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    ConditionCheck, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 /// How many times a transaction that lost a race to another transaction is tried again.
-const TRANSACTION_ATTEMPTS: u32 = 12;
+const TRANSACTION_ATTEMPTS: u32 = 16;
 /// DynamoDB allows 100 actions in a transaction; a few are reserved for the session, user and marker.
 pub const MAX_MESSAGES_PER_WRITE: usize = 90;
 
@@ -27,25 +23,6 @@ pub struct PendingPage {
     pub sessions: Vec<PendingItem>,
     /// Opaque cursor for the next page, if there may be one.
     pub next_cursor: Option<String>,
-}
-
-/// One customer turn of the chat endpoint, written atomically.
-pub struct CustomerTurnWrite<'a> {
-    pub session_id: &'a str,
-    /// The status the session must still have; the turn was decided for that status.
-    pub expected: AgentStatus,
-    /// What the turn does, named in the rejection when the status moved.
-    pub action: Action,
-    pub update: UpdateSpec,
-    pub messages: &'a [Message],
-    /// Count the escalation against the user's ticket history.
-    pub increment_tickets_of: Option<&'a str>,
-    /// A session this turn starts: it is created by the same write, as it was before the turn
-    /// (`expected` is then its status, `none`), so a first turn is one round trip and never
-    /// leaves an empty session behind.
-    pub creates: Option<&'a Session>,
-    /// The request's idempotency record, completed by the same write.
-    pub completion: Option<&'a RecordCompletion>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -100,9 +77,10 @@ impl Store {
         })
     }
 
-    /// The session and its whole history in one Query over its partition (more only past 1 MB).
+    /// The session and its whole history in one Query over its partition (more only past 1 MB),
+    /// from `META` on: the audit trail sorts before it and is not read.
     pub async fn session_with_history(&self, session_id: &str) -> Result<Option<(Session, Vec<Message>)>, StoreError> {
-        let items = self.query_partition(keys::session_pk(session_id), None).await?;
+        let items = self.query_sort_keys(keys::session_pk(session_id), Some(SortKeys::From(keys::META))).await?;
         let mut session = None;
         let mut history = Vec::new();
         for item in items {
@@ -118,11 +96,17 @@ impl Store {
     }
 
     pub async fn history(&self, session_id: &str) -> Result<Vec<Message>, StoreError> {
-        let items = self.query_partition(keys::session_pk(session_id), Some(keys::MESSAGE_PREFIX)).await?;
+        let items =
+            self.query_partition(keys::session_pk(session_id), Some(keys::MESSAGE_PREFIX)).await?;
         items.into_iter().map(|item| from_item::<MessageItem>(item).map(MessageItem::into_message)).collect()
     }
 
     pub(crate) async fn query_partition(&self, pk: String, sk_prefix: Option<&str>) -> Result<Vec<Item>, StoreError> {
+        self.query_sort_keys(pk, sk_prefix.map(SortKeys::Prefix)).await
+    }
+
+    /// Every item of a partition within `sort_keys` (all of them with `None`), paged past 1 MB.
+    pub(crate) async fn query_sort_keys(&self, pk: String, sort_keys: Option<SortKeys<'_>>) -> Result<Vec<Item>, StoreError> {
         let mut items = Vec::new();
         let mut start: Option<Item> = None;
         loop {
@@ -133,10 +117,17 @@ impl Store {
                 .consistent_read(true)
                 .expression_attribute_values(":pk", s(pk.clone()))
                 .set_exclusive_start_key(start.take());
-            query = match sk_prefix {
-                Some(prefix) => query
+            query = match sort_keys {
+                Some(SortKeys::Prefix(prefix)) => query
                     .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
                     .expression_attribute_values(":prefix", s(prefix)),
+                Some(SortKeys::From(from)) => query
+                    .key_condition_expression("pk = :pk AND sk >= :from")
+                    .expression_attribute_values(":from", s(from)),
+                Some(SortKeys::Between(from, to)) => query
+                    .key_condition_expression("pk = :pk AND sk BETWEEN :from AND :to")
+                    .expression_attribute_values(":from", s(from))
+                    .expression_attribute_values(":to", s(to)),
                 None => query.key_condition_expression("pk = :pk"),
             };
             let out = query.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
@@ -196,100 +187,35 @@ impl Store {
         Ok(PendingPage { sessions, next_cursor })
     }
 
-    /// pending → assigned, exactly once. The loser learns the current status from the failed
-    /// write itself.
-    pub async fn accept(
-        &self,
-        session_id: &str,
-        agent_id: &str,
-        agent_name: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Session, StoreError> {
-        let (condition, required) = status_condition(Action::Accept);
-        let spec = UpdateSpec::new()
-            .set("agent_status", s(AgentStatus::Assigned.as_str()))
-            .set("assigned_agent_id", s(agent_id))
-            .set_or_remove("assigned_agent_name", agent_name.map(s))
-            .set("accepted_at", s(timestamp(now)))
-            .set("updated_at", s(timestamp(now)))
-            .remove(keys::PENDING_STATUS)
-            .remove(keys::PENDING_ORDER)
-            .condition_value(":required_status", s(required.as_str()));
-        self.guarded_update(session_id, Action::Accept, &condition, spec, None).await
-    }
-
-    /// assigned → resolved, exactly once, and (when `assignee` is given) only by that agent.
-    pub async fn resolve(
-        &self,
-        session_id: &str,
-        note: Option<&str>,
-        assignee: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<Session, StoreError> {
-        let (condition, required) = status_condition(Action::Resolve);
-        let condition = format!("{condition}{}", assignee_clause(assignee));
-        let mut spec = UpdateSpec::new()
-            .set("agent_status", s(AgentStatus::Resolved.as_str()))
-            .set("resolved_at", s(timestamp(now)))
-            .set("updated_at", s(timestamp(now)))
-            .set_or_remove("resolve_note", note.map(s))
-            .condition_value(":required_status", s(required.as_str()));
-        if let Some(agent) = assignee {
-            spec = spec.condition_value(":assignee", s(agent));
-        }
-        self.guarded_update(session_id, Action::Resolve, &condition, spec, assignee).await
-    }
-
-    async fn guarded_update(
-        &self,
-        session_id: &str,
-        action: Action,
-        condition: &str,
-        spec: UpdateSpec,
-        assignee: Option<&str>,
-    ) -> Result<Session, StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
-            .update_expression(spec.expression())
-            .condition_expression(condition)
-            .set_expression_attribute_values(spec.values())
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                let item = out.attributes.ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
-                Ok(from_item::<SessionItem>(item)?.into_session())
-            }
-            Err(SdkError::ServiceError(err)) if err.err().is_conditional_check_failed_exception() => {
-                let old = match err.err() {
-                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => {
-                        e.item()
-                    }
-                    _ => None,
-                };
-                let expected = action.required_status().expect("guarded actions require a status");
-                Err(refusal_from_old_item(session_id, action, expected, assignee, old))
-            }
-            Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
-        }
-    }
-
-    /// Append an agent's message: the session must be assigned (to `assignee`, when given),
-    /// checked in the same write.
+    /// Append an agent's message (or the record of an executed business write): the session must
+    /// be assigned (to `assignee`, when given), checked in the same transaction that stores the
+    /// message, counts it, marks the agent active (auto-release measures from here; a message is
+    /// also the first response if there was none) and writes the audit event.
+    #[allow(clippy::too_many_arguments)] // the write's own facts; a struct would only rename them
     pub async fn append_agent_message(
         &self,
         session_id: &str,
         message: &Message,
         assignee: Option<&str>,
+        kind: EventKind,
+        actor: &str,
         now: DateTime<Utc>,
         completion: Option<&RecordCompletion>,
     ) -> Result<(), StoreError> {
-        let update = UpdateSpec::new().add("turn_count", 1).set("updated_at", s(timestamp(now)));
+        let mut update = UpdateSpec::new()
+            .add("turn_count", 1)
+            .set("updated_at", s(timestamp(now)))
+            .set("last_agent_activity_at", s(timestamp(now)))
+            .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)));
+        if kind == EventKind::AgentMessage {
+            update = update.set_if_absent("first_response_at", s(timestamp(now)));
+        }
+        let mut event = AuditEvent::new(kind, now, actor)
+            .status(AgentStatus::Assigned, AgentStatus::Assigned)
+            .detail("message_id", message.message_id.as_str());
+        if let Some(agent) = &message.agent_id {
+            event = event.detail("agent_id", agent.as_str());
+        }
         let turn = TurnWrite {
             session_id,
             action: Action::SendMessage,
@@ -298,31 +224,91 @@ impl Store {
             update,
             messages: std::slice::from_ref(message),
             increment_tickets_of: None,
+            extra: vec![self.audit_put(session_id, &event)?],
             creates: None,
             completion,
         };
         self.write_turn(turn).await
     }
 
-    /// A customer turn of the chat endpoint: messages plus session changes, guarded by the status
-    /// the turn was decided for.
-    pub async fn write_customer_turn(&self, turn: CustomerTurnWrite<'_>) -> Result<(), StoreError> {
+    /// A customer turn of the chat endpoint, as the turn policy decided it: the messages and
+    /// the session's changes, guarded by the status the turn was decided for. An escalation puts
+    /// the session in the queue (index keys, card, ticket count, audit event, queue gauges) in
+    /// the same transaction. A turn that starts its session (`creates`) creates it in the same
+    /// write, as it was before the turn, so a first turn is one round trip and never leaves an
+    /// empty session behind; a keyed request's idempotency record is completed in it too.
+    pub async fn write_customer_turn(
+        &self,
+        session: &Session,
+        plan: &TurnPlan,
+        card: Option<&EscalationCard>,
+        now: DateTime<Utc>,
+        creates: bool,
+        completion: Option<&RecordCompletion>,
+    ) -> Result<(), StoreError> {
+        let session_id = session.session_id.as_str();
+        let mut update = UpdateSpec::new()
+            .add("turn_count", plan.messages.len() as i64)
+            .set("updated_at", s(timestamp(now)));
+        let mut tally = Tally::default();
+        let mut extra = Vec::new();
+        let mut increment_tickets_of = None;
+        match &plan.change {
+            SessionChange::MessagesOnly => {}
+            SessionChange::BotTurn { answered, from_faq, attempted_solutions } => {
+                update = update.set("attempted_solutions", string_list(attempted_solutions));
+                update = if *answered {
+                    update.set("consecutive_failures", n(0))
+                } else {
+                    update.add("consecutive_failures", 1)
+                };
+                tally = tally.count(if *answered { "bot_answered" } else { "bot_unanswered" }, 1);
+                if *from_faq {
+                    tally = tally.count("faq_hits", 1);
+                }
+            }
+            SessionChange::Escalate(escalation) => {
+                let card = card.ok_or_else(|| StoreError::Corrupt("an escalation is written with its card".into()))?;
+                let card_value = serde_dynamo::to_attribute_value(card).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                update = update
+                    .set("agent_status", s(AgentStatus::Pending.as_str()))
+                    .set("priority", s(escalation.priority.as_str()))
+                    .set("escalate_reason", s(escalation.reason.as_str()))
+                    .set("escalated_at", s(timestamp(now)))
+                    .set("priority_since", s(timestamp(now)))
+                    .set("queued_at", s(timestamp(now)))
+                    .set("escalation_card", card_value)
+                    .set("attempted_solutions", string_list(&escalation.attempted_solutions))
+                    .set("consecutive_failures", n(escalation.consecutive_failures));
+                update = enqueue(update, session_id, escalation.priority, now);
+                increment_tickets_of = Some(session.user_id.as_str());
+                let event = AuditEvent::new(EventKind::Escalated, now, "bot")
+                    .status(session.agent_status, AgentStatus::Pending)
+                    .detail("priority", escalation.priority.as_str())
+                    .detail("reason", escalation.reason.as_str())
+                    .detail("channel", "chat");
+                extra.push(self.audit_put(session_id, &event)?);
+                tally = tally.pending(escalation.priority, 1).count("escalated", 1).count("bot_escalated", 1);
+            }
+        }
+        extra.extend(self.tally_updates(session_id, &tally, now)?);
         self.write_turn(TurnWrite {
-            session_id: turn.session_id,
-            action: turn.action,
-            expected: turn.expected,
+            session_id,
+            action: plan.action,
+            expected: plan.expected,
             assignee: None,
-            update: turn.update,
-            messages: turn.messages,
-            increment_tickets_of: turn.increment_tickets_of,
-            creates: turn.creates,
-            completion: turn.completion,
+            update,
+            messages: &plan.messages,
+            increment_tickets_of,
+            extra,
+            creates: creates.then_some(session),
+            completion,
         })
         .await
     }
 
     async fn write_turn(&self, turn: TurnWrite<'_>) -> Result<(), StoreError> {
-        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of, creates, completion } =
+        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of, extra, creates, completion } =
             turn;
         let (update, condition) = match creates {
             Some(session) => (
@@ -351,12 +337,20 @@ impl Store {
             actions.push(self.ticket_increment(user_id)?);
         }
         actions.extend(self.message_puts(session_id, messages)?);
+        actions.extend(extra);
         let completion_index = actions.len();
         if let Some(completion) = completion {
             actions.push(self.completion_action(completion)?);
         }
+        let mut held = self.in_flight.hold(&super::transitions::session_key(session_id)).await;
         match self.transact(actions).await {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                // An escalation puts the session (back) in the queue; other turns keep its status.
+                if increment_tickets_of.is_some() {
+                    *held = Some(AgentStatus::Pending);
+                }
+                Ok(())
+            }
             Err(TransactFailure::Condition { index: 0, .. }) if creates.is_some() => {
                 Err(StoreError::Conflict(format!("session {session_id} already exists")))
             }
@@ -438,11 +432,21 @@ impl Store {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let priority = session.priority.unwrap_or(EscalationPriority::Medium);
+        let event = AuditEvent::new(EventKind::Escalated, now, "bot")
+            .status(AgentStatus::None, AgentStatus::Pending)
+            .detail("priority", priority.as_str())
+            .detail("reason", session.escalate_reason.as_deref().unwrap_or_default())
+            .detail("channel", "upstream")
+            .detail("event_id", event_id);
+        let tally = Tally::default().pending(priority, 1).count("escalated", 1);
         let mut actions = vec![
             TransactWriteItem::builder().put(marker).build(),
             TransactWriteItem::builder().put(session_put).build(),
             self.ticket_increment(&session.user_id)?,
+            self.audit_put(&session.session_id, &event)?,
         ];
+        actions.extend(self.tally_updates(&session.session_id, &tally, now)?);
         actions.extend(self.message_puts(&session.session_id, messages)?);
         match self.transact(actions).await {
             Ok(()) => Ok(IngestOutcome::Created),
@@ -468,7 +472,7 @@ impl Store {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
-    fn message_puts(&self, session_id: &str, messages: &[Message]) -> Result<Vec<TransactWriteItem>, StoreError> {
+    pub(crate) fn message_puts(&self, session_id: &str, messages: &[Message]) -> Result<Vec<TransactWriteItem>, StoreError> {
         messages
             .iter()
             .enumerate()
@@ -555,6 +559,8 @@ struct TurnWrite<'a> {
     update: UpdateSpec,
     messages: &'a [Message],
     increment_tickets_of: Option<&'a str>,
+    /// Written in the same transaction after the messages: the audit event, counters.
+    extra: Vec<TransactWriteItem>,
     creates: Option<&'a Session>,
     completion: Option<&'a RecordCompletion>,
 }
@@ -563,6 +569,29 @@ struct TurnWrite<'a> {
 /// refused so the two cannot both happen.
 pub(crate) fn claim_lapsed() -> StoreError {
     StoreError::Conflict("this request's Idempotency-Key claim lapsed while it ran; retry with the same key".into())
+}
+
+/// Which sort keys of a partition a Query reads.
+#[derive(Clone, Copy)]
+pub(crate) enum SortKeys<'a> {
+    Prefix(&'a str),
+    From(&'a str),
+    Between(&'a str, &'a str),
+}
+
+fn string_list(items: &[String]) -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::L(items.iter().map(|i| s(i.as_str())).collect())
+}
+
+/// The clauses that put a session in the queue: the pending index's keys (its place: priority,
+/// then escalation time) and the wait index's (oldest escalation first). Only the store computes
+/// index keys.
+pub(crate) fn enqueue(update: UpdateSpec, session_id: &str, priority: EscalationPriority, escalated_at: DateTime<Utc>) -> UpdateSpec {
+    update
+        .set(keys::PENDING_STATUS, s(keys::PENDING_PARTITION))
+        .set(keys::PENDING_ORDER, s(keys::pending_order(priority, escalated_at, session_id)))
+        .set(keys::WAIT_STATUS, s(keys::WAIT_PENDING))
+        .set(keys::WAIT_SINCE, s(keys::wait_since(escalated_at, session_id)))
 }
 
 pub(crate) enum TransactFailure {
@@ -588,7 +617,7 @@ fn encode_cursor(pending_order: &str) -> String {
 }
 
 fn decode_cursor(cursor: &str) -> Option<String> {
-    if cursor.len() % 2 != 0 || cursor.len() > 512 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 512 {
         return None;
     }
     let bytes: Option<Vec<u8>> =

@@ -4,11 +4,13 @@ use super::items::SolutionItem;
 use super::sessions::TransactFailure;
 use super::{from_item, key, keys, refusal_from_old_item, s, to_item, Item, Store};
 use crate::auth::Denied;
-use crate::domain::AgentStatus;
+use super::transitions::Tally;
+use super::update::UpdateSpec;
+use crate::domain::{AgentStatus, AuditEvent, EventKind};
 use crate::domain::{ReviewStatus, Solution};
 use crate::error::StoreError;
 use crate::state_machine::Action;
-use aws_sdk_dynamodb::types::{Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
 pub struct SolutionPage {
@@ -18,11 +20,13 @@ pub struct SolutionPage {
 
 impl Store {
     /// Store a FAQ candidate for a resolved session: the status check (and, with `assignee`, that
-    /// the session is that agent's) and the Put are one write.
+    /// the session is that agent's), the Put, the session's audit event and (for a keyed request)
+    /// its idempotency record are one write.
     pub async fn save_solution(
         &self,
         solution: &Solution,
         assignee: Option<&str>,
+        actor: &str,
         completion: Option<&super::RecordCompletion>,
     ) -> Result<(), StoreError> {
         let put = Put::builder()
@@ -31,16 +35,20 @@ impl Store {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let event = AuditEvent::new(EventKind::SolutionSubmitted, solution.created_at, actor)
+            .detail("solution_id", solution.solution_id.as_str());
         let mut actions = vec![
             self.session_status_check(&solution.session_id, Action::ConsolidateSolution, assignee)?,
             TransactWriteItem::builder().put(put).build(),
+            self.audit_put(&solution.session_id, &event)?,
         ];
         if let Some(completion) = completion {
             actions.push(self.completion_action(completion)?);
         }
         match self.transact(actions).await {
             Ok(()) => Ok(()),
-            Err(TransactFailure::Condition { index: 2, .. }) => Err(super::sessions::claim_lapsed()),
+            // The idempotency record, after the audit event.
+            Err(TransactFailure::Condition { index: 3, .. }) => Err(super::sessions::claim_lapsed()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 let action = Action::ConsolidateSolution;
                 let expected = action.required_status().unwrap_or(AgentStatus::Resolved);
@@ -114,8 +122,13 @@ impl Store {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let event = AuditEvent::new(EventKind::SolutionApproved, now, reviewer)
+            .detail("solution_id", decided.solution_id.as_str())
+            .detail("faq_id", decided.faq_id.as_deref().unwrap_or_default());
         let mut actions = vec![TransactWriteItem::builder().put(put).build()];
         actions.extend(extra);
+        actions.push(self.audit_put(&decided.session_id, &event)?);
+        actions.extend(self.tally_updates(&decided.session_id, &Tally::default().count("solutions_approved", 1), now)?);
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
@@ -126,7 +139,10 @@ impl Store {
         }
     }
 
-    /// Reject without side writes: a single conditional update.
+    /// pending → rejected, exactly once, and never by the author: the conditional update, the
+    /// session's audit event and the counter in one transaction. The solution is read first for
+    /// its session (whose trail gets the event) and for the answer; the write is conditional on
+    /// it still being pending.
     pub async fn reject_solution(
         &self,
         solution_id: &str,
@@ -134,41 +150,47 @@ impl Store {
         reviewer: &str,
         now: DateTime<Utc>,
     ) -> Result<Solution, StoreError> {
-        let result = self
-            .client
-            .update_item()
+        let mut solution = self
+            .get_solution(solution_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound { kind: "solution", id: solution_id.to_string() })?;
+        let spec = UpdateSpec::new()
+            .set("status", s(ReviewStatus::Rejected.as_str()))
+            .set("review_status", s(ReviewStatus::Rejected.as_str()))
+            .set("reject_reason", s(reason))
+            .set("reviewed_at", s(super::sessions::timestamp(now)))
+            .set("reviewed_by", s(reviewer))
+            .condition_value(":reviewer", s(reviewer))
+            .condition_value(":pending", s(ReviewStatus::Pending.as_str()));
+        // `status` is a reserved word: the placeholder `#status` stands for it.
+        let expression = spec.expression().replacen("SET status = ", "SET #status = ", 1);
+        let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::solution_pk(solution_id), keys::META)))
-            .update_expression(
-                "SET #status = :rejected, review_status = :rejected, reject_reason = :reason, reviewed_at = :now, \
-                 reviewed_by = :reviewer",
-            )
-            .condition_expression(NOT_DECIDED_NOR_OWN)
-            .expression_attribute_values(":reviewer", s(reviewer))
+            .update_expression(expression)
             .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":rejected", s(ReviewStatus::Rejected.as_str()))
-            .expression_attribute_values(":pending", s(ReviewStatus::Pending.as_str()))
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":now", s(super::sessions::timestamp(now)))
-            .return_values(ReturnValue::AllNew)
+            .condition_expression(NOT_DECIDED_NOR_OWN)
+            .set_expression_attribute_values(spec.values())
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match result {
-            Ok(out) => {
-                let item = out.attributes.ok_or_else(|| StoreError::Corrupt("update returned no item".into()))?;
-                Ok(from_item::<SolutionItem>(item)?.solution)
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let event = AuditEvent::new(EventKind::SolutionRejected, now, reviewer)
+            .detail("solution_id", solution_id)
+            .detail("reason", reason);
+        let mut actions =
+            vec![TransactWriteItem::builder().update(update).build(), self.audit_put(&solution.session_id, &event)?];
+        actions.extend(self.tally_updates(&solution.session_id, &Tally::default().count("solutions_rejected", 1), now)?);
+        match self.transact(actions).await {
+            Ok(()) => {
+                solution.status = ReviewStatus::Rejected;
+                solution.reject_reason = Some(reason.to_string());
+                solution.reviewed_at = Some(now);
+                solution.reviewed_by = Some(reviewer.to_string());
+                Ok(solution)
             }
-            Err(err) if err.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                let old = match err.as_service_error() {
-                    Some(aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
-                        e,
-                    )) => e.item().cloned(),
-                    _ => None,
-                };
-                Err(refused_decision(solution_id, reviewer, old))
-            }
-            Err(err) => Err(StoreError::dynamo("UpdateItem", err)),
+            Err(TransactFailure::Condition { index: 0, old_item }) => Err(refused_decision(solution_id, reviewer, old_item)),
+            Err(TransactFailure::Condition { .. }) => Err(StoreError::Conflict("an audit event with the same key exists".into())),
+            Err(TransactFailure::Other(err)) => Err(err),
         }
     }
 }

@@ -24,6 +24,21 @@ impl UpdateSpec {
         self
     }
 
+    /// `SET attr = if_not_exists(attr, :attr)`: the first writer's value stays.
+    pub fn set_if_absent(mut self, attr: &str, value: AttributeValue) -> Self {
+        self.set.push(format!("{attr} = if_not_exists({attr}, :{attr})"));
+        self.values.insert(format!(":{attr}"), value);
+        self
+    }
+
+    /// `SET attr = list_append(if_not_exists(attr, []), :attr)`: add to a list, made if absent.
+    pub fn append(mut self, attr: &str, items: Vec<AttributeValue>) -> Self {
+        self.set.push(format!("{attr} = list_append(if_not_exists({attr}, :{attr}_empty), :{attr})"));
+        self.values.insert(format!(":{attr}"), AttributeValue::L(items));
+        self.values.insert(format!(":{attr}_empty"), AttributeValue::L(Vec::new()));
+        self
+    }
+
     /// `SET attr = :attr` when there is a value, `REMOVE attr` when there is none.
     pub fn set_or_remove(self, attr: &str, value: Option<AttributeValue>) -> Self {
         match value {
@@ -112,5 +127,17 @@ mod tests {
         .into();
         let spec = UpdateSpec::new().add("turn_count", 2).set_missing_from(item);
         assert_eq!(spec.expression(), "SET user_id = :user_id ADD turn_count :turn_count");
+    }
+
+    #[test]
+    fn first_writer_wins_and_lists_grow() {
+        let spec = UpdateSpec::new()
+            .set_if_absent("first_response_at", AttributeValue::S("t".into()))
+            .append("card_notes", vec![AttributeValue::S("n".into())]);
+        assert_eq!(
+            spec.expression(),
+            "SET first_response_at = if_not_exists(first_response_at, :first_response_at), \
+             card_notes = list_append(if_not_exists(card_notes, :card_notes_empty), :card_notes)"
+        );
     }
 }

@@ -81,6 +81,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(web) => println!("no built workbench in {} (run npm run build in web/); serving the API only", web.display()),
         None => {}
     }
+    // EventBridge runs the queue maintenance every minute in AWS; here a timer runs the same code.
+    let every = std::env::var("QUEUE_MAINTENANCE_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60u64);
+    if every > 0 {
+        let app = api.app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(every));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(err) = workbench::maintenance::run(&app).await {
+                    tracing::warn!(error = %err, "queue maintenance failed; the next run tries again");
+                }
+            }
+        });
+    }
     // Live updates: the table's stream, fanned out to the sockets of `/ws`.
     let streams = workbench_local::live::streams_client(std::env::var("DYNAMODB_ENDPOINT").ok().as_deref()).await;
     workbench_local::live::spawn_stream_reader(api.app.store.clone(), streams, api.live.clone());

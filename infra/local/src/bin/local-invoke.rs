@@ -38,6 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let output = if functions.queue_functions.contains(&logical_id) {
         let batch: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&payload)?;
         serde_json::to_value(workbench::ingest::handle_batch(&app, batch).await)?
+    } else if functions.scheduled_functions.contains(&logical_id) {
+        // The scheduled event carries nothing the run needs; it is parsed to check it is JSON.
+        let _event: serde_json::Value = serde_json::from_str(&payload)?;
+        serde_json::to_value(workbench::maintenance::run(&app).await?)?
     } else if let Some(output) = invoke_live(&app, &logical_id, &payload).await? {
         output
     } else {

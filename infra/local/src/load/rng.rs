@@ -14,7 +14,7 @@ impl Rng {
     }
 
     /// xorshift64*
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x >> 12;
         x ^= x << 25;
@@ -25,11 +25,11 @@ impl Rng {
 
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     pub fn chance(&mut self, p: f64) -> bool {
-        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+        ((self.next_u64() >> 11) as f64 / (1u64 << 53) as f64) < p
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -38,7 +38,7 @@ impl Rng {
 
     pub fn between(&mut self, (lo, hi): (Duration, Duration)) -> Duration {
         let span = hi.saturating_sub(lo).as_millis() as u64;
-        lo + Duration::from_millis(if span == 0 { 0 } else { self.next() % (span + 1) })
+        lo + Duration::from_millis(if span == 0 { 0 } else { self.next_u64() % (span + 1) })
     }
 }
 

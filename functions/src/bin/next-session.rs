@@ -1,0 +1,3 @@
+//! Lambda for the `next-session` route of template.yaml.
+
+workbench::lambda_main!(NextSession);

@@ -1,0 +1,3 @@
+//! Lambda for the `release-session` route of template.yaml.
+
+workbench::lambda_main!(ReleaseSession);

@@ -1,0 +1,3 @@
+//! Lambda for the `set-agent-capacity` route of template.yaml.
+
+workbench::lambda_main!(SetAgentCapacity);

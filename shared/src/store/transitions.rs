@@ -1,0 +1,892 @@
+//! The queue's transitions, one store method each: accept (by id or the next in queue),
+//! release, transfer, aging, auto-release and resolve. Each is ONE transaction that carries the
+//! session's conditional update, the agents' load counters (with the capacity check), the audit
+//! event and the queue's counters, so nothing is ever counted that did not happen.
+//!
+//! Where a transition needs to know what it changes (the priority whose gauge moves, the agent
+//! whose load drops), it reads the session first and conditions the transaction on exactly what
+//! it read (status, place in the queue, holder). A race makes the write fail, never wrong; the
+//! method then reads again and decides again.
+
+use super::items::{AgentItem, PendingItem, WaitItem};
+use super::sessions::{enqueue, timestamp, TransactFailure};
+use super::update::UpdateSpec;
+use super::{from_item, from_items, key, keys, n, s, to_item, Item, Store};
+use crate::auth::Denied;
+use crate::domain::{AgentStatus, AuditEvent, CardNote, EscalationPriority, EventKind, Message, Session};
+use crate::error::{AtCapacity, StoreError};
+use crate::queue::{bin_of, hour_bucket, metric_shard, QueuePolicy};
+use crate::state_machine::{transition, Action};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use chrono::{DateTime, Duration, Utc};
+
+/// Reads and decisions of one transition before it gives up on a session that keeps moving.
+const DECIDE_ATTEMPTS: usize = 5;
+/// Pending sessions "next" tries per Query, and Queries before it gives up.
+const NEXT_CANDIDATES: i32 = 10;
+const NEXT_ROUNDS: usize = 3;
+/// Hourly counters are kept this long (TTL), then DynamoDB deletes them.
+const HOURLY_RETENTION_DAYS: i64 = 3;
+
+/// The agent a session is given to.
+#[derive(Debug, Clone, Copy)]
+pub struct Assignee<'a> {
+    pub id: &'a str,
+    /// The display name, when the agent is the caller (a token's `name`).
+    pub name: Option<&'a str>,
+}
+
+/// Who asks for a hand-over, as the rules need it.
+#[derive(Debug, Clone, Copy)]
+pub struct HandOver<'a> {
+    /// For the audit trail and the card: an agent id or `key:<id>`.
+    pub actor: &'a str,
+    /// The agent the caller must be the assignee as; `None` acts for the holder (a proxy key
+    /// naming no one).
+    pub named_agent: Option<&'a str>,
+    /// A supervisor hands over anyone's session.
+    pub supervisor: bool,
+}
+
+/// What a sweep of the queue did, per transition.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SweepCount {
+    /// Sessions the Queries found.
+    pub found: usize,
+    /// Sessions changed.
+    pub done: usize,
+    /// Sessions that moved (accepted, aged, active again) before the write, or are not due at
+    /// their level yet: left alone.
+    pub skipped: usize,
+    /// Writes that failed for another reason (logged); the next run tries again.
+    pub failed: usize,
+}
+
+/// Counter changes a transition makes, written in its transaction: the pending gauges per
+/// priority (team partition) and the hourly counters (metrics partition).
+#[derive(Debug, Default, Clone)]
+pub struct Tally {
+    pending: Vec<(EscalationPriority, i64)>,
+    hourly: Vec<(String, i64)>,
+}
+
+impl Tally {
+    pub fn pending(mut self, priority: EscalationPriority, delta: i64) -> Self {
+        self.pending.push((priority, delta));
+        self
+    }
+
+    pub fn count(mut self, name: &str, delta: i64) -> Self {
+        self.hourly.push((name.to_string(), delta));
+        self
+    }
+
+    /// A duration in the hourly histogram `{name}_bin_{n}` and the sum `{name}_seconds`.
+    pub fn duration(self, name: &str, seconds: i64) -> Self {
+        let seconds = seconds.max(0);
+        self.count(&format!("{name}_bin_{}", bin_of(seconds)), 1).count(&format!("{name}_seconds"), seconds)
+    }
+}
+
+/// Why a guarded commit did not happen.
+enum Commit {
+    /// The session is not where the decision found it: read again.
+    Moved,
+    Failed(StoreError),
+}
+
+impl From<StoreError> for Commit {
+    fn from(err: StoreError) -> Self {
+        Commit::Failed(err)
+    }
+}
+
+/// The facts about a pending session that its acceptance depends on.
+struct Waiting<'a> {
+    session_id: &'a str,
+    priority: EscalationPriority,
+    escalated_at: Option<DateTime<Utc>>,
+    pending_order: String,
+}
+
+impl<'a> Waiting<'a> {
+    fn of_session(session: &'a Session) -> Self {
+        let priority = session.priority.unwrap_or(EscalationPriority::Medium);
+        let escalated_at = session.escalated_at;
+        Waiting {
+            session_id: &session.session_id,
+            priority,
+            escalated_at,
+            pending_order: keys::pending_order(priority, escalated_at.unwrap_or(session.updated_at), &session.session_id),
+        }
+    }
+
+    fn of_index(item: &'a PendingItem) -> Self {
+        Waiting {
+            session_id: &item.session_id,
+            priority: item.priority.unwrap_or(EscalationPriority::Medium),
+            escalated_at: item.escalated_at,
+            pending_order: item.pending_order.clone(),
+        }
+    }
+}
+
+fn number(item: Option<&Item>, name: &str) -> Option<i64> {
+    item.and_then(|i| i.get(name)).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
+}
+
+impl Store {
+    /// The audit event's Put, in the session's partition; the key is new, so it never overwrites.
+    pub(crate) fn audit_put(&self, session_id: &str, event: &AuditEvent) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&super::items::AuditItem::new(session_id, event))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// `ADD active_sessions delta` on an agent's item. Taking a session (`capacity` given) is
+    /// conditional on the agent being under their own limit, else the team's; giving one back
+    /// is not conditional.
+    pub(crate) fn agent_load(
+        &self,
+        agent_id: &str,
+        delta: i64,
+        capacity: Option<&QueuePolicy>,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
+            .update_expression(
+                "SET entity = :agent_entity, agent_id = :agent_id, updated_at = :agent_at ADD active_sessions :delta",
+            )
+            .expression_attribute_values(":agent_entity", s("agent"))
+            .expression_attribute_values(":agent_id", s(agent_id))
+            .expression_attribute_values(":agent_at", s(timestamp(now)))
+            .expression_attribute_values(":delta", n(delta))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        if let Some(policy) = capacity {
+            update = match policy.team_max_sessions {
+                None => update.condition_expression("attribute_not_exists(max_sessions) OR active_sessions < max_sessions"),
+                Some(team) => update
+                    .condition_expression(
+                        "(attribute_exists(max_sessions) AND active_sessions < max_sessions) OR \
+                         (attribute_not_exists(max_sessions) AND \
+                          (attribute_not_exists(active_sessions) OR active_sessions < :team_max))",
+                    )
+                    .expression_attribute_values(":team_max", n(team)),
+            };
+        }
+        let update = update.build().map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The counter updates of a tally: one gauge shard, one hourly shard, the session's.
+    pub(crate) fn tally_updates(
+        &self,
+        session_id: &str,
+        tally: &Tally,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let shard = metric_shard(session_id);
+        let mut actions = Vec::new();
+        if !tally.pending.is_empty() {
+            let mut spec = UpdateSpec::new().set("entity", s("gauge"));
+            for priority in EscalationPriority::ALL {
+                let delta: i64 = tally.pending.iter().filter(|(p, _)| *p == priority).map(|(_, d)| d).sum();
+                if tally.pending.iter().any(|(p, _)| *p == priority) {
+                    spec = spec.add(&format!("pending_{}", priority.as_str()), delta);
+                }
+            }
+            actions.push(self.counter_update(keys::TEAM_PK, &keys::gauge_sk(shard), spec)?);
+        }
+        if !tally.hourly.is_empty() {
+            let hour = hour_bucket(now);
+            let expires = (now + Duration::days(HOURLY_RETENTION_DAYS)).timestamp();
+            let mut spec = UpdateSpec::new().set("entity", s("hourly")).set("hour_bucket", s(hour.as_str())).set("expires_at", n(expires));
+            let mut names: Vec<&String> = tally.hourly.iter().map(|(name, _)| name).collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let delta: i64 = tally.hourly.iter().filter(|(n, _)| n == name).map(|(_, d)| d).sum();
+                spec = spec.add(name, delta);
+            }
+            actions.push(self.counter_update(keys::METRICS_PK, &keys::hour_sk(&hour, shard), spec)?);
+        }
+        Ok(actions)
+    }
+
+    fn counter_update(&self, pk: &str, sk: &str, spec: UpdateSpec) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_string(), sk)))
+            .update_expression(spec.expression())
+            .set_expression_attribute_values(spec.values())
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The session's update, conditioned; on failure DynamoDB hands back the item as it was.
+    fn session_update(&self, session_id: &str, spec: UpdateSpec, condition: &str) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .update_expression(spec.expression())
+            .condition_expression(condition)
+            .set_expression_attribute_values(spec.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Why the agent's load update refused: their limit, from the item as it was.
+    fn at_capacity(&self, agent_id: &str, old: Option<&Item>, policy: &QueuePolicy) -> StoreError {
+        let own = number(old, "max_sessions").and_then(|m| u32::try_from(m).ok());
+        StoreError::AtCapacity(AtCapacity {
+            agent_id: agent_id.to_string(),
+            active_sessions: number(old, "active_sessions").unwrap_or(0),
+            max_sessions: policy.capacity(own).unwrap_or(0),
+        })
+    }
+
+    // ----- accept ---------------------------------------------------------------------------
+
+    /// pending → assigned, exactly once, within the agent's capacity. Reads the session with its
+    /// history (which the response shows) and commits on that read: two round trips.
+    pub async fn accept(
+        &self,
+        session_id: &str,
+        assignee: Assignee<'_>,
+        actor: &str,
+        policy: &QueuePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<(Session, Vec<Message>), StoreError> {
+        let mut held = self.in_flight.hold(&session_key(session_id)).await;
+        if held.is_some_and(|status| transition(status, Action::Accept).is_err()) {
+            // An accept this request waited for won: it lost the race. A read of the session
+            // (no transaction, and outside the lock, so the losers do not queue behind each
+            // other's reads) tells it who holds it, so an agent whose own earlier try won learns
+            // it from the 409.
+            drop(held);
+            let session = self.get_session(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
+            allowed(&session, Action::Accept)?;
+            held = self.in_flight.hold(&session_key(session_id)).await;
+        }
+        for _ in 0..DECIDE_ATTEMPTS {
+            let (session, history) =
+                self.session_with_history(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
+            allowed(&session, Action::Accept)?;
+            match self.commit_accept(&Waiting::of_session(&session), assignee, actor, policy, now).await {
+                Ok(()) => {
+                    *held = Some(AgentStatus::Assigned);
+                    return Ok((accepted(session, assignee, now), history));
+                }
+                Err(Commit::Moved) => continue,
+                Err(Commit::Failed(err)) => return Err(err),
+            }
+        }
+        Err(StoreError::Conflict(format!("session {session_id} kept changing while it was accepted")))
+    }
+
+    /// Claim the highest-priority, longest-waiting pending session for the agent, within their
+    /// capacity: the first of the queue that no one else takes first. `None` when the queue is
+    /// empty.
+    pub async fn accept_next(
+        &self,
+        assignee: Assignee<'_>,
+        actor: &str,
+        policy: &QueuePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, StoreError> {
+        for _ in 0..NEXT_ROUNDS {
+            let page = self.list_pending(NEXT_CANDIDATES, None).await?;
+            if page.sessions.is_empty() {
+                return Ok(None);
+            }
+            for candidate in &page.sessions {
+                let mut held = self.in_flight.hold(&session_key(&candidate.session_id)).await;
+                if held.is_some_and(|status| status != AgentStatus::Pending) {
+                    continue;
+                }
+                match self.commit_accept(&Waiting::of_index(candidate), assignee, actor, policy, now).await {
+                    Ok(()) => {
+                        *held = Some(AgentStatus::Assigned);
+                        return Ok(Some(candidate.session_id.clone()));
+                    }
+                    // Someone else took it (or it was aged into another place): the next one.
+                    Err(Commit::Moved) => continue,
+                    Err(Commit::Failed(err)) => return Err(err),
+                }
+            }
+        }
+        Err(StoreError::Conflict("every session tried was taken by another agent first; try again".into()))
+    }
+
+    async fn commit_accept(
+        &self,
+        waiting: &Waiting<'_>,
+        assignee: Assignee<'_>,
+        actor: &str,
+        policy: &QueuePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<(), Commit> {
+        let id = waiting.session_id;
+        let spec = UpdateSpec::new()
+            .set("agent_status", s(AgentStatus::Assigned.as_str()))
+            .set("assigned_agent_id", s(assignee.id))
+            .set_or_remove("assigned_agent_name", assignee.name.map(s))
+            .set("accepted_at", s(timestamp(now)))
+            .set("updated_at", s(timestamp(now)))
+            .set("last_agent_activity_at", s(timestamp(now)))
+            .set("capacity_counted", AttributeValue::Bool(true))
+            .set(keys::WAIT_STATUS, s(keys::WAIT_ASSIGNED))
+            .set(keys::WAIT_SINCE, s(keys::wait_since(now, id)))
+            .remove(keys::PENDING_STATUS)
+            .remove(keys::PENDING_ORDER)
+            .condition_value(":pending", s(AgentStatus::Pending.as_str()))
+            .condition_value(":order", s(waiting.pending_order.as_str()));
+        let condition = "attribute_exists(pk) AND agent_status = :pending AND pending_order = :order";
+        let waited = waiting.escalated_at.map(|at| (now - at).num_seconds()).unwrap_or(0);
+        let event = AuditEvent::new(EventKind::Accepted, now, actor)
+            .status(AgentStatus::Pending, AgentStatus::Assigned)
+            .detail("agent_id", assignee.id)
+            .detail("priority", waiting.priority.as_str())
+            .detail("waited_seconds", waited);
+        let tally = Tally::default().pending(waiting.priority, -1).count("accepted", 1).duration("wait", waited);
+        let mut actions = vec![
+            self.session_update(id, spec, condition)?,
+            self.agent_load(assignee.id, 1, Some(policy), now)?,
+            self.audit_put(id, &event)?,
+        ];
+        actions.extend(self.tally_updates(id, &tally, now)?);
+        let _agent = self.in_flight.hold(&agent_key(assignee.id)).await;
+        match self.transact(actions).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Condition { index: 0, .. }) => Err(Commit::Moved),
+            Err(TransactFailure::Condition { index: 1, old_item }) => {
+                Err(Commit::Failed(self.at_capacity(assignee.id, old_item.as_ref(), policy)))
+            }
+            Err(TransactFailure::Condition { .. }) => {
+                Err(Commit::Failed(StoreError::Conflict("an audit event with the same key exists".into())))
+            }
+            Err(TransactFailure::Other(err)) => Err(Commit::Failed(err)),
+        }
+    }
+
+    // ----- hand-overs -----------------------------------------------------------------------
+
+    /// The session, read to decide a transition of an assigned session: the state machine first
+    /// (not assigned is a 409 whoever asks), then who may.
+    async fn assigned_for(
+        &self,
+        session_id: &str,
+        action: Action,
+        by: &HandOver<'_>,
+    ) -> Result<Session, StoreError> {
+        let session = self.get_session(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
+        allowed(&session, action)?;
+        let holder = session.assigned_agent_id.as_deref();
+        if let Some(named) = by.named_agent {
+            if !by.supervisor && holder != Some(named) {
+                return Err(StoreError::Denied(Denied::NotAssignee { assignee: holder.map(str::to_string) }));
+            }
+        }
+        Ok(session)
+    }
+
+    /// The condition that the session is still assigned to the agent the decision saw.
+    fn held_by(spec: UpdateSpec, holder: Option<&str>) -> (UpdateSpec, &'static str) {
+        let spec = spec.condition_value(":assigned", s(AgentStatus::Assigned.as_str()));
+        match holder {
+            Some(agent) => (
+                spec.condition_value(":holder", s(agent)),
+                "attribute_exists(pk) AND agent_status = :assigned AND assigned_agent_id = :holder",
+            ),
+            None => (spec, "attribute_exists(pk) AND agent_status = :assigned AND attribute_not_exists(assigned_agent_id)"),
+        }
+    }
+
+    /// assigned → pending, back in the session's original place (same priority, same escalation
+    /// time), with a note on the card. One transaction: the session, the holder's load, the
+    /// audit event, the gauges.
+    pub async fn release(
+        &self,
+        session_id: &str,
+        reason: Option<&str>,
+        by: HandOver<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        let mut held = self.in_flight.hold(&session_key(session_id)).await;
+        for _ in 0..DECIDE_ATTEMPTS {
+            let session = self.assigned_for(session_id, Action::Release, &by).await?;
+            let holder = session.assigned_agent_id.clone();
+            let text = match reason {
+                Some(reason) => format!("Released to the queue by {}: {reason}", by.actor),
+                None => format!("Released to the queue by {}", by.actor),
+            };
+            let note = CardNote { at: now, by: by.actor.to_string(), text };
+            let mut event = AuditEvent::new(EventKind::Released, now, by.actor).status(AgentStatus::Assigned, AgentStatus::Pending);
+            if let Some(h) = &holder {
+                event = event.detail("agent_id", h.as_str());
+            }
+            if let Some(reason) = reason {
+                event = event.detail("reason", reason);
+            }
+            match self.commit_requeue(&session, note, event, "released", None, now).await {
+                Ok(released) => {
+                    *held = Some(AgentStatus::Pending);
+                    return Ok(released);
+                }
+                Err(Commit::Moved) => continue,
+                Err(Commit::Failed(err)) => return Err(err),
+            }
+        }
+        Err(StoreError::Conflict(format!("session {session_id} kept changing while it was released")))
+    }
+
+    /// Put an assigned session back in the queue. With `idle_since`, only if the assignee did
+    /// nothing since (auto-release).
+    async fn commit_requeue(
+        &self,
+        session: &Session,
+        note: CardNote,
+        event: AuditEvent,
+        counter: &str,
+        idle_since: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Session, Commit> {
+        let id = session.session_id.as_str();
+        let priority = session.priority.unwrap_or(EscalationPriority::Medium);
+        let escalated_at = session.escalated_at.unwrap_or(session.updated_at);
+        let note_value = serde_dynamo::to_attribute_value(&note).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let spec = UpdateSpec::new()
+            .set("agent_status", s(AgentStatus::Pending.as_str()))
+            .set("priority_since", s(timestamp(now)))
+            .set("queued_at", s(timestamp(now)))
+            .set("updated_at", s(timestamp(now)))
+            .set("capacity_counted", AttributeValue::Bool(false))
+            .append("card_notes", vec![note_value])
+            .remove("assigned_agent_id")
+            .remove("assigned_agent_name")
+            .remove("accepted_at")
+            .remove("last_agent_activity_at");
+        let spec = enqueue(spec, id, priority, escalated_at);
+        let (mut spec, condition) = Self::held_by(spec, session.assigned_agent_id.as_deref());
+        let condition = match idle_since {
+            None => condition.to_string(),
+            Some(since) => {
+                spec = spec.condition_value(":idle_since", s(since));
+                format!("{condition} AND wait_since = :idle_since")
+            }
+        };
+        let mut actions = vec![self.session_update(id, spec, &condition)?];
+        if let (true, Some(holder)) = (session.capacity_counted, session.assigned_agent_id.as_deref()) {
+            actions.push(self.agent_load(holder, -1, None, now)?);
+        }
+        actions.push(self.audit_put(id, &event)?);
+        actions.extend(self.tally_updates(id, &Tally::default().pending(priority, 1).count(counter, 1), now)?);
+        match self.transact(actions).await {
+            Ok(()) => {
+                let mut requeued = session.clone();
+                requeued.agent_status = AgentStatus::Pending;
+                requeued.assigned_agent_id = None;
+                requeued.assigned_agent_name = None;
+                requeued.accepted_at = None;
+                requeued.last_agent_activity_at = None;
+                requeued.capacity_counted = false;
+                requeued.priority_since = Some(now);
+                requeued.queued_at = Some(now);
+                requeued.updated_at = now;
+                requeued.card_notes.push(note);
+                Ok(requeued)
+            }
+            Err(TransactFailure::Condition { index: 0, .. }) => Err(Commit::Moved),
+            Err(TransactFailure::Condition { .. }) => {
+                Err(Commit::Failed(StoreError::Conflict("an audit event with the same key exists".into())))
+            }
+            Err(TransactFailure::Other(err)) => Err(Commit::Failed(err)),
+        }
+    }
+
+    /// assigned → assigned to `to_agent`, within their capacity. One transaction: the session, both
+    /// agents' load, a system message in the history, the audit event, the counters.
+    pub async fn transfer(
+        &self,
+        session_id: &str,
+        to_agent: &str,
+        note: Option<&str>,
+        by: HandOver<'_>,
+        policy: &QueuePolicy,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        let _held = self.in_flight.hold(&session_key(session_id)).await;
+        for _ in 0..DECIDE_ATTEMPTS {
+            let session = self.assigned_for(session_id, Action::Transfer, &by).await?;
+            let holder = session.assigned_agent_id.clone();
+            if holder.as_deref() == Some(to_agent) {
+                return Err(StoreError::Conflict(format!("session {session_id} is already assigned to {to_agent}")));
+            }
+            let from = holder.as_deref().unwrap_or("no one");
+            let mut text = format!("Transferred from {from} to {to_agent} by {}", by.actor);
+            if let Some(note) = note {
+                text.push_str(&format!(": {note}"));
+            }
+            let record = Message {
+                message_id: crate::domain::new_id("msg"),
+                role: crate::domain::Role::System,
+                author: crate::domain::Author::System,
+                content: text.clone(),
+                timestamp: now,
+                agent_id: Some(to_agent.to_string()),
+                agent_name: None,
+            };
+            let card_note = CardNote { at: now, by: by.actor.to_string(), text };
+            let note_value =
+                serde_dynamo::to_attribute_value(&card_note).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let spec = UpdateSpec::new()
+                .set("assigned_agent_id", s(to_agent))
+                .set("updated_at", s(timestamp(now)))
+                .set("last_agent_activity_at", s(timestamp(now)))
+                .set("capacity_counted", AttributeValue::Bool(true))
+                .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)))
+                .append("card_notes", vec![note_value])
+                .remove("assigned_agent_name")
+                .add("turn_count", 1);
+            let (spec, condition) = Self::held_by(spec, holder.as_deref());
+            let mut event = AuditEvent::new(EventKind::Transferred, now, by.actor)
+                .status(AgentStatus::Assigned, AgentStatus::Assigned)
+                .detail("from_agent_id", from)
+                .detail("to_agent_id", to_agent);
+            if let Some(note) = note {
+                event = event.detail("note", note);
+            }
+            let mut actions = vec![
+                self.session_update(session_id, spec, condition)?,
+                self.agent_load(to_agent, 1, Some(policy), now)?,
+            ];
+            if let (true, Some(holder)) = (session.capacity_counted, holder.as_deref()) {
+                actions.push(self.agent_load(holder, -1, None, now)?);
+            }
+            actions.extend(self.message_puts(session_id, std::slice::from_ref(&record))?);
+            actions.push(self.audit_put(session_id, &event)?);
+            actions.extend(self.tally_updates(session_id, &Tally::default().count("transferred", 1), now)?);
+            let _agent = self.in_flight.hold(&agent_key(to_agent)).await;
+            match self.transact(actions).await {
+                Ok(()) => {
+                    let mut moved = session;
+                    moved.assigned_agent_id = Some(to_agent.to_string());
+                    moved.assigned_agent_name = None;
+                    moved.last_agent_activity_at = Some(now);
+                    moved.capacity_counted = true;
+                    moved.turn_count += 1;
+                    moved.updated_at = now;
+                    moved.card_notes.push(card_note);
+                    return Ok(moved);
+                }
+                Err(TransactFailure::Condition { index: 0, .. }) => continue,
+                Err(TransactFailure::Condition { index: 1, old_item }) => {
+                    return Err(self.at_capacity(to_agent, old_item.as_ref(), policy))
+                }
+                Err(TransactFailure::Condition { .. }) => {
+                    return Err(StoreError::Conflict("a message or event with the same key exists".into()))
+                }
+                Err(TransactFailure::Other(err)) => return Err(err),
+            }
+        }
+        Err(StoreError::Conflict(format!("session {session_id} kept changing while it was transferred")))
+    }
+
+    // ----- resolve --------------------------------------------------------------------------
+
+    /// assigned → resolved, exactly once, and (when `named_agent` is given) only by that agent.
+    /// One transaction: the session, the assignee's load, the audit event, the counters.
+    pub async fn resolve(
+        &self,
+        session_id: &str,
+        note: Option<&str>,
+        named_agent: Option<&str>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Session, StoreError> {
+        let by = HandOver { actor, named_agent, supervisor: false };
+        let mut held = self.in_flight.hold(&session_key(session_id)).await;
+        for _ in 0..DECIDE_ATTEMPTS {
+            let session = self.assigned_for(session_id, Action::Resolve, &by).await?;
+            let holder = session.assigned_agent_id.clone();
+            let spec = UpdateSpec::new()
+                .set("agent_status", s(AgentStatus::Resolved.as_str()))
+                .set("resolved_at", s(timestamp(now)))
+                .set("updated_at", s(timestamp(now)))
+                .set_or_remove("resolve_note", note.map(s))
+                .remove(keys::WAIT_STATUS)
+                .remove(keys::WAIT_SINCE);
+            let (spec, condition) = Self::held_by(spec, holder.as_deref());
+            let handled = session.accepted_at.map(|at| (now - at).num_seconds()).unwrap_or(0);
+            let mut event = AuditEvent::new(EventKind::Resolved, now, actor)
+                .status(AgentStatus::Assigned, AgentStatus::Resolved)
+                .detail("handle_seconds", handled);
+            if let Some(h) = &holder {
+                event = event.detail("agent_id", h.as_str());
+            }
+            let mut actions = vec![self.session_update(session_id, spec, condition)?];
+            if let (true, Some(holder)) = (session.capacity_counted, holder.as_deref()) {
+                actions.push(self.agent_load(holder, -1, None, now)?);
+            }
+            actions.push(self.audit_put(session_id, &event)?);
+            let tally = Tally::default().count("resolved", 1).duration("handle", handled);
+            actions.extend(self.tally_updates(session_id, &tally, now)?);
+            match self.transact(actions).await {
+                Ok(()) => {
+                    *held = Some(AgentStatus::Resolved);
+                    let mut resolved = session;
+                    resolved.agent_status = AgentStatus::Resolved;
+                    resolved.resolved_at = Some(now);
+                    resolved.updated_at = now;
+                    resolved.resolve_note = note.map(str::to_string);
+                    return Ok(resolved);
+                }
+                Err(TransactFailure::Condition { index: 0, .. }) => continue,
+                Err(TransactFailure::Condition { .. }) => {
+                    return Err(StoreError::Conflict("an audit event with the same key exists".into()))
+                }
+                Err(TransactFailure::Other(err)) => return Err(err),
+            }
+        }
+        Err(StoreError::Conflict(format!("session {session_id} kept changing while it was resolved")))
+    }
+
+    // ----- the scheduled sweeps -------------------------------------------------------------
+
+    /// The pending sessions due to be raised from `priority`: at that priority since `cutoff` or
+    /// before. One Query per level on the wait index (pending sessions by escalation time, the
+    /// range up to the cutoff, since a session cannot have been at a priority longer than it has
+    /// waited), filtered to the level and its `priority_since`; paged past 1 MB.
+    pub async fn due_for_aging(
+        &self,
+        priority: EscalationPriority,
+        cutoff: DateTime<Utc>,
+    ) -> Result<Vec<WaitItem>, StoreError> {
+        let upto = format!("{}#\u{10ffff}", keys::micros(cutoff));
+        let items = self
+            .query_index_filtered(
+                keys::WAIT_INDEX,
+                "wait_status = :w AND wait_since <= :upto",
+                Some("priority = :level AND (attribute_not_exists(priority_since) OR priority_since <= :cutoff)"),
+                &[
+                    (":w", keys::WAIT_PENDING.to_string()),
+                    (":upto", upto),
+                    (":level", priority.as_str().to_string()),
+                    (":cutoff", timestamp(cutoff)),
+                ],
+                None,
+            )
+            .await?;
+        from_items(items)
+    }
+
+    /// Raise a pending session one level, if it is still pending in the place the Query found it
+    /// and has been at its priority since `cutoff` or before. Returns whether it was raised.
+    pub async fn age(&self, item: &WaitItem, cutoff: DateTime<Utc>, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let id = item.session_id.as_str();
+        let from = item.priority.unwrap_or(EscalationPriority::Medium);
+        let to = from.raised();
+        let escalated_at = item.escalated_at.unwrap_or(now);
+        let Some(order) = item.pending_order.as_deref() else { return Ok(false) };
+        let spec = UpdateSpec::new()
+            .set("priority", s(to.as_str()))
+            .set(keys::PENDING_ORDER, s(keys::pending_order(to, escalated_at, id)))
+            .set("priority_since", s(timestamp(now)))
+            .set("updated_at", s(timestamp(now)))
+            .condition_value(":pending", s(AgentStatus::Pending.as_str()))
+            .condition_value(":order", s(order))
+            .condition_value(":cutoff", s(timestamp(cutoff)));
+        let condition = "attribute_exists(pk) AND agent_status = :pending AND pending_order = :order \
+                         AND (attribute_not_exists(priority_since) OR priority_since <= :cutoff)";
+        let event = AuditEvent::new(EventKind::Aged, now, "system")
+            .status(AgentStatus::Pending, AgentStatus::Pending)
+            .detail("from_priority", from.as_str())
+            .detail("to_priority", to.as_str())
+            .detail("waited_seconds", (now - escalated_at).num_seconds());
+        let tally = Tally::default().pending(from, -1).pending(to, 1).count("aged", 1);
+        let mut actions = vec![self.session_update(id, spec, condition)?, self.audit_put(id, &event)?];
+        actions.extend(self.tally_updates(id, &tally, now)?);
+        let _held = self.in_flight.hold(&session_key(id)).await;
+        match self.transact(actions).await {
+            Ok(()) => Ok(true),
+            Err(TransactFailure::Condition { .. }) => Ok(false),
+            Err(TransactFailure::Other(err)) => Err(err),
+        }
+    }
+
+    /// Assigned sessions whose assignee's last activity was at or before `cutoff`, from the wait
+    /// index (paged).
+    pub async fn idle_assigned(&self, cutoff: DateTime<Utc>) -> Result<Vec<WaitItem>, StoreError> {
+        let upto = format!("{}#\u{10ffff}", keys::micros(cutoff));
+        let items = self
+            .query_index(keys::WAIT_INDEX, "wait_status = :w AND wait_since <= :upto", &[
+                (":w", keys::WAIT_ASSIGNED.to_string()),
+                (":upto", upto),
+            ], None)
+            .await?;
+        from_items(items)
+    }
+
+    /// Put an idle assigned session back in the queue, if its assignee still did nothing since
+    /// the index saw it. Returns whether it was released.
+    pub async fn auto_release(&self, item: &WaitItem, idle_minutes: u32, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut session = Session::new(item.session_id.clone(), String::new(), Default::default(), now);
+        session.agent_status = AgentStatus::Assigned;
+        session.priority = item.priority;
+        session.escalated_at = item.escalated_at;
+        session.assigned_agent_id = item.assigned_agent_id.clone();
+        session.capacity_counted = item.capacity_counted;
+        let holder = item.assigned_agent_id.as_deref().unwrap_or("no one");
+        let note = CardNote {
+            at: now,
+            by: "system".into(),
+            text: format!("Returned to the queue after {idle_minutes} minutes without activity from {holder}"),
+        };
+        let event = AuditEvent::new(EventKind::AutoReleased, now, "system")
+            .status(AgentStatus::Assigned, AgentStatus::Pending)
+            .detail("agent_id", holder)
+            .detail("idle_minutes", idle_minutes);
+        let mut held = self.in_flight.hold(&session_key(&item.session_id)).await;
+        match self.commit_requeue(&session, note, event, "auto_released", Some(&item.wait_since), now).await {
+            Ok(_) => {
+                *held = Some(AgentStatus::Pending);
+                Ok(true)
+            }
+            Err(Commit::Moved) => Ok(false),
+            Err(Commit::Failed(err)) => Err(err),
+        }
+    }
+
+    /// When the longest-waiting pending session was escalated: the first of the wait index.
+    pub async fn oldest_pending(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let items = self
+            .query_index(keys::WAIT_INDEX, "wait_status = :w", &[(":w", keys::WAIT_PENDING.to_string())], Some(1))
+            .await?;
+        let first: Option<WaitItem> = items.into_iter().next().map(from_item).transpose()?;
+        Ok(first.and_then(|item| {
+            item.escalated_at.or_else(|| {
+                let at = item.wait_since.split('#').next()?;
+                DateTime::parse_from_rfc3339(at).ok().map(|t| t.with_timezone(&Utc))
+            })
+        }))
+    }
+
+    /// A Query on an index, ascending; all pages unless `limit` is given (then one page).
+    pub(crate) async fn query_index(
+        &self,
+        index: &str,
+        key_condition: &str,
+        values: &[(&str, String)],
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.query_index_filtered(index, key_condition, None, values, limit).await
+    }
+
+    /// [`Store::query_index`] with a filter on the projected attributes.
+    pub(crate) async fn query_index_filtered(
+        &self,
+        index: &str,
+        key_condition: &str,
+        filter: Option<&str>,
+        values: &[(&str, String)],
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression(key_condition)
+                .set_filter_expression(filter.map(str::to_string))
+                .scan_index_forward(true)
+                .set_limit(limit)
+                .set_exclusive_start_key(start.take());
+            for (name, value) in values {
+                query = query.expression_attribute_values(*name, s(value.as_str()));
+            }
+            let out = query.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() && limit.is_none() => start = Some(next),
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    // ----- agents ---------------------------------------------------------------------------
+
+    /// An agent's capacity and load; an agent never seen has none of either.
+    pub async fn agent(&self, agent_id: &str) -> Result<AgentItem, StoreError> {
+        let item: Option<AgentItem> = self.get_typed(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id)).await?;
+        Ok(item.unwrap_or(AgentItem { agent_id: agent_id.to_string(), active_sessions: 0, max_sessions: None, updated_at: None }))
+    }
+
+    /// Set (or, with `None`, clear) an agent's own limit. Sessions they hold stay theirs; a limit
+    /// below their load only stops new ones.
+    pub async fn set_capacity(&self, agent_id: &str, max_sessions: Option<u32>, now: DateTime<Utc>) -> Result<AgentItem, StoreError> {
+        let spec = UpdateSpec::new()
+            .set("entity", s("agent"))
+            .set("agent_id", s(agent_id))
+            .set("updated_at", s(timestamp(now)))
+            .set_if_absent("active_sessions", n(0))
+            .set_or_remove("max_sessions", max_sessions.map(n));
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
+            .update_expression(spec.expression())
+            .set_expression_attribute_values(spec.values())
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+        from_item(out.attributes.unwrap_or_default())
+    }
+}
+
+/// The state machine's verdict on `action` for the session as read; a refusal names the agent
+/// holding the session, if any (so an agent whose own earlier try won learns it from the 409).
+fn allowed(session: &Session, action: Action) -> Result<(), StoreError> {
+    transition(session.agent_status, action).map(|_| ()).map_err(|rejected| match &session.assigned_agent_id {
+        Some(holder) => StoreError::RejectedHeld { rejected, holder: holder.clone() },
+        None => StoreError::Rejected(rejected),
+    })
+}
+
+pub(crate) fn session_key(session_id: &str) -> String {
+    format!("session:{session_id}")
+}
+
+fn agent_key(agent_id: &str) -> String {
+    format!("agent:{agent_id}")
+}
+
+/// The session as the accept left it.
+fn accepted(mut session: Session, assignee: Assignee<'_>, now: DateTime<Utc>) -> Session {
+    session.agent_status = AgentStatus::Assigned;
+    session.assigned_agent_id = Some(assignee.id.to_string());
+    session.assigned_agent_name = assignee.name.map(str::to_string);
+    session.accepted_at = Some(now);
+    session.updated_at = now;
+    session.last_agent_activity_at = Some(now);
+    session.capacity_counted = true;
+    session
+}
+
+/// The attribute names of an item that are counters, with their values.
+pub(crate) fn counters(item: &Item) -> impl Iterator<Item = (&str, i64)> {
+    item.iter().filter_map(|(name, value)| Some((name.as_str(), value.as_n().ok()?.parse().ok()?)))
+}
