@@ -11,7 +11,7 @@
 //! 10,000 pending sessions.
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, KeysAndAttributes, Put, ReturnValue, ReturnValuesOnConditionCheckFailure,
+    AttributeValue, ConditionCheck, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure,
     TransactWriteItem, Update,
 };
 use aws_sdk_dynamodb::Client;
@@ -22,9 +22,12 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 use workbench::auth::ApiKeys;
 use workbench::config::Config;
-use workbench::domain::{AgentStatus, Author, EscalationPriority, MemberLevel, Message, ReviewStatus, Role, Session, Solution};
+use workbench::domain::{
+    AgentStatus, AuditEvent, Author, EscalationPriority, EventKind, MemberLevel, Message, ReviewStatus, Role, Session, Solution,
+};
+use workbench::queue::QueuePolicy;
 use workbench::store::items::{MessageItem, SessionItem, SolutionItem};
-use workbench::store::{keys, Store, UpdateSpec};
+use workbench::store::{keys, Store, Tally, UpdateSpec};
 use workbench::{routes, App, Endpoint};
 use workbench_local::latency::{ms, stats, Stats};
 use workbench_local::round_trips::RoundTrips;
@@ -100,10 +103,12 @@ fn message(author: Author, content: &str, now: DateTime<Utc>) -> Message {
 }
 
 /// The DynamoDB calls of each endpoint, issued bare: the same operations, expressions and item
-/// shapes as the store writes them, without the handler around them.
+/// shapes as the store writes them (the store's own builders for a transition's audit event,
+/// agent load and counters), without the handler around them.
 struct Bare {
     client: Client,
     table: String,
+    store: Store,
 }
 
 impl Bare {
@@ -132,57 +137,73 @@ impl Bare {
             .unwrap();
     }
 
-    /// GET details: one consistent Query of the session's partition.
-    async fn partition(&self, session_id: &str, prefix: Option<&str>) {
-        let query = self
+    /// GET details (and an accept's read): one consistent Query of the session's partition from
+    /// `META` on (the session and its messages; the audit trail sorts before it). Its items.
+    async fn partition(&self, session_id: &str) -> Vec<HashMap<String, AttributeValue>> {
+        let out = self
             .client
             .query()
             .table_name(&self.table)
             .consistent_read(true)
-            .expression_attribute_values(":pk", s(keys::session_pk(session_id)));
-        let query = match prefix {
-            Some(p) => query.key_condition_expression("pk = :pk AND begins_with(sk, :prefix)").expression_attribute_values(":prefix", s(p)),
-            None => query.key_condition_expression("pk = :pk"),
-        };
-        query.send().await.unwrap();
-    }
-
-    /// A guarded UpdateItem of the session, answering the new item.
-    async fn guarded_update(&self, session_id: &str, spec: UpdateSpec, condition: &str) {
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
-            .update_expression(spec.expression())
-            .condition_expression(condition)
-            .set_expression_attribute_values(spec.values())
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .key_condition_expression("pk = :pk AND sk >= :meta")
+            .expression_attribute_values(":pk", s(keys::session_pk(session_id)))
+            .expression_attribute_values(":meta", s(keys::META))
             .send()
             .await
             .unwrap();
+        out.items.unwrap_or_default()
     }
 
-    /// POST accept: the conditional UpdateItem, then the history Query.
+    async fn transact(&self, actions: Vec<TransactWriteItem>) {
+        self.client.transact_write_items().set_transact_items(Some(actions)).send().await.unwrap();
+    }
+
+    /// POST accept: the Query of the session with its history, then one TransactWriteItems: the
+    /// session conditioned on the place in the queue it was read at, the agent's load (capacity
+    /// checked), the audit event and the counters.
     async fn accept(&self, session_id: &str, now: DateTime<Utc>) {
+        let items = self.partition(session_id).await;
+        let meta = items.iter().find(|i| i.get(keys::SK) == Some(&s(keys::META))).expect("the session");
+        let order = meta.get(keys::PENDING_ORDER).cloned().expect("a pending session");
         let spec = UpdateSpec::new()
             .set("agent_status", s("assigned"))
             .set("assigned_agent_id", s(AGENT))
             .remove("assigned_agent_name")
             .set("accepted_at", s(at(now)))
             .set("updated_at", s(at(now)))
+            .set("last_agent_activity_at", s(at(now)))
+            .set("capacity_counted", AttributeValue::Bool(true))
+            .set(keys::WAIT_STATUS, s(keys::WAIT_ASSIGNED))
+            .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)))
             .remove(keys::PENDING_STATUS)
             .remove(keys::PENDING_ORDER)
-            .condition_value(":required_status", s("pending"));
-        self.guarded_update(session_id, spec, "attribute_exists(pk) AND agent_status = :required_status").await;
-        self.partition(session_id, Some(keys::MESSAGE_PREFIX)).await;
+            .condition_value(":pending", s("pending"))
+            .condition_value(":order", order);
+        let condition = "attribute_exists(pk) AND agent_status = :pending AND pending_order = :order";
+        let event = AuditEvent::new(EventKind::Accepted, now, AGENT)
+            .status(AgentStatus::Pending, AgentStatus::Assigned)
+            .detail("agent_id", AGENT)
+            .detail("priority", "high")
+            .detail("waited_seconds", 1);
+        let tally = Tally::default().pending(EscalationPriority::High, -1).count("accepted", 1).duration("wait", 1);
+        let mut actions = vec![
+            self.store.session_update(session_id, spec, condition).unwrap(),
+            self.store.agent_load(AGENT, 1, Some(&QueuePolicy::default()), now).unwrap(),
+            self.store.audit_put(session_id, &event).unwrap(),
+        ];
+        actions.extend(self.store.tally_updates(session_id, &tally, now).unwrap());
+        self.transact(actions).await;
     }
 
-    /// POST messages: one TransactWriteItems, the guarded counter and the message Put.
+    /// POST messages: one TransactWriteItems, the guarded session update, the message Put and the
+    /// audit event.
     async fn message(&self, session_id: &str, now: DateTime<Utc>) {
         let spec = UpdateSpec::new()
             .add("turn_count", 1)
             .set("updated_at", s(at(now)))
+            .set("last_agent_activity_at", s(at(now)))
+            .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)))
+            .set_if_absent("first_response_at", s(at(now)))
             .condition_value(":expected_status", s("assigned"))
             .condition_value(":assignee", s(AGENT));
         let update = Update::builder()
@@ -195,22 +216,55 @@ impl Bare {
             .build()
             .unwrap();
         let m = message(Author::Agent, "Hello, I am checking ORD-001 for you", now);
-        let actions = vec![TransactWriteItem::builder().update(update).build(), self.message_put(session_id, 0, &m)];
-        self.client.transact_write_items().set_transact_items(Some(actions)).send().await.unwrap();
+        let event = AuditEvent::new(EventKind::AgentMessage, now, AGENT)
+            .status(AgentStatus::Assigned, AgentStatus::Assigned)
+            .detail("message_id", m.message_id.as_str())
+            .detail("agent_id", AGENT);
+        let actions = vec![
+            TransactWriteItem::builder().update(update).build(),
+            self.message_put(session_id, 0, &m),
+            self.store.audit_put(session_id, &event).unwrap(),
+        ];
+        self.transact(actions).await;
     }
 
-    /// POST resolve: one conditional UpdateItem.
+    /// POST resolve: the GetItem of the session (whose assignee's load drops), then one
+    /// TransactWriteItems: the session held by that assignee, their load, the audit event and the
+    /// counters.
     async fn resolve(&self, session_id: &str, now: DateTime<Utc>) {
+        self.client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .consistent_read(true)
+            .send()
+            .await
+            .unwrap();
         let spec = UpdateSpec::new()
             .set("agent_status", s("resolved"))
             .set("resolved_at", s(at(now)))
             .set("updated_at", s(at(now)))
             .set("resolve_note", s("done"))
-            .condition_value(":required_status", s("assigned"));
-        self.guarded_update(session_id, spec, "attribute_exists(pk) AND agent_status = :required_status").await;
+            .remove(keys::WAIT_STATUS)
+            .remove(keys::WAIT_SINCE)
+            .condition_value(":assigned", s("assigned"))
+            .condition_value(":holder", s(AGENT));
+        let condition = "attribute_exists(pk) AND agent_status = :assigned AND assigned_agent_id = :holder";
+        let event = AuditEvent::new(EventKind::Resolved, now, AGENT)
+            .status(AgentStatus::Assigned, AgentStatus::Resolved)
+            .detail("handle_seconds", 1)
+            .detail("agent_id", AGENT);
+        let mut actions = vec![
+            self.store.session_update(session_id, spec, condition).unwrap(),
+            self.store.agent_load(AGENT, -1, None, now).unwrap(),
+            self.store.audit_put(session_id, &event).unwrap(),
+        ];
+        actions.extend(self.store.tally_updates(session_id, &Tally::default().count("resolved", 1).duration("handle", 1), now).unwrap());
+        self.transact(actions).await;
     }
 
-    /// POST solution: one TransactWriteItems, the session's ConditionCheck and the solution Put.
+    /// POST solution: one TransactWriteItems, the session's ConditionCheck, the solution Put and
+    /// the audit event.
     async fn solution(&self, session_id: &str, now: DateTime<Utc>) {
         let solution = Solution {
             solution_id: workbench::domain::new_id("sol"),
@@ -242,8 +296,13 @@ impl Bare {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .unwrap();
-        let actions = vec![TransactWriteItem::builder().condition_check(check).build(), TransactWriteItem::builder().put(put).build()];
-        self.client.transact_write_items().set_transact_items(Some(actions)).send().await.unwrap();
+        let event = AuditEvent::new(EventKind::SolutionSubmitted, now, AGENT).detail("solution_id", solution.solution_id.as_str());
+        let actions = vec![
+            TransactWriteItem::builder().condition_check(check).build(),
+            TransactWriteItem::builder().put(put).build(),
+            self.store.audit_put(session_id, &event).unwrap(),
+        ];
+        self.transact(actions).await;
     }
 
     /// The knowledge version, read consistently (a first chat turn's only read).
@@ -293,12 +352,14 @@ impl Bare {
             .unwrap();
         let customer = message(Author::Customer, CHAT_TEXT, now);
         let bot = message(Author::Bot, "You can change the address until the order ships.", now);
-        let actions = vec![
+        let mut actions = vec![
             TransactWriteItem::builder().update(update).build(),
             self.message_put(&session.session_id, 0, &customer),
             self.message_put(&session.session_id, 1, &bot),
         ];
-        self.client.transact_write_items().set_transact_items(Some(actions)).send().await.unwrap();
+        let tally = Tally::default().count("bot_answered", 1).count("faq_hits", 1);
+        actions.extend(self.store.tally_updates(&session.session_id, &tally, now).unwrap());
+        self.transact(actions).await;
     }
 }
 
@@ -330,7 +391,7 @@ async fn main() {
     let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let counter = RoundTrips::default();
     let app = fresh_app(&endpoint, &counter).await;
-    let bare = Bare { client: app.store.client().clone(), table: app.store.table().to_string() };
+    let bare = Bare { client: app.store.client().clone(), table: app.store.table().to_string(), store: app.store.clone() };
     workbench_local::seed::seed_knowledge(&app, std::path::Path::new("infra/seed")).await.expect("seed the knowledge base");
 
     // Warm the connection pool, the knowledge index and the SDK before timing anything.
@@ -388,7 +449,7 @@ async fn main() {
     }
 
     bench!("GET pending (page of 50)", Endpoint::PendingList, |_id| request("GET", &[], &[("limit", "50")], None), |_b| bare.pending_page());
-    bench!("GET session details", Endpoint::SessionDetails, |id| request("GET", &[("session_id", id)], &[], None), |b| bare.partition(b, None));
+    bench!("GET session details", Endpoint::SessionDetails, |id| request("GET", &[("session_id", id)], &[], None), |b| async { bare.partition(b).await; });
     bench!(
         "POST accept",
         Endpoint::AcceptSession,
