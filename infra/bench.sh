@@ -16,29 +16,34 @@ export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
 
 infra/model.sh >&2
 cargo build --release --locked -p workbench-functions -p workbench-local --features workbench/e5 >&2
+target="${CARGO_TARGET_DIR:-target}"
 
 echo "## Run of $(date -u +%Y-%m-%d) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo
-target/release/bench
+"$target"/release/bench
 echo
 target/release/bench-team
 echo
 echo "### Idempotency-Key (the same POSTs with and without the header, alternating)"
 echo
-target/release/bench-idempotency
+"$target"/release/bench-idempotency
+echo
+echo "### Cost model (capacity units per workflow, cost per 1,000)"
+echo
+"$target"/release/cost-model
 echo
 echo "### Local JWT authorizer"
 echo
 echo "| what | runs | p50 µs | p99 µs |"
 echo "| --- | --- | --- | --- |"
-target/release/bench-token
+"$target"/release/bench-token
 echo
 echo "### Cold start (process start to ready and to the first served invocation)"
 echo
 echo "| function | runs | start → ready ms p50 | start → first response ms p50 | first response ms p99 |"
 echo "| --- | --- | --- | --- | --- |"
 for fn in pending-list accept-session chat; do
-  target/release/cold-start "target/release/$fn" "infra/events/$fn.json" 20
+  "$target"/release/cold-start "$target/release/$fn" "infra/events/$fn.json" 20
 done
 echo
 echo "### Function binaries (release, stripped, x86_64 host build)"
@@ -47,5 +52,5 @@ echo "| function | size MB |"
 echo "| --- | --- |"
 for bin in functions/src/bin/*.rs; do
   name="$(basename "$bin" .rs)"
-  printf '| %s | %.2f |\n' "$name" "$(echo "$(stat -c %s "target/release/$name") / 1048576" | bc -l)"
+  printf '| %s | %.2f |\n' "$name" "$(echo "$(stat -c %s "$target/release/$name") / 1048576" | bc -l)"
 done

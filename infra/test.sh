@@ -47,6 +47,12 @@ cargo build --workspace --all-targets --locked --features "$features"
 section "tests"
 cargo test --workspace --locked --features "$features" -- --test-threads="${TEST_THREADS:-8}"
 
+section "load run, short (10 agents, 50 customers, 5 s; infra/load.sh runs the full one)"
+target/debug/load --endpoint "$DYNAMODB_ENDPOINT" --agents 10 --customers 50 --duration 5 --drain 15 --store-timeout-ms 5000 \
+  --customer-think-ms 1000..3000 --agent-think-ms 200..600 --agent-idle-ms 500..1500 > infra/.local/load-smoke.md \
+  || { cat infra/.local/load-smoke.md; exit 1; }
+grep -E '^(\| (0|every|agent|resolves)|All checks)' infra/.local/load-smoke.md
+
 section "workbench web app: type check, unit tests, build"
 infra/web.sh test
 

@@ -3,10 +3,10 @@
 use crate::config::{Config, ConfigError};
 use crate::business::{
     confirmation_secret, derive_secret, BusinessAgent, BusinessBackend, DynamoBusinessBackend, DynamoConfirmationLedger,
-    HttpBusinessBackend,
+    HttpBusinessBackend, NoBusinessBackend,
 };
 use crate::knowledge::{
-    BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, InvokeModel, TITAN_V2_MODEL_ID,
+    BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, InvokeModel, NoEmbedder, TITAN_V2_MODEL_ID,
 };
 use crate::knowledge_cache::KnowledgeCache;
 use crate::store::Store;
@@ -43,13 +43,24 @@ impl App {
     }
 
     pub fn with_business(store: Store, config: Config, business: BusinessAgent) -> Self {
+        App::assemble(store, config, business, Arc::new(HashedNgramEmbedder::default()))
+    }
+
+    fn assemble(store: Store, config: Config, business: BusinessAgent, embedder: Arc<dyn Embedder>) -> Self {
         App {
             store,
             config,
-            knowledge: Arc::new(KnowledgeCache::new(Arc::new(HashedNgramEmbedder::default()))),
+            knowledge: Arc::new(KnowledgeCache::new(embedder)),
             business: Arc::new(business),
             clock: Arc::new(Utc::now),
         }
+    }
+
+    /// For a function that neither embeds nor does business: the stubs link neither.
+    fn without_extras(store: Store, config: Config) -> Self {
+        let secret = derive_secret("this function confirms no business write");
+        let business = BusinessAgent::new(Arc::new(NoBusinessBackend), Arc::new(NoBusinessBackend), secret);
+        App::assemble(store, config, business, Arc::new(NoEmbedder))
     }
 
     /// Replace the embedder (and with it the knowledge cache, whose index depends on it).
@@ -70,47 +81,80 @@ impl App {
         DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
     }
 
-    /// Cold-start wiring. API keys come from `API_KEY` when set (local), else from the Secrets
-    /// Manager secret named by `API_KEY_SECRET_ARN` (AWS), read once per container.
+    /// Cold-start wiring with every capability: the local server and `local-invoke`, which serve
+    /// every route. API keys come from `API_KEY` when set (local), else from the Secrets Manager
+    /// secret named by `API_KEY_SECRET_ARN` (AWS), read once per container.
     pub async fn from_env() -> Result<Self, ConfigError> {
-        Self::from_env_with(true).await
+        Self::wired::<true, true, true>().await
     }
 
     /// For event-triggered functions, which answer no HTTP request and so hold no API keys.
     pub async fn from_env_for_events() -> Result<Self, ConfigError> {
-        Self::from_env_with(false).await
+        let (_, store, config) = Self::base::<false>(Some(crate::auth::ApiKeys::default())).await?;
+        Ok(App::without_extras(store, config))
     }
 
-    async fn from_env_with(needs_api_keys: bool) -> Result<Self, ConfigError> {
+    /// The AWS configuration (none against DynamoDB Local), the store and the configuration. The
+    /// API keys are `keys` when given, else `API_KEY`, else (only when `SECRETS`) the Secrets
+    /// Manager secret `API_KEY_SECRET_ARN`; without `SECRETS` the Secrets Manager client is not
+    /// referenced at all.
+    async fn base<const SECRETS: bool>(
+        keys: Option<crate::auth::ApiKeys>,
+    ) -> Result<(Option<aws_config::SdkConfig>, Store, Config), ConfigError> {
         let shared = match std::env::var("DYNAMODB_ENDPOINT") {
             Ok(endpoint) if !endpoint.is_empty() => None,
-            _ => Some(aws_config::load_defaults(BehaviorVersion::latest()).await),
+            _ => Some(aws_shared_config().await),
         };
-        let keys = match (needs_api_keys, std::env::var("API_KEY"), std::env::var("API_KEY_SECRET_ARN"), &shared) {
-            (false, ..) => Some(crate::auth::ApiKeys::default()),
-            (true, Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
-            _ => None,
+        let keys = match keys {
+            Some(keys) => Some(keys),
+            None if SECRETS => match (std::env::var("API_KEY"), std::env::var("API_KEY_SECRET_ARN"), &shared) {
+                (Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
+                _ => None,
+            },
+            None => None,
         };
-        let config = Config::from_env_with_keys(keys)?;
+        let mut config = Config::from_env_with_keys(keys)?;
+        if shared.is_some() {
+            config.request_budget = request_budget(AWS_STORE_TIMEOUT_MS);
+        }
         let client = match &shared {
             Some(shared) => aws_dynamodb_client(shared),
             None => dynamodb_client().await,
         };
         let store = Store::new(client, config.table_name.clone());
-        if !needs_api_keys {
-            return Ok(App::new(store, config));
-        }
-        let embedder = embedder_from_env(shared.as_ref())?;
-        // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
-        let backend: Arc<dyn BusinessBackend> = match HttpBusinessBackend::from_env()? {
-            Some(http) => Arc::new(http),
-            None => Arc::new(DynamoBusinessBackend::new(store.clone())),
+        Ok((shared, store, config))
+    }
+
+    /// Cold-start wiring of one HTTP function, its capabilities fixed at compile time
+    /// ([`crate::lambda_main!`] passes the endpoint's): a capability that is `false` is never
+    /// referenced, so the function does not link it.
+    /// - `SECRETS`: API keys from Secrets Manager in AWS; without it only the local `API_KEY`
+    ///   (the agent routes take tokens in AWS);
+    /// - `EMBEDS`: the embedder `EMBEDDING_PROVIDER` chooses (the e5 engine, Bedrock); without
+    ///   it the hashed n-grams, which such a function never calls;
+    /// - `ORDERS`: an order system by `BUSINESS_API_URL`; without it the business data in the
+    ///   table.
+    pub async fn wired<const SECRETS: bool, const EMBEDS: bool, const ORDERS: bool>() -> Result<Self, ConfigError> {
+        let keys = match (SECRETS, std::env::var("API_KEY")) {
+            (true, _) | (false, Ok(_)) => None,
+            (false, Err(_)) => Some(crate::auth::ApiKeys::default()),
         };
-        let explicit = std::env::var("CONFIRMATION_SECRET").ok();
-        let secret = confirmation_secret(explicit.as_deref(), Some(&config.api_keys.material()))?;
-        let business = BusinessAgent::new(backend, Arc::new(DynamoConfirmationLedger::new(store.clone())), secret);
-        let mut app = App::with_business(store, config, business);
-        app.knowledge = Arc::new(KnowledgeCache::new(embedder));
+        let (shared, store, config) = Self::base::<SECRETS>(keys).await?;
+        let mut app = App::without_extras(store, config);
+        if EMBEDS {
+            app.knowledge = Arc::new(KnowledgeCache::new(embedder_from_env(shared.as_ref())?));
+        }
+        if ORDERS {
+            // An order system by URL when BUSINESS_API_URL is set, else the business data in the table.
+            let backend: Arc<dyn BusinessBackend> = match HttpBusinessBackend::from_env()? {
+                Some(http) => Arc::new(http),
+                None => Arc::new(DynamoBusinessBackend::new(app.store.clone())),
+            };
+            let explicit = std::env::var("CONFIRMATION_SECRET").ok();
+            let secret = confirmation_secret(explicit.as_deref(), Some(&app.config.api_keys.material()))?;
+            let ledger = Arc::new(DynamoConfirmationLedger::new(app.store.clone()));
+            app.business = Arc::new(BusinessAgent::new(backend, ledger, secret));
+        }
         Ok(app)
     }
 }
@@ -176,7 +220,7 @@ pub fn embedder_from_env(shared: Option<&aws_config::SdkConfig>) -> Result<Arc<d
 /// configuration only when the provider needs it.
 pub async fn embedder_for_command() -> Result<Arc<dyn Embedder>, ConfigError> {
     let shared = match std::env::var("EMBEDDING_PROVIDER").as_deref() {
-        Ok("bedrock") => Some(aws_config::load_defaults(BehaviorVersion::latest()).await),
+        Ok("bedrock") => Some(aws_config::defaults(BehaviorVersion::latest()).http_client(https_client()).load().await),
         _ => None,
     };
     embedder_from_env(shared.as_ref())
@@ -217,12 +261,53 @@ async fn api_keys_from_secret(shared: &aws_config::SdkConfig, secret_id: &str) -
     Ok(keys)
 }
 
+/// The HTTPS client of every AWS SDK client: hyper 1 with rustls on ring and the system's root
+/// certificates (TLS 1.2 and 1.3, certificates verified). The SDK's default client is the same
+/// stack on aws-lc-rs, which is three times the size in every function; ring has what DynamoDB's
+/// and the other services' endpoints negotiate (ECDHE with AES-GCM or ChaCha20, RSA and ECDSA
+/// certificates). The clients built from one configuration share its connection pool; a pool is
+/// never shared across configurations, since its connections belong to the Tokio runtime that
+/// opened them (tests run one runtime each).
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    https_client_trusting(aws_smithy_http_client::tls::TlsContext::default())
+}
+
+/// [`https_client`] with another trust store (tests trust their own certificate with it).
+pub fn https_client_trusting(
+    context: aws_smithy_http_client::tls::TlsContext,
+) -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls;
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
+        .tls_context(context)
+        .build_https()
+}
+
+/// The AWS configuration of a function, on [`https_client`]: the region from `AWS_REGION` and the
+/// execution role's credentials from the environment, as Lambda provides both. Not
+/// `aws_config::load_defaults`: its provider chains (profile files, SSO, web identity through an
+/// STS client, container and instance metadata) serve no Lambda and would be linked into every
+/// function. A process outside Lambda needs `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`
+/// (`AWS_SESSION_TOKEN`) and `AWS_REGION` set to reach AWS.
+pub async fn aws_shared_config() -> aws_config::SdkConfig {
+    use aws_config::environment::EnvironmentVariableCredentialsProvider;
+    let region = std::env::var("AWS_REGION").or_else(|_| std::env::var("AWS_DEFAULT_REGION")).ok().map(Region::new);
+    aws_config::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+            EnvironmentVariableCredentialsProvider::new(),
+        ))
+        .http_client(https_client())
+        .build()
+}
+
 /// A DynamoDB client. With `DYNAMODB_ENDPOINT` set (DynamoDB Local) it uses static local
 /// credentials and never consults the credential chain or instance metadata.
 pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
     match std::env::var("DYNAMODB_ENDPOINT") {
         Ok(endpoint) if !endpoint.is_empty() => local_dynamodb_client(&endpoint),
-        _ => aws_dynamodb_client(&aws_config::load_defaults(BehaviorVersion::latest()).await),
+        _ => aws_dynamodb_client(&aws_shared_config().await),
     }
 }
 
@@ -232,17 +317,37 @@ pub async fn dynamodb_client() -> aws_sdk_dynamodb::Client {
 /// `DYNAMODB_TIMEOUT_MS` sets the budget of one call, retries included; an attempt gets 40 % of
 /// it, so a stalled attempt is retried once or twice before the call gives up.
 pub fn store_timeouts(default_operation_ms: u64) -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
-    let operation_ms = std::env::var("DYNAMODB_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms >= 100)
-        .unwrap_or(default_operation_ms);
+    let operation_ms = store_budget_ms(default_operation_ms);
     let attempt_ms = operation_ms * 2 / 5;
     aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
         .connect_timeout(std::time::Duration::from_millis(attempt_ms))
         .operation_attempt_timeout(std::time::Duration::from_millis(attempt_ms))
         .operation_timeout(std::time::Duration::from_millis(operation_ms))
         .build()
+}
+
+/// The budget of one store call: `DYNAMODB_TIMEOUT_MS`, else the default.
+fn store_budget_ms(default_operation_ms: u64) -> u64 {
+    std::env::var("DYNAMODB_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(default_operation_ms)
+}
+
+/// The budget of a whole request: the per-call budgets bound each call, but a request makes
+/// several (an idempotency claim, reads, a transaction retried on conflicts, the record's
+/// completion), each of which may run slow without failing. Two call budgets and a second:
+/// one call may stall on an outage and one more release the request's claim, while the rest
+/// take milliseconds. 6 s in AWS (the Lambda's timeout is 10 s, API Gateway's 30 s);
+/// `REQUEST_TIMEOUT_MS` to change.
+pub fn request_budget(default_store_operation_ms: u64) -> std::time::Duration {
+    let ms = std::env::var("REQUEST_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(2 * store_budget_ms(default_store_operation_ms) + 1_000);
+    std::time::Duration::from_millis(ms)
 }
 
 /// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s
@@ -268,6 +373,7 @@ pub fn local_dynamodb_config(endpoint: &str) -> aws_sdk_dynamodb::config::Builde
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(region))
         .credentials_provider(Credentials::new("local", "local", None, None, "dynamodb-local"))
+        .http_client(https_client())
         .endpoint_url(endpoint)
         .timeout_config(store_timeouts(LOCAL_STORE_TIMEOUT_MS))
 }

@@ -18,6 +18,9 @@ pub struct Config {
     /// Consecutive unanswered bot turns before a session escalates.
     pub failure_threshold: u32,
     pub api_keys: ApiKeys,
+    /// What one request may take in all, store calls and retries included; past it the answer is
+    /// a 503 `store_unavailable` (see [`crate::app::request_budget`]).
+    pub request_budget: std::time::Duration,
     /// Aging, first-response targets, capacity and auto-release (`AGING_MINUTES`,
     /// `SLA_FIRST_RESPONSE_MINUTES`, `AGENT_MAX_SESSIONS`, `AUTO_RELEASE_MINUTES`).
     pub queue: QueuePolicy,
@@ -48,9 +51,10 @@ impl Config {
         if api_keys.is_empty() && !keys_given {
             return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
         }
+        let request_budget = crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS);
         let queue = QueuePolicy::from_lookup(|name| std::env::var(name).ok())
             .map_err(|(name, reason)| ConfigError::Invalid { name, reason })?;
-        Ok(Config { table_name, failure_threshold, api_keys, queue })
+        Ok(Config { table_name, failure_threshold, api_keys, request_budget, queue })
     }
 
     pub fn new(table_name: impl Into<String>, api_keys: ApiKeys) -> Self {
@@ -58,6 +62,7 @@ impl Config {
             table_name: table_name.into(),
             failure_threshold: DEFAULT_FAILURE_THRESHOLD,
             api_keys,
+            request_budget: crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS),
             queue: QueuePolicy::default(),
         }
     }

@@ -13,6 +13,10 @@ pub enum StoreError {
     NotFound { kind: &'static str, id: String },
     #[error(transparent)]
     Rejected(#[from] TransitionRejected),
+    /// As `Rejected`, where the session is held by an agent: the refusal names them, so that an
+    /// agent whose own earlier try won (its answer lost to a timeout) learns it from the 409.
+    #[error("{rejected} (held by {holder})")]
+    RejectedHeld { rejected: TransitionRejected, holder: String },
     /// The conditional write found the caller may not do this (another assignee, own solution).
     #[error(transparent)]
     Denied(#[from] Denied),
@@ -120,8 +124,9 @@ pub enum ApiError {
     RouteNotFound { method: String, path: String },
     #[error("method {method} is not allowed on {path}")]
     MethodNotAllowed { method: String, path: String },
-    #[error(transparent)]
-    InvalidState(#[from] TransitionRejected),
+    /// The session's status does not allow this; the agent holding it, if any.
+    #[error("{0}")]
+    InvalidState(TransitionRejected, Option<String>),
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
     #[error(transparent)]
@@ -159,7 +164,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::InvalidState(_) | ApiError::Conflict { .. } | ApiError::AtCapacity(_) => StatusCode::CONFLICT,
+            ApiError::InvalidState(..) | ApiError::Conflict { .. } | ApiError::AtCapacity(_) => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::OutOfRange(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -184,7 +189,7 @@ impl ApiError {
             ApiError::NotFound { .. } => "not_found",
             ApiError::RouteNotFound { .. } => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::InvalidState(_) => "invalid_state",
+            ApiError::InvalidState(..) => "invalid_state",
             ApiError::Conflict { code, .. } => code,
             ApiError::AtCapacity(_) => "at_capacity",
             ApiError::Unprocessable { code, .. } => code,
@@ -198,7 +203,12 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let mut body = json!({ "error": self.code(), "message": self.to_string() });
         match self {
-            ApiError::InvalidState(rejected) => body["agent_status"] = json!(status_name(rejected.current)),
+            ApiError::InvalidState(rejected, holder) => {
+                body["agent_status"] = json!(status_name(rejected.current));
+                if let Some(holder) = holder {
+                    body["assigned_agent_id"] = json!(holder);
+                }
+            }
             ApiError::Unauthorized(why) => body["reason"] = json!(why.reason()),
             ApiError::Forbidden(Denied::NotAssignee { assignee }) => body["assigned_agent_id"] = json!(assignee),
             ApiError::AtCapacity(full) => {
@@ -212,6 +222,12 @@ impl ApiError {
     }
 }
 
+impl From<TransitionRejected> for ApiError {
+    fn from(rejected: TransitionRejected) -> Self {
+        ApiError::InvalidState(rejected, None)
+    }
+}
+
 /// `none` is how a bot-only session is named on the wire.
 fn status_name(status: AgentStatus) -> &'static str {
     status.as_str()
@@ -221,7 +237,8 @@ impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {
             StoreError::NotFound { kind, id } => ApiError::NotFound { kind, id },
-            StoreError::Rejected(rejected) => ApiError::InvalidState(rejected),
+            StoreError::Rejected(rejected) => ApiError::InvalidState(rejected, None),
+            StoreError::RejectedHeld { rejected, holder } => ApiError::InvalidState(rejected, Some(holder)),
             StoreError::Denied(denied) => ApiError::Forbidden(denied),
             unavailable @ StoreError::Unavailable { .. } => ApiError::Unavailable(Box::new(unavailable)),
             StoreError::Conflict(message) => ApiError::Conflict { code: "conflict", message },

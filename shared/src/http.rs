@@ -38,7 +38,9 @@ impl ApiError {
             tracing::warn!(error = %source, "data store unavailable");
         }
         let mut response = json_response(self.status(), &self.body());
-        if let ApiError::Unavailable(_) = &self {
+        // A duplicate of a request still running (or whose answer was lost to an outage, until its
+        // claim lapses) is told when to come back, as an outage is.
+        if matches!(&self, ApiError::Unavailable(_) | ApiError::Conflict { code: "request_in_progress", .. }) {
             response.headers_mut().insert("retry-after", crate::error::RETRY_AFTER_SECONDS.into());
         }
         if let ApiError::Unauthorized(why) = &self {

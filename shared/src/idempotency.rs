@@ -7,13 +7,22 @@
 //! A record is claimed by one conditional Put before the handler runs (so two concurrent
 //! duplicates can never both run) and completed with the response after it. A key is scoped to
 //! the caller and the route, so nobody can replay another caller's response by guessing a key.
+//!
+//! Exactly once even when an answer is lost: a handler whose effect is one transaction (a chat
+//! turn, an agent message, a solution) stores its response in that same transaction
+//! ([`Answer`]), conditioned on still holding the claim. A write applied after its caller saw a
+//! timeout (a paused store) therefore completes the record too, and the retry replays it; a write
+//! refused or never applied leaves the claim to be released or to lapse, and the retry runs anew.
 
 use crate::auth::Principal;
 use crate::error::{ApiError, StoreError};
-use crate::store::{IdempotencyClaim, Store};
+use crate::store::{IdempotencyClaim, RecordCompletion, Store};
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// The header set on a replayed response.
@@ -21,8 +30,9 @@ pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// How long a completed response is replayed.
 pub const RECORD_SECONDS: i64 = 24 * 3600;
 /// How long a claim holds while its request runs; after that a crashed request no longer
-/// blocks retries. Longer than any route's run time.
-pub const IN_PROGRESS_SECONDS: i64 = 60;
+/// blocks retries. Longer than any route may run (a Lambda's timeout is 10 s); a write of a run
+/// that lapsed is refused by its claim condition, so a retry after the lapse cannot double it.
+pub const IN_PROGRESS_SECONDS: i64 = 15;
 const MAX_KEY_CHARS: usize = 255;
 
 /// A key the caller sent, validated, with the fingerprint of the request it came with.
@@ -34,11 +44,64 @@ pub struct IdempotentRequest {
     pub fingerprint: String,
 }
 
+/// The claim a keyed request holds while its handler runs.
+#[derive(Debug)]
+pub struct Held {
+    pub request: IdempotentRequest,
+    /// Which claim of this record is ours (a lapsed claim may be taken over by a retry).
+    pub run: String,
+    /// The handler's own write stored the response already: no separate completion.
+    completed_in_write: AtomicBool,
+}
+
+tokio::task_local! {
+    static HELD: Arc<Held>;
+}
+
+/// Run `handler` holding the claim, so its write can complete the record ([`Answer`]).
+pub async fn holding<F: std::future::Future>(held: Arc<Held>, handler: F) -> F::Output {
+    HELD.scope(held, handler).await
+}
+
+/// A handler's 200 answer, serialized before its write so the write can store it.
+pub struct Answer {
+    body: String,
+    completion: Option<RecordCompletion>,
+}
+
+impl Answer {
+    pub fn ok<T: Serialize + ?Sized>(value: &T) -> Result<Self, ApiError> {
+        let body = serde_json::to_string(value).map_err(|e| ApiError::Internal(Box::new(e)))?;
+        let completion = HELD
+            .try_with(|held| RecordCompletion {
+                record_id: held.request.record_id.clone(),
+                run: held.run.clone(),
+                status: 200,
+                body: body.clone(),
+            })
+            .ok();
+        Ok(Answer { body, completion })
+    }
+
+    /// What the write should store with itself: `None` for a request without a key.
+    pub fn completion(&self) -> Option<&RecordCompletion> {
+        self.completion.as_ref()
+    }
+
+    /// The response, once the write that carried it succeeded.
+    pub fn respond(self) -> Result<Response<Body>, ApiError> {
+        if self.completion.is_some() {
+            let _ = HELD.try_with(|held| held.completed_in_write.store(true, Ordering::Relaxed));
+        }
+        Ok(crate::http::raw_json_response(200, self.body))
+    }
+}
+
 /// What to do with a request that carries a key.
 #[derive(Debug)]
 pub enum Decision {
-    /// First time: run it, then call [`complete`].
-    Run(IdempotentRequest),
+    /// First time: run it inside [`holding`], then call [`complete`].
+    Run(Arc<Held>),
     /// Seen and finished: answer this again.
     Replay(Response<Body>),
 }
@@ -74,8 +137,10 @@ pub fn requested(req: &Request, caller: &Principal) -> Result<Option<IdempotentR
 
 /// Claim the record, or learn what happened to the first request with this key.
 pub async fn begin(store: &Store, request: IdempotentRequest, now: DateTime<Utc>) -> Result<Decision, ApiError> {
-    match store.claim_idempotency(&request.record_id, &request.fingerprint, now, IN_PROGRESS_SECONDS, RECORD_SECONDS).await? {
-        IdempotencyClaim::Claimed => Ok(Decision::Run(request)),
+    let run = uuid::Uuid::new_v4().simple().to_string();
+    let claim = store.claim_idempotency(&request.record_id, &request.fingerprint, &run, now, IN_PROGRESS_SECONDS, RECORD_SECONDS);
+    match claim.await? {
+        IdempotencyClaim::Claimed => Ok(Decision::Run(Arc::new(Held { request, run, completed_in_write: AtomicBool::new(false) }))),
         IdempotencyClaim::Existing { fingerprint, .. } if fingerprint != request.fingerprint => {
             Err(ApiError::Unprocessable {
                 code: "idempotency_key_reused",
@@ -94,19 +159,24 @@ pub async fn begin(store: &Store, request: IdempotentRequest, now: DateTime<Utc>
     }
 }
 
-/// Keep the response for replays. A server error is not kept: the claim is released so a
-/// retry runs again (what failed changed nothing, by the errors' contract).
-pub async fn complete(store: &Store, request: &IdempotentRequest, response: &Response<Body>) -> Result<(), StoreError> {
+/// Keep the response for replays (unless the handler's write kept it already). A server error
+/// is not kept: the claim is released so a retry runs again; if the store cannot be reached to
+/// release it, it lapses after [`IN_PROGRESS_SECONDS`].
+pub async fn complete(store: &Store, held: &Held, response: &Response<Body>) -> Result<(), StoreError> {
     let status = response.status().as_u16();
+    let request = &held.request;
     if status >= 500 {
-        return store.release_idempotency(&request.record_id).await;
+        return store.release_idempotency(&request.record_id, &held.run).await;
+    }
+    if held.completed_in_write.load(Ordering::Relaxed) {
+        return Ok(());
     }
     let body = match response.body() {
         Body::Text(text) => text.clone(),
         Body::Binary(bytes) => String::from_utf8_lossy(bytes).into_owned(),
         _ => String::new(),
     };
-    store.complete_idempotency(&request.record_id, &request.fingerprint, status, &body).await
+    store.complete_idempotency(&request.record_id, &held.run, status, &body).await
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use crate::error::StoreError;
 use crate::knowledge::{Embedder, EmbeddingError, HybridRetriever, TextKind};
 use crate::routes::Endpoint;
 use crate::store::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
 
@@ -17,8 +18,15 @@ pub const EMBEDDING_ENDPOINTS: &[Endpoint] = &[
     Endpoint::ApproveSolution,
 ];
 
-pub fn embeds(endpoint: Endpoint) -> bool {
-    EMBEDDING_ENDPOINTS.contains(&endpoint)
+pub const fn embeds(endpoint: Endpoint) -> bool {
+    let mut i = 0;
+    while i < EMBEDDING_ENDPOINTS.len() {
+        if EMBEDDING_ENDPOINTS[i] as u8 == endpoint as u8 {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 pub struct KnowledgeCache {
@@ -26,6 +34,10 @@ pub struct KnowledgeCache {
     current: RwLock<Option<(u64, Arc<HybridRetriever>)>>,
     /// One rebuild at a time; others wait for it instead of loading the table again.
     rebuilding: Mutex<()>,
+    /// Rebuilds that failed so far. Requests that waited for a rebuild that failed fail with it
+    /// rather than each trying again in turn, which in an outage would queue them for many
+    /// budgets one after another.
+    failed_builds: AtomicU64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +50,7 @@ pub enum KnowledgeError {
 
 impl KnowledgeCache {
     pub fn new(embedder: Arc<dyn Embedder>) -> Self {
-        KnowledgeCache { embedder, current: RwLock::new(None), rebuilding: Mutex::new(()) }
+        KnowledgeCache { embedder, current: RwLock::new(None), rebuilding: Mutex::new(()), failed_builds: AtomicU64::new(0) }
     }
 
     pub fn embedder(&self) -> &Arc<dyn Embedder> {
@@ -49,14 +61,34 @@ impl KnowledgeCache {
     /// call, and a rebuild only when it moved.
     pub async fn retriever(&self, store: &Store) -> Result<Arc<HybridRetriever>, KnowledgeError> {
         let version = store.knowledge_version().await?;
+        self.retriever_at(store, version).await
+    }
+
+    /// The index for a version the caller read itself (a chat turn reads it with the session),
+    /// rebuilt only when it moved.
+    pub async fn retriever_at(&self, store: &Store, version: u64) -> Result<Arc<HybridRetriever>, KnowledgeError> {
         if let Some(retriever) = self.cached(version).await {
             return Ok(retriever);
         }
+        let failures_before = self.failed_builds.load(Ordering::Acquire);
         let _guard = self.rebuilding.lock().await;
         if let Some(retriever) = self.cached(version).await {
             return Ok(retriever);
         }
-        let entries = store.load_knowledge().await?;
+        if self.failed_builds.load(Ordering::Acquire) != failures_before {
+            return Err(StoreError::Unavailable {
+                operation: "Query",
+                source: "the knowledge index could not be loaded (the rebuild this request waited for failed)".into(),
+            }
+            .into());
+        }
+        let entries = match store.load_knowledge().await {
+            Ok(entries) => entries,
+            Err(err) => {
+                self.failed_builds.fetch_add(1, Ordering::AcqRel);
+                return Err(err.into());
+            }
+        };
         let space = self.embedder.space();
         let retriever = Arc::new(HybridRetriever::new(entries, &space));
         let stale = retriever.stale_vectors();

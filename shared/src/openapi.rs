@@ -95,7 +95,7 @@ pub struct ErrorBody {
     /// `expired_token`, `invalid_token`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// 403 `not_assignee`: who holds the session.
+    /// 403 `not_assignee`, and 409 `invalid_state` when someone holds the session: who holds it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned_agent_id: Option<String>,
     /// 409 `at_capacity`: the agent who is full, their load and their limit.

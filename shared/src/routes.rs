@@ -50,14 +50,24 @@ macro_rules! handler_of {
 }
 
 /// The `main` of a Lambda binary for one endpoint: `workbench::lambda_main!(AcceptSession);`
+///
+/// The endpoint's handler and its cold-start wiring are chosen at compile time: the wiring's
+/// capabilities are const generic arguments ([`Endpoint::reads_secrets`], [`Endpoint::embeds`],
+/// [`Endpoint::calls_order_system`]), so a function links the Secrets Manager client, the
+/// embedders (the e5 engine, Bedrock) and the order-system client only if it uses them.
 #[macro_export]
 macro_rules! lambda_main {
     ($endpoint:ident) => {
         #[tokio::main]
         async fn main() -> Result<(), $crate::runtime::Error> {
+            let app = $crate::App::wired::<
+                { $crate::Endpoint::$endpoint.reads_secrets() },
+                { $crate::Endpoint::$endpoint.embeds() },
+                { $crate::Endpoint::$endpoint.calls_order_system() },
+            >();
             $crate::runtime::run_http($crate::Endpoint::$endpoint, |app, req, caller| {
                 Box::pin($crate::handler_of!($endpoint)(app, req, caller))
-            })
+            }, app)
             .await
         }
     };
@@ -193,8 +203,39 @@ impl Endpoint {
 
     /// Routes an agent's token opens: in AWS the HTTP API's JWT authorizer guards exactly these.
     /// The others are integration routes, reached with a service key.
-    pub fn is_agent_route(self) -> bool {
-        !matches!(self.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs)
+    pub const fn is_agent_route(self) -> bool {
+        !matches!(
+            self,
+            Endpoint::Chat
+                | Endpoint::OpenApiDocument
+                | Endpoint::InvalidateCache
+                | Endpoint::UpsertDocument
+                | Endpoint::ListDocuments
+                | Endpoint::DeleteDocument
+                | Endpoint::CreateFaq
+                | Endpoint::ListFaqs
+                | Endpoint::DeleteFaq
+        )
+    }
+
+    /// Reads the API keys from Secrets Manager at cold start in AWS: the integration routes,
+    /// which take service keys, and business assist, whose confirmation tokens are keyed from
+    /// them (unless `CONFIRMATION_SECRET` is set). The agent routes take tokens only in AWS (the
+    /// JWT authorizer answers a request without one), so they read no secret; locally they
+    /// still take `API_KEY`.
+    pub const fn reads_secrets(self) -> bool {
+        !self.is_agent_route() || matches!(self, Endpoint::BusinessAssist)
+    }
+
+    /// Embeds text (a query, a FAQ, a document), so links an embedder and carries the model.
+    pub const fn embeds(self) -> bool {
+        crate::knowledge_cache::embeds(self)
+    }
+
+    /// May call an order system (`BUSINESS_API_URL`): business assist, and the bot, which
+    /// answers a customer's questions about their own orders.
+    pub const fn calls_order_system(self) -> bool {
+        matches!(self, Endpoint::BusinessAssist | Endpoint::Chat)
     }
 
     pub fn binary(self) -> &'static str {
@@ -251,7 +292,15 @@ pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: R
         Err(why) => ApiError::Unauthorized(why.clone()).into_response(),
         Ok(principal) => match admit(principal, endpoint.operation()) {
             Err(denied) => ApiError::Forbidden(denied).into_response(),
-            Ok(()) => run_once(app, handler, &req, principal).await,
+            // Every call has its own budget, but a request of many slow calls must still end.
+            Ok(()) => match tokio::time::timeout(app.config.request_budget, run_once(app, handler, &req, principal)).await {
+                Ok(response) => response,
+                Err(_) => ApiError::Unavailable(
+                    format!("the request did not finish within its budget of {} ms", app.config.request_budget.as_millis())
+                        .into(),
+                )
+                .into_response(),
+            },
         },
     };
     let caller = caller.map(|p| p.log_name()).unwrap_or_default();
@@ -277,9 +326,9 @@ async fn run_once(app: &App, handler: Handler, req: &Request, principal: &Princi
     match idempotency::begin(&app.store, request, app.now()).await {
         Err(err) => err.into_response(),
         Ok(idempotency::Decision::Replay(response)) => response,
-        Ok(idempotency::Decision::Run(request)) => {
-            let response = run().await;
-            if let Err(err) = idempotency::complete(&app.store, &request, &response).await {
+        Ok(idempotency::Decision::Run(held)) => {
+            let response = idempotency::holding(held.clone(), run()).await;
+            if let Err(err) = idempotency::complete(&app.store, &held, &response).await {
                 // The work is done and answered; a retry would get 409 until the claim lapses.
                 tracing::warn!(error = %err, "idempotency record not completed");
             }
@@ -291,6 +340,14 @@ async fn run_once(app: &App, handler: Handler, req: &Request, principal: &Princi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agent_routes_are_those_of_the_agent_operations() {
+        for endpoint in Endpoint::all() {
+            let integration = matches!(endpoint.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs);
+            assert_eq!(endpoint.is_agent_route(), !integration, "{endpoint:?}");
+        }
+    }
 
     #[test]
     fn names_resolve_both_ways() {

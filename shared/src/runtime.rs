@@ -10,13 +10,17 @@ use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsock
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
-/// JSON logs to stdout (CloudWatch), level from `RUST_LOG`, default `info`.
+/// JSON logs to stdout (CloudWatch), level from `RUST_LOG` (`error`, `warn`, `info`, `debug`,
+/// `trace`), default `info`. One level for the whole process: per-module directives would need
+/// `EnvFilter`, which brings a regex engine into every function.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<tracing_subscriber::filter::LevelFilter>().ok())
+        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_current_span(false)
         .with_target(false)
         .without_time()
@@ -37,10 +41,15 @@ async fn warm_up(app: &App) {
     }
 }
 
-/// Run an HTTP endpoint as a Lambda behind API Gateway. Called by [`crate::lambda_main!`].
-pub async fn run_http(endpoint: Endpoint, handler: Handler) -> Result<(), Error> {
+/// Run an HTTP endpoint as a Lambda behind API Gateway, with the app its wiring builds. Called
+/// by [`crate::lambda_main!`].
+pub async fn run_http(
+    endpoint: Endpoint,
+    handler: Handler,
+    wiring: impl std::future::Future<Output = Result<App, crate::config::ConfigError>>,
+) -> Result<(), Error> {
     init_tracing();
-    let app = for_process(App::from_env().await?);
+    let app = for_process(wiring.await?);
     warm_up(app).await;
     if crate::knowledge_cache::embeds(endpoint) {
         // Map the model and page in its weights during init, not in the first request; a
@@ -117,7 +126,7 @@ pub async fn run_live_fanout() -> Result<(), Error> {
     init_tracing();
     let app = for_process(App::from_env_for_events().await?);
     let endpoint = std::env::var("LIVE_ENDPOINT").map_err(|_| crate::config::ConfigError::Missing("LIVE_ENDPOINT"))?;
-    let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let shared = crate::app::aws_shared_config().await;
     let poster: &'static crate::live::apigw::ApiGatewayPoster =
         Box::leak(Box::new(crate::live::apigw::ApiGatewayPoster::new(&shared, &endpoint)));
     warm_up(app).await;

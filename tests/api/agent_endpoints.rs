@@ -170,7 +170,7 @@ async fn accept_without_an_agent_id_uses_the_default_agent() {
 }
 
 #[tokio::test]
-async fn a_second_accept_gets_409_naming_the_current_status() {
+async fn a_second_accept_gets_409_naming_the_current_status_and_holder() {
     let t = spawn_app().await;
     let id = t.escalate("high").await;
     assert_eq!(t.accept(&id).await.status, StatusCode::OK);
@@ -178,7 +178,11 @@ async fn a_second_accept_gets_409_naming_the_current_status() {
     assert_eq!(reply.status, StatusCode::CONFLICT);
     assert_eq!(reply.body["error"], "invalid_state");
     assert_eq!(reply.body["agent_status"], "assigned");
+    assert_eq!(reply.body["assigned_agent_id"], "agent-001", "the loser is told who won");
     assert_eq!(t.stored(&id).await.assigned_agent_id.as_deref(), Some("agent-001"));
+    // The winner trying again (its first answer lost to a timeout) learns that it holds it.
+    let again = t.accept(&id).await;
+    assert_eq!((again.status, again.body["assigned_agent_id"].as_str()), (StatusCode::CONFLICT, Some("agent-001")));
 }
 
 #[tokio::test]

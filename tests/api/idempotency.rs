@@ -4,6 +4,7 @@ use crate::helpers::{escalate, spawn_app, token, TestApp, API_KEY};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use workbench::idempotency::{IN_PROGRESS_SECONDS, RECORD_SECONDS};
+use workbench::domain::EventKind;
 
 async fn post_with_key(t: &TestApp, path: &str, key: &str, body: Value) -> (StatusCode, reqwest::header::HeaderMap, Value) {
     let res = t
@@ -69,7 +70,7 @@ async fn a_duplicate_while_the_first_runs_is_told_to_wait() {
     let now = chrono::Utc::now();
     t.app
         .store
-        .claim_idempotency(&claim.record_id, &claim.fingerprint, now, IN_PROGRESS_SECONDS, RECORD_SECONDS)
+        .claim_idempotency(&claim.record_id, &claim.fingerprint, "first-run", now, IN_PROGRESS_SECONDS, RECORD_SECONDS)
         .await
         .unwrap();
     let (status, _, reply) = post_with_key(&t, path, "slow", body).await;
@@ -106,4 +107,101 @@ async fn concurrent_retries_of_a_solution_make_one_candidate() {
     assert_eq!(ids.len(), 1, "every success is the same candidate: {ids:?}");
     let pending = t.app.store.list_solutions(workbench::domain::ReviewStatus::Pending, 50, None).await.unwrap();
     assert_eq!(pending.solutions.iter().filter(|s| s.session_id == session_id).count(), 1);
+}
+
+/// The record agent-001's request with this key and body claims.
+fn record_of(path: &str, key: &str, body: &Value) -> workbench::idempotency::IdempotentRequest {
+    let caller = workbench::auth::Principal::Agent(workbench::auth::AgentPrincipal {
+        agent_id: "agent-001".into(),
+        name: "agent-001 (test)".into(),
+        roles: vec![workbench::auth::Role::Agent],
+    });
+    let request = lambda_http::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("idempotency-key", key)
+        .body(lambda_http::Body::Text(body.to_string()))
+        .unwrap();
+    workbench::idempotency::requested(&request, &caller).unwrap().unwrap()
+}
+
+fn agent_message(content: &str) -> workbench::domain::Message {
+    workbench::domain::Message {
+        message_id: format!("msg-{}", uuid::Uuid::new_v4().simple()),
+        role: workbench::domain::Role::Assistant,
+        author: workbench::domain::Author::Agent,
+        content: content.into(),
+        timestamp: chrono::Utc::now(),
+        agent_id: Some("agent-001".into()),
+        agent_name: Some("agent-001 (test)".into()),
+    }
+}
+
+#[tokio::test]
+async fn a_keyed_write_applied_after_its_answer_was_lost_is_replayed_on_retry_not_repeated() {
+    let t = spawn_app().await;
+    let session_id = escalate(&t.app, "high", "u_lost").await;
+    let agent = token("agent-001", &["agent"]);
+    t.post_as(&agent, &format!("/api/v1/agent/sessions/{session_id}/accept"), json!({})).await;
+    let path = format!("/api/v1/agent/sessions/{session_id}/messages");
+    let body = json!({"content": "Your parcel left the warehouse today."});
+    let record = record_of(&path, "lost-answer", &body);
+    // The first try: claimed, and its write reached the store, but the answer never reached the
+    // caller (a store paused mid-request applies the write when it resumes).
+    let now = chrono::Utc::now();
+    t.app
+        .store
+        .claim_idempotency(&record.record_id, &record.fingerprint, "first-try", now, IN_PROGRESS_SECONDS, RECORD_SECONDS)
+        .await
+        .unwrap();
+    let message = agent_message("Your parcel left the warehouse today.");
+    let answer = json!({"message_id": message.message_id, "timestamp": message.timestamp, "role": "assistant"}).to_string();
+    let completion = workbench::store::RecordCompletion {
+        record_id: record.record_id.clone(),
+        run: "first-try".into(),
+        status: 200,
+        body: answer.clone(),
+    };
+    t.app.store.append_agent_message(&session_id, &message, Some("agent-001"), EventKind::AgentMessage, "agent-001", now, Some(&completion)).await.unwrap();
+
+    // The retry with the same key gets the first try's answer and writes nothing.
+    let reply = t
+        .http
+        .post(format!("{}{}", t.address, path))
+        .bearer_auth(&agent)
+        .header("idempotency-key", "lost-answer")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(reply.headers()["idempotent-replayed"], "true");
+    assert_eq!(reply.text().await.unwrap(), answer);
+    let history = t.app.store.history(&session_id).await.unwrap();
+    assert_eq!(history.iter().filter(|m| m.content == "Your parcel left the warehouse today.").count(), 1);
+}
+
+#[tokio::test]
+async fn a_write_whose_claim_lapsed_and_was_taken_over_is_refused_whole() {
+    let t = spawn_app().await;
+    let session_id = escalate(&t.app, "high", "u_lapse").await;
+    let agent = token("agent-001", &["agent"]);
+    t.post_as(&agent, &format!("/api/v1/agent/sessions/{session_id}/accept"), json!({})).await;
+    let path = format!("/api/v1/agent/sessions/{session_id}/messages");
+    let record = record_of(&path, "slow-one", &json!({"content": "late"}));
+    let store = &t.app.store;
+    let then = chrono::Utc::now() - chrono::Duration::seconds(IN_PROGRESS_SECONDS + 5);
+    store.claim_idempotency(&record.record_id, &record.fingerprint, "stalled", then, IN_PROGRESS_SECONDS, RECORD_SECONDS).await.unwrap();
+    // The claim lapsed; a retry takes it over.
+    let now = chrono::Utc::now();
+    let claim = store.claim_idempotency(&record.record_id, &record.fingerprint, "retry", now, IN_PROGRESS_SECONDS, RECORD_SECONDS);
+    assert_eq!(claim.await.unwrap(), workbench::store::IdempotencyClaim::Claimed);
+    // The stalled run's write arrives now: refused, message and counter untouched.
+    let before = t.stored(&session_id).await.turn_count;
+    let completion =
+        workbench::store::RecordCompletion { record_id: record.record_id, run: "stalled".into(), status: 200, body: "{}".into() };
+    let late = store.append_agent_message(&session_id, &agent_message("late"), Some("agent-001"), EventKind::AgentMessage, "agent-001", now, Some(&completion)).await;
+    assert!(matches!(late, Err(workbench::error::StoreError::Conflict(_))), "{late:?}");
+    assert_eq!(t.stored(&session_id).await.turn_count, before);
+    assert!(store.history(&session_id).await.unwrap().iter().all(|m| m.content != "late"));
 }

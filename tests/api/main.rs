@@ -22,3 +22,4 @@ mod team;
 #[cfg(feature = "e5")]
 mod semantic;
 mod template_contract;
+mod tls;

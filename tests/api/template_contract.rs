@@ -118,7 +118,10 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
                 false,
             ),
         ),
-        ("KnowledgeRecommendFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
+        (
+            "KnowledgeRecommendFunction",
+            (&["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false),
+        ),
         (
             "BusinessAssistFunction",
             (
@@ -183,6 +186,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         let mut index_resource = false;
         let mut invokes_bedrock = false;
         let mut manages_sockets = false;
+        let mut reads_secret = false;
         let policies = untag(&resource["Properties"]["Policies"]).as_sequence().cloned().unwrap_or_default();
         for policy in &policies {
             for statement in untag(&policy["Statement"]).as_sequence().unwrap() {
@@ -199,6 +203,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
                         manages_sockets = true;
                     } else {
                         assert_eq!(action, "secretsmanager:GetSecretValue", "{name}");
+                        reads_secret = true;
                     }
                 }
                 let resources = serde_yaml_ng::to_string(&statement["Resource"]).unwrap();
@@ -211,6 +216,10 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         assert_eq!(index_resource, *uses_index, "{name}: index access");
         assert_eq!(invokes_bedrock, embeds.contains(&name), "{name}: Bedrock access");
         assert_eq!(manages_sockets, name == "LiveFanoutFunction", "{name}: posting to sockets");
+        // Only the functions whose wiring reads the API key secret may (the binary of any other
+        // does not even link the Secrets Manager client).
+        let reads = Endpoint::from_function_name(name).is_some_and(|e| e.reads_secrets());
+        assert_eq!(reads_secret, reads, "{name}: secretsmanager:GetSecretValue");
         checked += 1;
     }
     assert_eq!(checked, expected.len());

@@ -183,11 +183,12 @@ pub async fn streams_client(endpoint: Option<&str>) -> aws_sdk_dynamodbstreams::
                 .behavior_version(BehaviorVersion::latest())
                 .region(Region::new(region))
                 .credentials_provider(Credentials::new("local", "local", None, None, "dynamodb-local"))
+                .http_client(workbench::app::https_client())
                 .endpoint_url(endpoint)
                 .build();
             aws_sdk_dynamodbstreams::Client::from_conf(config)
         }
-        None => aws_sdk_dynamodbstreams::Client::new(&aws_config::load_defaults(BehaviorVersion::latest()).await),
+        None => aws_sdk_dynamodbstreams::Client::new(&workbench::app::aws_shared_config().await),
     }
 }
 

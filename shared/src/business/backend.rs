@@ -69,3 +69,50 @@ pub trait BusinessBackend: Send + Sync {
         request: &'a RefundRequest,
     ) -> BackendResult<'a, Refund>;
 }
+
+/// The business backend of a function that calls none (see `App::wired`): links no order
+/// system and no business data access, and answers `backend_unavailable` if ever asked.
+pub struct NoBusinessBackend;
+
+fn none<'a, T: Send + 'a>() -> BackendResult<'a, T> {
+    Box::pin(async { Err(BackendError::Unavailable("this function has no business backend".into())) })
+}
+
+impl BusinessBackend for NoBusinessBackend {
+    fn customer<'a>(&'a self, _: &'a str) -> BackendResult<'a, Option<Customer>> {
+        none()
+    }
+    fn order<'a>(&'a self, _: &'a str) -> BackendResult<'a, Option<Order>> {
+        none()
+    }
+    fn orders_of<'a>(&'a self, _: &'a str) -> BackendResult<'a, Vec<Order>> {
+        none()
+    }
+    fn shipment<'a>(&'a self, _: &'a str) -> BackendResult<'a, Option<Shipment>> {
+        none()
+    }
+    fn refunds<'a>(&'a self, _: &'a str) -> BackendResult<'a, Vec<Refund>> {
+        none()
+    }
+    fn invoices<'a>(&'a self, _: &'a str) -> BackendResult<'a, Vec<Invoice>> {
+        none()
+    }
+    fn cancel_order<'a>(&'a self, _: &'a str, _: &'a str) -> BackendResult<'a, Order> {
+        none()
+    }
+    fn change_address<'a>(&'a self, _: &'a str, _: &'a str, _: &'a str) -> BackendResult<'a, Order> {
+        none()
+    }
+    fn request_refund<'a>(&'a self, _: &'a str, _: &'a str, _: &'a RefundRequest) -> BackendResult<'a, Refund> {
+        none()
+    }
+}
+
+impl super::confirm::ConfirmationLedger for NoBusinessBackend {
+    fn claim<'a>(
+        &'a self,
+        _claim: &'a super::confirm::ConfirmationClaim,
+    ) -> futures::future::BoxFuture<'a, Result<super::confirm::ClaimOutcome, BackendError>> {
+        none()
+    }
+}

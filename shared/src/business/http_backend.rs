@@ -18,16 +18,24 @@
 //! be made (nothing was sent): after a timeout or a 5xx it may have executed, and executing it
 //! twice is worse than reporting a failure.
 //!
-//! Plain HTTP only: see [`HttpBusinessBackend::new`].
+//! `http://` or `https://`: the client is hyper with rustls on ring, the HTTP and TLS stack the
+//! AWS SDK's client already links into the function, so calling an order system adds no HTTP or
+//! TLS library of its own (the system's root certificates are trusted).
 
 use super::backend::{BackendError, BackendResult, BusinessBackend};
 use super::records::{Customer, Invoice, Order, Refund, RefundRequest, Shipment};
 use crate::config::ConfigError;
+use bytes::Bytes;
 use futures::FutureExt;
-use reqwest::{Method, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::{Method, StatusCode};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::time::Duration;
+
+type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const DEFAULT_RETRIES: u32 = 2;
@@ -37,7 +45,7 @@ const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct HttpBusinessBackend {
-    client: reqwest::Client,
+    client: HttpsClient,
     base: String,
     timeout: Duration,
     retries: u32,
@@ -51,29 +59,28 @@ enum Kind {
 }
 
 impl HttpBusinessBackend {
-    /// `base_url` like `http://orders.internal:8080/api`; a trailing slash is ignored.
+    /// `base_url` like `https://orders.example.com/api`; a trailing slash is ignored.
     pub fn new(base_url: &str) -> Result<Self, ConfigError> {
+        let invalid = |reason: String| ConfigError::Invalid { name: "BUSINESS_API_URL", reason };
         let base = base_url.trim().trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base)
-            .map_err(|e| ConfigError::Invalid { name: "BUSINESS_API_URL", reason: format!("not a URL: {e}") })?;
-        // reqwest is built without TLS (its `rustls` feature would add some twenty crates to
-        // every Lambda): reach the order system over plain HTTP inside the VPC, or enable the
-        // feature and allow https here.
-        match parsed.scheme() {
-            "http" => {}
-            "https" => {
-                return Err(ConfigError::Invalid {
-                    name: "BUSINESS_API_URL",
-                    reason: "https:// needs reqwest's `rustls` feature, which this build leaves out".into(),
-                })
-            }
-            _ => return Err(ConfigError::Invalid { name: "BUSINESS_API_URL", reason: "expected http://".into() }),
+        let parsed: hyper::Uri = base.parse().map_err(|e| invalid(format!("not a URL: {e}")))?;
+        match (parsed.scheme_str(), parsed.host()) {
+            (Some("http" | "https"), Some(host)) if !host.is_empty() => {}
+            _ => return Err(invalid("expected an http:// or https:// URL with a host".into())),
         }
-        let client = reqwest::Client::builder()
-            .connect_timeout(DEFAULT_TIMEOUT)
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(DEFAULT_TIMEOUT));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+            .map_err(|e| invalid(format!("no trusted root certificates: {e}")))?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(hyper_util::rt::TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| ConfigError::Invalid { name: "BUSINESS_API_URL", reason: e.to_string() })?;
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(connector);
         Ok(HttpBusinessBackend {
             client,
             base,
@@ -163,20 +170,33 @@ impl HttpBusinessBackend {
     }
 
     async fn attempt(&self, method: Method, url: &str, body: Option<&Value>) -> Result<(StatusCode, Vec<u8>), Failure> {
-        let mut request = self.client.request(method, url).timeout(self.timeout).header("accept", "application/json");
-        if let Some(body) = body {
-            request = request.json(body);
-        }
-        let response = request.send().await.map_err(Failure::from)?;
-        let status = response.status();
-        if response.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
-            return Err(Failure::TooLarge);
-        }
-        let bytes = response.bytes().await.map_err(Failure::from)?;
-        if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(Failure::TooLarge);
-        }
-        Ok((status, bytes.to_vec()))
+        let mut request = hyper::Request::builder().method(method).uri(url).header("accept", "application/json");
+        let body = match body {
+            Some(body) => {
+                request = request.header("content-type", "application/json");
+                Full::new(Bytes::from(body.to_string()))
+            }
+            None => Full::new(Bytes::new()),
+        };
+        let request = request.body(body).map_err(|e| Failure::Other(e.to_string()))?;
+        // One timeout for the whole attempt: connecting, sending, and reading the answer.
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(Failure::from)?;
+            let status = response.status();
+            let declared = response.headers().get("content-length").and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            if declared.is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+                return Err(Failure::TooLarge);
+            }
+            let collected = Limited::new(response.into_body(), MAX_RESPONSE_BYTES).collect().await.map_err(|e| {
+                if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                    Failure::TooLarge
+                } else {
+                    Failure::Other(e.to_string())
+                }
+            })?;
+            Ok((status, collected.to_bytes().to_vec()))
+        };
+        tokio::time::timeout(self.timeout, exchange).await.unwrap_or(Err(Failure::Timeout))
     }
 
     /// Exponential from the base backoff, with jitter so that retries from many containers spread.
@@ -228,11 +248,9 @@ enum Failure {
     TooLarge,
 }
 
-impl From<reqwest::Error> for Failure {
-    fn from(err: reqwest::Error) -> Self {
-        if err.is_timeout() {
-            Failure::Timeout
-        } else if err.is_connect() {
+impl From<hyper_util::client::legacy::Error> for Failure {
+    fn from(err: hyper_util::client::legacy::Error) -> Self {
+        if err.is_connect() {
             Failure::Connect(err.to_string())
         } else {
             Failure::Other(err.to_string())
@@ -447,9 +465,9 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn only_http_urls_and_plain_ids_are_accepted() {
+    fn only_http_and_https_urls_and_plain_ids_are_accepted() {
         assert!(HttpBusinessBackend::new("ftp://x").is_err());
-        assert!(HttpBusinessBackend::new("https://orders.example.com").is_err(), "no TLS in this build");
+        assert!(HttpBusinessBackend::new("https://orders.example.com").is_ok(), "https over rustls");
         assert!(HttpBusinessBackend::new("not a url").is_err());
         let b = HttpBusinessBackend::new("http://orders.local/api/").unwrap();
         assert_eq!(b.url(&["orders", "ORD-1"]).unwrap(), "http://orders.local/api/orders/ORD-1");

@@ -27,7 +27,7 @@ mod understand;
 mod tests;
 
 pub use agent::BusinessAgent;
-pub use backend::{BackendError, BackendResult, BusinessBackend};
+pub use backend::{BackendError, BackendResult, BusinessBackend, NoBusinessBackend};
 pub use confirm::{
     confirmation_secret, confirmation_secret_from_env, derive_secret, Binding, ClaimOutcome, ConfirmationClaim,
     ConfirmationLedger, IssuedToken, TokenError, TokenSigner, VerifiedToken, TOKEN_TTL_SECONDS,

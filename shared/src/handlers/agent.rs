@@ -9,6 +9,7 @@ use crate::domain::{
 use crate::error::ApiError;
 use crate::escalation::build_card;
 use crate::http::{json_body, ok, optional_id, optional_text, path_id, query_param, required_text};
+use crate::idempotency::Answer;
 use crate::intent;
 use crate::metrics::Emf;
 use crate::queue::{QueuePolicy, SlaFigures};
@@ -319,10 +320,14 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
         agent_id: Some(author.id.clone()),
         agent_name: Some(author.name),
     };
-    app.store
-        .append_agent_message(&session_id, &message, Some(&author.id), EventKind::AgentMessage, &caller.log_name(), now)
-        .await?;
-    ok(&SendMessageResponse { message_id: message.message_id, timestamp: message.timestamp, role: message.role })
+    let answer = Answer::ok(&SendMessageResponse {
+        message_id: message.message_id.clone(),
+        timestamp: message.timestamp,
+        role: message.role,
+    })?;
+    let kind = EventKind::AgentMessage;
+    app.store.append_agent_message(&session_id, &message, Some(&author.id), kind, &caller.log_name(), now, answer.completion()).await?;
+    answer.respond()
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -426,9 +431,10 @@ pub async fn submit_solution(app: &App, req: &Request, caller: &Principal) -> Re
         faq_id: None,
         faq_deleted_at: None,
     };
-    app.store.save_solution(&solution, Some(&author.id), &caller.log_name()).await?;
+    let answer = Answer::ok(&SolutionView::from(&solution))?;
+    app.store.save_solution(&solution, Some(&author.id), &caller.log_name(), answer.completion()).await?;
     tracing::info!(solution_id = %solution.solution_id, session_id = %solution.session_id, "solution consolidated");
-    ok(&SolutionView::from(&solution))
+    answer.respond()
 }
 
 /// The agent a session write is attributed to, with the name to show.

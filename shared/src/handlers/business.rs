@@ -43,7 +43,7 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
     // Only the assignee; the history record of an executed write is conditional on it again.
     let holder = session.assigned_agent_id.as_deref();
     check_session(&actor, Operation::BusinessAssist, session.agent_status, holder).map_err(|refusal| match refusal {
-        SessionRefusal::State(rejected) => ApiError::InvalidState(rejected),
+        SessionRefusal::State(rejected) => ApiError::InvalidState(rejected, None),
         SessionRefusal::Denied(denied) => ApiError::Forbidden(denied),
     })?;
     let agent_id = actor.named_agent().or(holder).unwrap_or(DEFAULT_AGENT_ID).to_string();
@@ -70,7 +70,8 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
             agent_name: agent_name.clone().or_else(|| Some(agent_id.clone())),
         };
         let kind = crate::domain::EventKind::BusinessWriteExecuted;
-        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), kind, &caller.log_name(), now).await {
+        let actor = caller.log_name();
+        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), kind, &actor, now, None).await {
             tracing::warn!(session_id = %session_id, error = %err, "executed write not recorded in history");
         }
         tracing::info!(session_id = %session_id, action = %executed.action, order_id = %executed.order_id, "business write executed");

@@ -8,7 +8,8 @@ use crate::business::AssistContext;
 use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
 use crate::escalation::build_card;
-use crate::http::{json_body, ok, optional_id, required_id, required_text};
+use crate::http::{json_body, optional_id, required_id, required_text};
+use crate::idempotency::Answer;
 use crate::intent;
 use crate::metrics::Emf;
 use crate::turn_policy::{self, customer_turn, BotAnswer, CustomerTurn, SessionChange, TurnPlan};
@@ -55,8 +56,14 @@ pub struct ChatResponse {
 
 /// The bot's best reply: a confident FAQ match answers with its answer; a confident document
 /// chunk answers with the passage; anything else is a failed turn that points the customer to
-/// the self-service page for the topic.
-pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotAnswer, ApiError> {
+/// the self-service page for the topic. `knowledge_version` is the version read with the
+/// session in this request, if it was (else it is read here).
+pub async fn bot_reply(
+    app: &App,
+    session: &Session,
+    text: &str,
+    knowledge_version: Option<u64>,
+) -> Result<BotAnswer, ApiError> {
     // A question about a specific order of the customer's own: the business agent answers it,
     // read-only, and never about another customer's order.
     let order_ids = crate::escalation::order_ids_in(std::slice::from_ref(&Message {
@@ -90,7 +97,10 @@ pub async fn bot_reply(app: &App, session: &Session, text: &str) -> Result<BotAn
             });
         }
     }
-    let retriever = app.knowledge.retriever(&app.store).await?;
+    let retriever = match knowledge_version {
+        Some(version) => app.knowledge.retriever_at(&app.store, version).await?,
+        None => app.knowledge.retriever(&app.store).await?,
+    };
     let embedding = app.knowledge.embed_query(&retriever.prepare_query(text)).await?;
     if let Some(hit) = retriever.best_faq_answer(text, &embedding) {
         return Ok(BotAnswer {
@@ -132,8 +142,7 @@ pub async fn chat(app: &App, req: &Request, _caller: &Principal) -> Result<Respo
     };
     let requested_session = optional_id("session_id", body.session_id)?;
     let turn = CustomerMessage { user_id, text, member_level, escalate_to_human: body.escalate_to_human };
-    let response = handle_turn(app, requested_session, &turn).await?;
-    ok(&response)
+    handle_turn(app, requested_session, &turn).await?.respond()
 }
 
 pub struct CustomerMessage {
@@ -143,74 +152,88 @@ pub struct CustomerMessage {
     pub escalate_to_human: bool,
 }
 
-async fn handle_turn(
-    app: &App,
-    requested_session: Option<String>,
-    turn: &CustomerMessage,
-) -> Result<ChatResponse, ApiError> {
+/// The session a turn is written to: one read before, or one this turn creates.
+struct TurnSession {
+    session: Session,
+    /// Not stored yet: the turn's write creates it.
+    is_new: bool,
+    /// The knowledge version read with the session, if it was.
+    knowledge_version: Option<u64>,
+}
+
+/// Read the session and the knowledge version in one round trip, or start a session in memory
+/// that the turn's own write will create: a first turn costs no read of a session at all.
+async fn handle_turn(app: &App, requested_session: Option<String>, turn: &CustomerMessage) -> Result<Answer, ApiError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let session = match &requested_session {
-            None => start_session(app, turn).await?,
+        let current = match &requested_session {
+            None => TurnSession { session: new_session(app, turn), is_new: true, knowledge_version: None },
             Some(id) => {
-                let session = app.store.get_session(id).await?.ok_or_else(|| ApiError::session_not_found(id))?;
+                let (session, version) = app.store.get_session_and_knowledge_version(id).await?;
+                let session = session.ok_or_else(|| ApiError::session_not_found(id))?;
                 // Another customer's session is as unknown to this caller as a missing one.
                 if session.user_id != turn.user_id {
                     return Err(ApiError::session_not_found(id));
                 }
-                session
+                match customer_turn(session.agent_status) {
+                    CustomerTurn::StartNewSession => {
+                        TurnSession { session: new_session(app, turn), is_new: true, knowledge_version: Some(version) }
+                    }
+                    _ => TurnSession { session, is_new: false, knowledge_version: Some(version) },
+                }
             }
         };
-        let session = match customer_turn(session.agent_status) {
-            CustomerTurn::StartNewSession => start_session(app, turn).await?,
-            _ => session,
-        };
-        match play_turn(app, &session, turn).await {
+        match play_turn(app, &current, turn).await {
             // The status moved between our read and our write (an agent accepted, another turn
             // escalated): decide the turn again on the new status.
-            Err(ApiError::InvalidState(_)) if attempts < TURN_ATTEMPTS && requested_session.is_some() => continue,
+            Err(ApiError::InvalidState(..)) if attempts < TURN_ATTEMPTS && requested_session.is_some() => continue,
             other => return other,
         }
     }
 }
 
-/// Decide the turn, write it, and say what the customer is told.
-async fn play_turn(app: &App, session: &Session, turn: &CustomerMessage) -> Result<ChatResponse, ApiError> {
+/// Decide the turn, write it (with the answer, for a keyed request's idempotency record), and
+/// say what the customer is told.
+async fn play_turn(app: &App, current: &TurnSession, turn: &CustomerMessage) -> Result<Answer, ApiError> {
     let now = app.now();
+    let session = &current.session;
     let intent = intent::recognise(&turn.text);
     let plan = match customer_turn(session.agent_status) {
         CustomerTurn::WaitForAgent => turn_policy::waiting_turn(session, &turn.text, intent, now),
         CustomerTurn::ForwardToAgent => turn_policy::forwarded_turn(session, &turn.text, intent, now),
         CustomerTurn::BotAnswers | CustomerTurn::StartNewSession => {
-            let answer = bot_reply(app, session, &turn.text).await?;
+            let answer = bot_reply(app, session, &turn.text, current.knowledge_version).await?;
             turn_policy::bot_turn(session, &turn.text, turn.escalate_to_human, answer, app.config.failure_threshold, now)
         }
     };
     let card = match turn_policy::escalated_session(session, &plan, now) {
         None => None,
         Some(escalated) => {
-            let mut history = app.store.history(&session.session_id).await?;
+            // A session this turn creates has no history yet.
+            let mut history = if current.is_new { Vec::new() } else { app.store.history(&session.session_id).await? };
             history.extend(plan.messages.iter().cloned());
             let earlier_tickets = app.store.user_ticket_count(&session.user_id).await?;
             Some(build_card(&escalated, &history, earlier_tickets))
         }
     };
-    app.store.write_customer_turn(session, &plan, card.as_ref(), now).await.map_err(|err| match err {
+    let outcome = &plan.outcome;
+    let answer = Answer::ok(&ChatResponse {
+        session_id: session.session_id.clone(),
+        reply: outcome.reply.clone(),
+        intent: outcome.intent.clone(),
+        escalate_to_human: outcome.escalate_to_human,
+        agent_status: outcome.agent_status,
+        priority: outcome.priority.map(|p| p.as_str()),
+        sources: outcome.sources.clone(),
+    })?;
+    let write = app.store.write_customer_turn(session, &plan, card.as_ref(), now, current.is_new, answer.completion());
+    write.await.map_err(|err| match err {
         StoreError::NotFound { .. } => ApiError::session_not_found(&session.session_id),
         other => other.into(),
     })?;
     record(&plan, session, now);
-    let outcome = plan.outcome;
-    Ok(ChatResponse {
-        session_id: session.session_id.clone(),
-        reply: outcome.reply,
-        intent: outcome.intent,
-        escalate_to_human: outcome.escalate_to_human,
-        agent_status: outcome.agent_status,
-        priority: outcome.priority.map(|p| p.as_str()),
-        sources: outcome.sources,
-    })
+    Ok(answer)
 }
 
 /// The bot's figures: deflection (answered vs escalated) and the FAQ hit rate.
@@ -229,8 +252,6 @@ fn record(plan: &TurnPlan, session: &Session, now: chrono::DateTime<chrono::Utc>
     emf.emit(now);
 }
 
-async fn start_session(app: &App, turn: &CustomerMessage) -> Result<Session, ApiError> {
-    let session = Session::new(new_id("sess"), turn.user_id.clone(), turn.member_level.unwrap_or_default(), app.now());
-    app.store.create_session(&session).await?;
-    Ok(session)
+fn new_session(app: &App, turn: &CustomerMessage) -> Session {
+    Session::new(new_id("sess"), turn.user_id.clone(), turn.member_level.unwrap_or_default(), app.now())
 }

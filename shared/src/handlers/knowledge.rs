@@ -69,10 +69,11 @@ pub async fn knowledge_recommend(app: &App, req: &Request, _caller: &Principal) 
     if !(1..=MAX_TOP_K).contains(&top_k) {
         return Err(ApiError::out_of_range(format!("`top_k` must be between 1 and {MAX_TOP_K}")));
     }
-    let (session, retriever) = tokio::join!(app.store.get_session(&session_id), app.knowledge.retriever(&app.store));
-    let session = session?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
+    // The session and the knowledge version in one round trip.
+    let (session, version) = app.store.get_session_and_knowledge_version(&session_id).await?;
+    let session = session.ok_or_else(|| ApiError::session_not_found(&session_id))?;
     transition(session.agent_status, Action::KnowledgeRecommend)?;
-    let retriever = retriever?;
+    let retriever = app.knowledge.retriever_at(&app.store, version).await?;
     let embedding = app.knowledge.embed_query(&retriever.prepare_query(&query)).await?;
     let chunks: Vec<RecommendedChunk> = retriever
         .retrieve(&query, &embedding, top_k as usize)

@@ -40,6 +40,24 @@ pub trait Embedder: Send + Sync {
     }
 }
 
+/// The embedder of a function that never embeds (see `App::wired`): it links no model and no
+/// tokenizer, and says so if it is ever asked.
+pub struct NoEmbedder;
+
+impl Embedder for NoEmbedder {
+    fn model_id(&self) -> &str {
+        "none"
+    }
+
+    fn dimensions(&self) -> usize {
+        0
+    }
+
+    fn embed<'a>(&'a self, _texts: &'a [String], _kind: TextKind) -> BoxFuture<'a, Result<Vec<Vec<f32>>, EmbeddingError>> {
+        Box::pin(async { Err(EmbeddingError::Service("this function does not embed text".into())) })
+    }
+}
+
 /// `{model}/{dimensions}`: two vectors are comparable only within one space.
 pub fn vector_space(model_id: &str, dimensions: usize) -> String {
     format!("{model_id}/{dimensions}")

@@ -13,7 +13,7 @@ mod tokenize;
 
 pub use chunk::split_document;
 pub use embedding::{
-    best_cosine, cosine, vector_space, BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, InvokeModel, TextKind,
+    best_cosine, cosine, vector_space, BedrockTitanEmbedder, Embedder, EmbeddingError, HashedNgramEmbedder, NoEmbedder, InvokeModel, TextKind,
     HASHED_MODEL_ID, TITAN_V2_MODEL_ID,
 };
 pub use query::clean_query;

@@ -179,7 +179,7 @@ async fn fetch_key_set(url: &str) -> Result<JwkSet, VerifyError> {
     use hyper::body::Bytes;
     let unavailable = |why: String| VerifyError::KeySetUnavailable(format!("{url}: {why}"));
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+        .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
         .map_err(|e| unavailable(e.to_string()))?
         .https_only()
         .enable_http1()

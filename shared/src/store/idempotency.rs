@@ -3,7 +3,7 @@
 
 use super::{key, n, s, Store};
 use crate::error::StoreError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 
 pub(crate) fn idempotency_pk(record_id: &str) -> String {
@@ -11,6 +11,19 @@ pub(crate) fn idempotency_pk(record_id: &str) -> String {
 }
 
 const SK: &str = "RECORD";
+
+/// The response of a keyed request, stored by the same transaction as the write that makes it
+/// true: if that write is applied, so is the record, even when the answer never reached the
+/// caller (a timeout, a paused store); if it is not, the record stays as it was.
+#[derive(Debug, Clone)]
+pub struct RecordCompletion {
+    pub record_id: String,
+    /// The claim this completion belongs to: a claim that lapsed and was taken over by a retry
+    /// is no longer ours, and then the whole write is refused.
+    pub run: String,
+    pub status: u16,
+    pub body: String,
+}
 
 /// The outcome of claiming a record.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,6 +41,7 @@ impl Store {
         &self,
         record_id: &str,
         fingerprint: &str,
+        run: &str,
         now: DateTime<Utc>,
         lock_seconds: i64,
         record_seconds: i64,
@@ -35,6 +49,7 @@ impl Store {
         let mut item = key(idempotency_pk(record_id), SK);
         item.insert("entity".into(), s("idempotency"));
         item.insert("fingerprint".into(), s(fingerprint));
+        item.insert("run".into(), s(run));
         item.insert("state".into(), s("in_progress"));
         item.insert("locked_until".into(), n(now.timestamp() + lock_seconds));
         item.insert(super::keys::EXPIRES_AT.into(), n(now.timestamp() + record_seconds));
@@ -74,26 +89,40 @@ impl Store {
         }
     }
 
-    /// Keep the response of the request that holds the claim.
-    pub async fn complete_idempotency(
-        &self,
-        record_id: &str,
-        fingerprint: &str,
-        status: u16,
-        body: &str,
-    ) -> Result<(), StoreError> {
+    /// The action that completes a record inside the transaction of the request's own write.
+    pub(crate) fn completion_action(&self, completion: &RecordCompletion) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(idempotency_pk(&completion.record_id), SK)))
+            .update_expression("SET #state = :completed, response_status = :status, response_body = :body")
+            .condition_expression("#run = :run AND #state = :in_progress")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#run", "run")
+            .expression_attribute_values(":completed", s("completed"))
+            .expression_attribute_values(":in_progress", s("in_progress"))
+            .expression_attribute_values(":status", n(completion.status))
+            .expression_attribute_values(":body", s(&completion.body))
+            .expression_attribute_values(":run", s(&completion.run))
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// Keep the response of the request that holds the claim (`run`).
+    pub async fn complete_idempotency(&self, record_id: &str, run: &str, status: u16, body: &str) -> Result<(), StoreError> {
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key(idempotency_pk(record_id), SK)))
             .update_expression("SET #state = :completed, response_status = :status, response_body = :body")
-            .condition_expression("attribute_exists(pk) AND fingerprint = :fingerprint")
+            .condition_expression("#run = :run")
             .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#run", "run")
             .expression_attribute_values(":completed", s("completed"))
             .expression_attribute_values(":status", n(status))
             .expression_attribute_values(":body", s(body))
-            .expression_attribute_values(":fingerprint", s(fingerprint))
+            .expression_attribute_values(":run", s(run))
             .send()
             .await;
         match result {
@@ -104,15 +133,18 @@ impl Store {
         }
     }
 
-    /// Give the claim up, so a retry runs the request again.
-    pub async fn release_idempotency(&self, record_id: &str) -> Result<(), StoreError> {
+    /// Give the claim up, so a retry runs the request again: only our own claim, and only if no
+    /// write of ours completed it (a write whose answer was lost may still have been applied).
+    pub async fn release_idempotency(&self, record_id: &str, run: &str) -> Result<(), StoreError> {
         self.client
             .delete_item()
             .table_name(&self.table)
             .set_key(Some(key(idempotency_pk(record_id), SK)))
-            .condition_expression("#state = :in_progress")
+            .condition_expression("#state = :in_progress AND #run = :run")
             .expression_attribute_names("#state", "state")
+            .expression_attribute_names("#run", "run")
             .expression_attribute_values(":in_progress", s("in_progress"))
+            .expression_attribute_values(":run", s(run))
             .send()
             .await
             .map(|_| ())

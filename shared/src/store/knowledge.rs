@@ -106,6 +106,16 @@ pub struct FaqPage {
     pub next_cursor: Option<String>,
 }
 
+/// The key of the knowledge version item.
+pub(crate) fn version_key() -> Item {
+    key(KB_PK.into(), VERSION_SK)
+}
+
+/// The version a version item holds; 0 for none.
+pub(crate) fn version_of(item: &Item) -> u64 {
+    item.get("version").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
 impl Store {
     /// The knowledge version; 0 before anything was written.
     pub async fn knowledge_version(&self) -> Result<u64, StoreError> {
@@ -118,10 +128,7 @@ impl Store {
             .send()
             .await
             .map_err(|e| StoreError::dynamo("GetItem", e))?;
-        Ok(out
-            .item
-            .and_then(|i| i.get("version").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
-            .unwrap_or(0))
+        Ok(out.item.as_ref().map(version_of).unwrap_or(0))
     }
 
     /// Bump the version: every container rebuilds its index on its next request.

@@ -16,7 +16,7 @@ mod transitions;
 mod update;
 
 pub use connections::CONNECTION_TTL_SECONDS;
-pub use idempotency::IdempotencyClaim;
+pub use idempotency::{IdempotencyClaim, RecordCompletion};
 pub use items::{AgentItem, PendingItem, WaitItem};
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
@@ -106,10 +106,14 @@ pub(crate) fn refusal_from_old_item(
     let Some(current) = field("agent_status").and_then(|s| AgentStatus::parse(&s)) else {
         return StoreError::session_not_found(session_id);
     };
-    if current != expected {
-        return StoreError::Rejected(TransitionRejected { action, current });
-    }
     let holder = field("assigned_agent_id");
+    if current != expected {
+        let rejected = TransitionRejected { action, current };
+        return match holder {
+            Some(holder) => StoreError::RejectedHeld { rejected, holder },
+            None => StoreError::Rejected(rejected),
+        };
+    }
     match required_assignee {
         Some(required) if holder.as_deref() != Some(required) => {
             StoreError::Denied(crate::auth::Denied::NotAssignee { assignee: holder })

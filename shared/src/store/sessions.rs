@@ -1,5 +1,6 @@
 //! Sessions, their messages, the pending queue and the per-user ticket count.
 
+use super::idempotency::RecordCompletion;
 use super::items::{MessageItem, PendingItem, SessionItem};
 use super::transitions::Tally;
 use super::update::UpdateSpec;
@@ -34,6 +35,46 @@ impl Store {
     pub async fn get_session(&self, session_id: &str) -> Result<Option<Session>, StoreError> {
         let item: Option<SessionItem> = self.get_typed(keys::session_pk(session_id), keys::META).await?;
         Ok(item.map(SessionItem::into_session))
+    }
+
+    /// The session and the knowledge version, read consistently in one round trip (BatchGetItem):
+    /// a chat turn learns whether its container's knowledge index is current at no extra cost.
+    pub async fn get_session_and_knowledge_version(&self, session_id: &str) -> Result<(Option<Session>, u64), StoreError> {
+        let session_key = key(keys::session_pk(session_id), keys::META);
+        let version_key = super::knowledge::version_key();
+        let mut wanted = vec![session_key.clone(), version_key.clone()];
+        let (mut session, mut version) = (None, 0);
+        // Unprocessed keys (throttling) are asked again; DynamoDB returns at least one per call.
+        for _ in 0..5 {
+            let keys_and_attributes = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+                .set_keys(Some(std::mem::take(&mut wanted)))
+                .consistent_read(true)
+                .build()
+                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, keys_and_attributes)
+                .send()
+                .await
+                .map_err(|e| StoreError::dynamo("BatchGetItem", e))?;
+            for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                let is = |k: &Item| item.get(keys::PK) == k.get(keys::PK) && item.get(keys::SK) == k.get(keys::SK);
+                if is(&version_key) {
+                    version = super::knowledge::version_of(&item);
+                } else if is(&session_key) {
+                    session = Some(from_item::<SessionItem>(item)?.into_session());
+                }
+            }
+            wanted = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys).unwrap_or_default();
+            if wanted.is_empty() {
+                return Ok((session, version));
+            }
+        }
+        Err(StoreError::Unavailable {
+            operation: "BatchGetItem",
+            source: "keys left unprocessed after 5 calls (throttled)".into(),
+        })
     }
 
     /// The session and its whole history in one Query over its partition (more only past 1 MB),
@@ -150,6 +191,7 @@ impl Store {
     /// be assigned (to `assignee`, when given), checked in the same transaction that stores the
     /// message, counts it, marks the agent active (auto-release measures from here; a message is
     /// also the first response if there was none) and writes the audit event.
+    #[allow(clippy::too_many_arguments)] // the write's own facts; a struct would only rename them
     pub async fn append_agent_message(
         &self,
         session_id: &str,
@@ -158,6 +200,7 @@ impl Store {
         kind: EventKind,
         actor: &str,
         now: DateTime<Utc>,
+        completion: Option<&RecordCompletion>,
     ) -> Result<(), StoreError> {
         let mut update = UpdateSpec::new()
             .add("turn_count", 1)
@@ -182,6 +225,8 @@ impl Store {
             messages: std::slice::from_ref(message),
             increment_tickets_of: None,
             extra: vec![self.audit_put(session_id, &event)?],
+            creates: None,
+            completion,
         };
         self.write_turn(turn).await
     }
@@ -189,13 +234,17 @@ impl Store {
     /// A customer turn of the chat endpoint, as the turn policy decided it: the messages and
     /// the session's changes, guarded by the status the turn was decided for. An escalation puts
     /// the session in the queue (index keys, card, ticket count, audit event, queue gauges) in
-    /// the same transaction.
+    /// the same transaction. A turn that starts its session (`creates`) creates it in the same
+    /// write, as it was before the turn, so a first turn is one round trip and never leaves an
+    /// empty session behind; a keyed request's idempotency record is completed in it too.
     pub async fn write_customer_turn(
         &self,
         session: &Session,
         plan: &TurnPlan,
         card: Option<&EscalationCard>,
         now: DateTime<Utc>,
+        creates: bool,
+        completion: Option<&RecordCompletion>,
     ) -> Result<(), StoreError> {
         let session_id = session.session_id.as_str();
         let mut update = UpdateSpec::new()
@@ -252,17 +301,28 @@ impl Store {
             messages: &plan.messages,
             increment_tickets_of,
             extra,
+            creates: creates.then_some(session),
+            completion,
         })
         .await
     }
 
     async fn write_turn(&self, turn: TurnWrite<'_>) -> Result<(), StoreError> {
-        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of, extra } = turn;
-        let mut update = update.condition_value(":expected_status", s(expected.as_str()));
-        if let Some(agent) = assignee {
-            update = update.condition_value(":assignee", s(agent));
-        }
-        let condition = format!("attribute_exists(pk) AND agent_status = :expected_status{}", assignee_clause(assignee));
+        let TurnWrite { session_id, action, expected, assignee, update, messages, increment_tickets_of, extra, creates, completion } =
+            turn;
+        let (update, condition) = match creates {
+            Some(session) => (
+                update.set_missing_from(to_item(&SessionItem::from_session(session))?),
+                "attribute_not_exists(pk)".to_string(),
+            ),
+            None => {
+                let mut update = update.condition_value(":expected_status", s(expected.as_str()));
+                if let Some(agent) = assignee {
+                    update = update.condition_value(":assignee", s(agent));
+                }
+                (update, format!("attribute_exists(pk) AND agent_status = :expected_status{}", assignee_clause(assignee)))
+            }
+        };
         let session_update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::session_pk(session_id), keys::META)))
@@ -278,6 +338,10 @@ impl Store {
         }
         actions.extend(self.message_puts(session_id, messages)?);
         actions.extend(extra);
+        let completion_index = actions.len();
+        if let Some(completion) = completion {
+            actions.push(self.completion_action(completion)?);
+        }
         let mut held = self.in_flight.hold(&super::transitions::session_key(session_id)).await;
         match self.transact(actions).await {
             Ok(()) => {
@@ -287,9 +351,15 @@ impl Store {
                 }
                 Ok(())
             }
+            Err(TransactFailure::Condition { index: 0, .. }) if creates.is_some() => {
+                Err(StoreError::Conflict(format!("session {session_id} already exists")))
+            }
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 // The status (or the assignee) was not what this write needs: report what we found.
                 Err(refusal_from_old_item(session_id, action, expected, assignee, old_item.as_ref()))
+            }
+            Err(TransactFailure::Condition { index, .. }) if index == completion_index && completion.is_some() => {
+                Err(claim_lapsed())
             }
             Err(TransactFailure::Condition { .. }) => {
                 Err(StoreError::Conflict("a message with the same id already exists".to_string()))
@@ -491,6 +561,14 @@ struct TurnWrite<'a> {
     increment_tickets_of: Option<&'a str>,
     /// Written in the same transaction after the messages: the audit event, counters.
     extra: Vec<TransactWriteItem>,
+    creates: Option<&'a Session>,
+    completion: Option<&'a RecordCompletion>,
+}
+
+/// The request's idempotency claim lapsed while it ran and a retry took it over: this write is
+/// refused so the two cannot both happen.
+pub(crate) fn claim_lapsed() -> StoreError {
+    StoreError::Conflict("this request's Idempotency-Key claim lapsed while it ran; retry with the same key".into())
 }
 
 /// Which sort keys of a partition a Query reads.

@@ -20,8 +20,15 @@ pub struct SolutionPage {
 
 impl Store {
     /// Store a FAQ candidate for a resolved session: the status check (and, with `assignee`, that
-    /// the session is that agent's), the Put and the session's audit event are one write.
-    pub async fn save_solution(&self, solution: &Solution, assignee: Option<&str>, actor: &str) -> Result<(), StoreError> {
+    /// the session is that agent's), the Put, the session's audit event and (for a keyed request)
+    /// its idempotency record are one write.
+    pub async fn save_solution(
+        &self,
+        solution: &Solution,
+        assignee: Option<&str>,
+        actor: &str,
+        completion: Option<&super::RecordCompletion>,
+    ) -> Result<(), StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(&SolutionItem::new(solution))?))
@@ -30,13 +37,18 @@ impl Store {
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
         let event = AuditEvent::new(EventKind::SolutionSubmitted, solution.created_at, actor)
             .detail("solution_id", solution.solution_id.as_str());
-        let actions = vec![
+        let mut actions = vec![
             self.session_status_check(&solution.session_id, Action::ConsolidateSolution, assignee)?,
             TransactWriteItem::builder().put(put).build(),
             self.audit_put(&solution.session_id, &event)?,
         ];
+        if let Some(completion) = completion {
+            actions.push(self.completion_action(completion)?);
+        }
         match self.transact(actions).await {
             Ok(()) => Ok(()),
+            // The idempotency record, after the audit event.
+            Err(TransactFailure::Condition { index: 3, .. }) => Err(super::sessions::claim_lapsed()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 let action = Action::ConsolidateSolution;
                 let expected = action.required_status().unwrap_or(AgentStatus::Resolved);

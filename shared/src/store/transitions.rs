@@ -137,7 +137,9 @@ fn number(item: Option<&Item>, name: &str) -> Option<i64> {
 
 impl Store {
     /// The audit event's Put, in the session's partition; the key is new, so it never overwrites.
-    pub(crate) fn audit_put(&self, session_id: &str, event: &AuditEvent) -> Result<TransactWriteItem, StoreError> {
+    /// (Public, as the other builders of a transition's items here, for the benchmark that issues a
+    /// transition's very calls bare.)
+    pub fn audit_put(&self, session_id: &str, event: &AuditEvent) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(to_item(&super::items::AuditItem::new(session_id, event))?))
@@ -150,7 +152,7 @@ impl Store {
     /// `ADD active_sessions delta` on an agent's item. Taking a session (`capacity` given) is
     /// conditional on the agent being under their own limit, else the team's; giving one back
     /// is not conditional.
-    pub(crate) fn agent_load(
+    pub fn agent_load(
         &self,
         agent_id: &str,
         delta: i64,
@@ -185,7 +187,7 @@ impl Store {
     }
 
     /// The counter updates of a tally: one gauge shard, one hourly shard, the session's.
-    pub(crate) fn tally_updates(
+    pub fn tally_updates(
         &self,
         session_id: &str,
         tally: &Tally,
@@ -231,7 +233,7 @@ impl Store {
     }
 
     /// The session's update, conditioned; on failure DynamoDB hands back the item as it was.
-    fn session_update(&self, session_id: &str, spec: UpdateSpec, condition: &str) -> Result<TransactWriteItem, StoreError> {
+    pub fn session_update(&self, session_id: &str, spec: UpdateSpec, condition: &str) -> Result<TransactWriteItem, StoreError> {
         let update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::session_pk(session_id), keys::META)))
@@ -267,14 +269,20 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(Session, Vec<Message>), StoreError> {
         let mut held = self.in_flight.hold(&session_key(session_id)).await;
-        if let Some(status) = *held {
-            // An accept this request waited for won: it lost the race without another read.
-            transition(status, Action::Accept)?;
+        if held.is_some_and(|status| transition(status, Action::Accept).is_err()) {
+            // An accept this request waited for won: it lost the race. A read of the session
+            // (no transaction, and outside the lock, so the losers do not queue behind each
+            // other's reads) tells it who holds it, so an agent whose own earlier try won learns
+            // it from the 409.
+            drop(held);
+            let session = self.get_session(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
+            allowed(&session, Action::Accept)?;
+            held = self.in_flight.hold(&session_key(session_id)).await;
         }
         for _ in 0..DECIDE_ATTEMPTS {
             let (session, history) =
                 self.session_with_history(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
-            transition(session.agent_status, Action::Accept)?;
+            allowed(&session, Action::Accept)?;
             match self.commit_accept(&Waiting::of_session(&session), assignee, actor, policy, now).await {
                 Ok(()) => {
                     *held = Some(AgentStatus::Assigned);
@@ -383,7 +391,7 @@ impl Store {
         by: &HandOver<'_>,
     ) -> Result<Session, StoreError> {
         let session = self.get_session(session_id).await?.ok_or_else(|| StoreError::session_not_found(session_id))?;
-        transition(session.agent_status, action)?;
+        allowed(&session, action)?;
         let holder = session.assigned_agent_id.as_deref();
         if let Some(named) = by.named_agent {
             if !by.supervisor && holder != Some(named) {
@@ -849,6 +857,15 @@ impl Store {
             .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
         from_item(out.attributes.unwrap_or_default())
     }
+}
+
+/// The state machine's verdict on `action` for the session as read; a refusal names the agent
+/// holding the session, if any (so an agent whose own earlier try won learns it from the 409).
+fn allowed(session: &Session, action: Action) -> Result<(), StoreError> {
+    transition(session.agent_status, action).map(|_| ()).map_err(|rejected| match &session.assigned_agent_id {
+        Some(holder) => StoreError::RejectedHeld { rejected, holder: holder.clone() },
+        None => StoreError::Rejected(rejected),
+    })
 }
 
 pub(crate) fn session_key(session_id: &str) -> String {

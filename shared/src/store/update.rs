@@ -59,6 +59,23 @@ impl UpdateSpec {
         self
     }
 
+    /// Whether a SET, ADD or REMOVE clause names `attr`.
+    pub fn mentions(&self, attr: &str) -> bool {
+        let named = |clause: &String| clause.split(' ').next() == Some(attr);
+        self.set.iter().chain(&self.add).chain(&self.remove).any(named)
+    }
+
+    /// `SET attr = :attr` for every attribute of `item` no clause names yet: an update that makes
+    /// the whole item when it does not exist.
+    pub fn set_missing_from(mut self, item: Item) -> Self {
+        for (attr, value) in item {
+            if attr != super::keys::PK && attr != super::keys::SK && !self.mentions(&attr) {
+                self = self.set(&attr, value);
+            }
+        }
+        self
+    }
+
     /// A value used by the condition expression.
     pub fn condition_value(mut self, placeholder: &str, value: AttributeValue) -> Self {
         self.values.insert(placeholder.to_string(), value);
@@ -97,6 +114,19 @@ mod tests {
             .set("c", AttributeValue::N("2".into()));
         assert_eq!(spec.expression(), "SET a = :a, c = :c ADD turn_count :turn_count REMOVE b");
         assert_eq!(spec.values().unwrap().len(), 3);
+        assert!(spec.mentions("turn_count") && spec.mentions("b") && !spec.mentions("turn"));
+    }
+
+    #[test]
+    fn missing_attributes_are_set_from_an_item_and_named_ones_kept() {
+        let item: Item = [
+            ("pk".to_string(), AttributeValue::S("P".into())),
+            ("turn_count".to_string(), AttributeValue::N("0".into())),
+            ("user_id".to_string(), AttributeValue::S("u".into())),
+        ]
+        .into();
+        let spec = UpdateSpec::new().add("turn_count", 2).set_missing_from(item);
+        assert_eq!(spec.expression(), "SET user_id = :user_id ADD turn_count :turn_count");
     }
 
     #[test]
