@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: template lint (cfn-lint, sam validate --lint), unit and integration tests
+# Runs every test: template lint (cfn-lint, sam validate --lint), clippy, unit and integration tests
 # against a DynamoDB Local this script starts (each test makes its own table), the web app's
 # type check and unit tests, then, against a local stack it starts, the tutorial's Python
 # workflow and the browser end-to-end tests in headless Chromium, and schemathesis fuzzing of
@@ -43,6 +43,9 @@ echo "DynamoDB Local on $DYNAMODB_ENDPOINT"
 features="workbench/e5,workbench-integration-tests/e5,workbench-local/e5,workbench-functions/e5"
 section "build"
 cargo build --workspace --all-targets --locked --features "$features"
+
+section "lint: clippy, warnings are errors"
+cargo clippy --workspace --all-targets --locked --features "$features" -- -D warnings
 
 section "tests"
 cargo test --workspace --locked --features "$features" -- --test-threads="${TEST_THREADS:-8}"
