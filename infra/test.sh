@@ -51,6 +51,9 @@ section "tests"
 cargo test --workspace --locked --features "$features" -- --test-threads="${TEST_THREADS:-8}"
 
 section "load run, short (10 agents, 50 customers, 5 s; infra/load.sh runs the full one)"
+# Built on its own, as the functions are: the tests' build turns on features (through
+# dev-dependencies) that a function's build does not have.
+cargo build --locked -p workbench-local --features workbench/e5 --bin load
 target/debug/load --endpoint "$DYNAMODB_ENDPOINT" --agents 10 --customers 50 --duration 5 --drain 15 --store-timeout-ms 5000 \
   --customer-think-ms 1000..3000 --agent-think-ms 200..600 --agent-idle-ms 500..1500 > infra/.local/load-smoke.md \
   || { cat infra/.local/load-smoke.md; exit 1; }
