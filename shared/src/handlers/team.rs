@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::auth::{acting_agent, check_agent_view, is_supervisor, Principal};
-use crate::domain::{AgentStatus, AuditEvent, EscalationPriority};
+use crate::domain::{AgentStatus, AuditEvent, EscalationPriority, Session};
 use crate::error::ApiError;
 use crate::handlers::agent::accepted_response;
 use crate::http::{json_body, no_content, ok, optional_id, optional_text, path_id, required_id};
@@ -36,6 +36,19 @@ pub(crate) struct HandOverResponse {
     updated_at: DateTime<Utc>,
 }
 
+impl From<Session> for HandOverResponse {
+    fn from(session: Session) -> Self {
+        HandOverResponse {
+            session_id: session.session_id,
+            agent_status: session.agent_status,
+            assigned_agent_id: session.assigned_agent_id,
+            priority: session.priority,
+            escalated_at: session.escalated_at,
+            updated_at: session.updated_at,
+        }
+    }
+}
+
 /// POST /api/v1/agent/sessions/{session_id}/release — the assignee (or a supervisor) hands the
 /// session back to the queue, in its original place; the card notes it.
 pub async fn release_session(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
@@ -48,14 +61,7 @@ pub async fn release_session(app: &App, req: &Request, caller: &Principal) -> Re
     let session = app.store.release(&session_id, reason.as_deref(), by, app.now()).await?;
     crate::metrics::Emf::new().count("SessionsReleased", 1).emit(app.now());
     tracing::info!(session_id = %session_id, by = %caller.log_name(), "session released to the queue");
-    ok(&HandOverResponse {
-        session_id: session.session_id,
-        agent_status: session.agent_status,
-        assigned_agent_id: session.assigned_agent_id,
-        priority: session.priority,
-        escalated_at: session.escalated_at,
-        updated_at: session.updated_at,
-    })
+    ok(&HandOverResponse::from(session))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -84,14 +90,7 @@ pub async fn transfer_session(app: &App, req: &Request, caller: &Principal) -> R
         app.store.transfer(&session_id, &to_agent, note.as_deref(), by, &app.config.queue, app.now()).await?;
     crate::metrics::Emf::new().count("SessionsTransferred", 1).emit(app.now());
     tracing::info!(session_id = %session_id, to_agent = %to_agent, by = %caller.log_name(), "session transferred");
-    ok(&HandOverResponse {
-        session_id: session.session_id,
-        agent_status: session.agent_status,
-        assigned_agent_id: session.assigned_agent_id,
-        priority: session.priority,
-        escalated_at: session.escalated_at,
-        updated_at: session.updated_at,
-    })
+    ok(&HandOverResponse::from(session))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
