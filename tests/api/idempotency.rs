@@ -205,3 +205,27 @@ async fn a_write_whose_claim_lapsed_and_was_taken_over_is_refused_whole() {
     assert_eq!(t.stored(&session_id).await.turn_count, before);
     assert!(store.history(&session_id).await.unwrap().iter().all(|m| m.content != "late"));
 }
+
+#[tokio::test]
+async fn a_claim_whose_first_attempt_was_applied_late_is_still_ours_on_the_sdk_retry_and_no_one_elses() {
+    // The SDK's first attempt of the claim reached the store but its answer came after the attempt
+    // timeout, so the SDK sent the same Put again: the record already holds this very run.
+    let t = spawn_app().await;
+    let record = record_of("/api/v1/chat", "slow-attempt", &json!({"user_id": "u_retry", "message": "hi"}));
+    let store = &t.app.store;
+    let now = chrono::Utc::now();
+    let first = store.claim_idempotency(&record.record_id, &record.fingerprint, "run-a", now, IN_PROGRESS_SECONDS, RECORD_SECONDS);
+    assert_eq!(first.await.unwrap(), workbench::store::IdempotencyClaim::Claimed);
+    let retried = store.claim_idempotency(&record.record_id, &record.fingerprint, "run-a", now, IN_PROGRESS_SECONDS, RECORD_SECONDS);
+    assert_eq!(retried.await.unwrap(), workbench::store::IdempotencyClaim::Claimed, "the retried attempt keeps its own claim");
+    // Another request with the same key is still told to wait.
+    let duplicate = store.claim_idempotency(&record.record_id, &record.fingerprint, "run-b", now, IN_PROGRESS_SECONDS, RECORD_SECONDS);
+    assert!(
+        matches!(duplicate.await.unwrap(), workbench::store::IdempotencyClaim::Existing { response: None, .. }),
+        "a concurrent duplicate must not run"
+    );
+    // Once the run completed, the same run id no longer counts as a claim: the answer is replayed.
+    store.complete_idempotency(&record.record_id, "run-a", 200, "{}").await.unwrap();
+    let after = store.claim_idempotency(&record.record_id, &record.fingerprint, "run-a", now, IN_PROGRESS_SECONDS, RECORD_SECONDS);
+    assert!(matches!(after.await.unwrap(), workbench::store::IdempotencyClaim::Existing { response: Some(_), .. }));
+}

@@ -78,6 +78,12 @@ impl Store {
                 }
                 .unwrap_or_default();
                 let text = |name: &str| old.get(name).and_then(|v| v.as_s().ok()).cloned();
+                // Our own claim: the SDK's first attempt was applied but its answer came too late
+                // (the attempt timeout), and this is its retry. Without this the request would
+                // answer `request_in_progress` to itself and block its caller until the lapse.
+                if text("run").as_deref() == Some(run) && text("state").as_deref() == Some("in_progress") {
+                    return Ok(IdempotencyClaim::Claimed);
+                }
                 let status = old.get("response_status").and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok());
                 let response = match (text("state").as_deref(), status, text("response_body")) {
                     (Some("completed"), Some(status), Some(body)) => Some((status, body)),
