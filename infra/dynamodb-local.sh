@@ -5,6 +5,8 @@
 #   infra/dynamodb-local.sh install
 #   infra/dynamodb-local.sh start <port> <data-dir|--in-memory> <pid-file>
 #   infra/dynamodb-local.sh stop <pid-file>
+#
+# DYNAMODB_LOCAL_JAVA_OPTS adds options to the JVM (infra/load.sh sets some).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -66,7 +68,7 @@ start() {
     log="$data/dynamodb-local.log"
   fi
   mkdir -p "$(dirname "$log")" "$(dirname "$pidfile")"
-  (cd "$dir" && exec java -Xmx1g -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
+  (cd "$dir" && exec java -Xmx1g ${DYNAMODB_LOCAL_JAVA_OPTS:-} -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
     "${storage[@]}" -port "$port" >"$log" 2>&1) &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do

@@ -23,8 +23,21 @@ for arg in "$@"; do
 done
 
 port="${LOAD_DYNAMODB_PORT:-8020}"
+# DynamoDB Local shares the two cores with the server, the model and the simulated users: the
+# quick compiler only and the serial collector leave it more of them (measured side by side in
+# docs/BENCHMARKS.md, "Load and fault run").
+export DYNAMODB_LOCAL_JAVA_OPTS="${DYNAMODB_LOCAL_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+
 pidfile="$root/infra/.local/load-dynamodb.pid"
-data="$root/infra/.local/load-dynamodb-data"
+# The fault phase restarts DynamoDB Local on its files, so they must outlive the process, not
+# the machine: on tmpfs when there is one. On this VM's disk every commit of DynamoDB Local's
+# SQLite waits for the disk, and the store alone then cannot keep up with the run (503s before
+# any fault; see docs/BENCHMARKS.md, "Load and fault run").
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  data="/dev/shm/workbench-load-dynamodb-$port"
+else
+  data="$root/infra/.local/load-dynamodb-data"
+fi
 infra/dynamodb-local.sh stop "$pidfile"
 rm -rf "$data"
 trap 'infra/dynamodb-local.sh stop "$pidfile"; rm -rf "$data"' EXIT

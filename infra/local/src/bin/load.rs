@@ -180,23 +180,43 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("### Throughput and latency per route\n");
     println!("{}", load::report_routes(&shared.journal, started, config.duration, &windows));
-    for w in &windows {
+    let samples = shared.journal.samples();
+    for (i, w) in windows.iter().enumerate() {
+        // A window's recovery ends where the next fault begins: later 503s are that fault's.
+        let expected_until = w.end;
+        let mut w = w.clone();
+        if let Some(next) = windows.get(i + 1) {
+            w.end = w.end.min(next.start);
+        }
+        let recovery = faults::measured_recovery(&w, samples.iter().map(|s| (s.started, s.elapsed, s.status)));
+        let mut after: std::collections::BTreeMap<&str, usize> = Default::default();
+        for s in samples.iter().filter(|s| s.status == Some(503) && s.started + s.elapsed > w.back && s.started + s.elapsed <= w.end) {
+            *after.entry(s.route).or_default() += 1;
+        }
         println!(
-            "- DynamoDB Local {} at {:.1} s for {:.1} s (503 expected until {:.1} s)",
+            "- DynamoDB Local {} at {:.1} s for {:.1} s; back at {:.1} s; 503 expected until {:.1} s (twice the outage after); the last 503 before the next fault came {:.1} s after it was back",
             w.what,
             (w.start - started).as_secs_f64(),
             w.outage.as_secs_f64(),
-            (w.end - started).as_secs_f64()
+            (w.back - started).as_secs_f64(),
+            (expected_until - started).as_secs_f64(),
+            recovery.as_secs_f64(),
         );
+        let after: Vec<String> = after.iter().map(|(route, n)| format!("{route} {n}")).collect();
+        if !after.is_empty() {
+            println!("  - 503s answered after it was back: {}", after.join(", "));
+        }
     }
     if !windows.is_empty() {
         println!();
     }
-    let outages = shared.journal.outages.lock().unwrap().clone();
-    if !outages.is_empty() {
-        println!("503 answers by route and message:\n");
-        for ((route, message), count) in outages {
-            println!("- {route}: {count} × {message}");
+    println!("Answers by when their request started:\n");
+    println!("{}", load::report_timeline(&shared.journal, started, Duration::from_secs(5)));
+    let refusals = shared.journal.refusals.lock().unwrap().clone();
+    if !refusals.is_empty() {
+        println!("Answers other than 2xx by route, status and error code:\n");
+        for ((route, status, code), count) in refusals {
+            println!("- {route}: {count} × {status} `{code}`");
         }
         println!();
     }

@@ -330,7 +330,7 @@ pub async fn verify(store: &Store, journal: &Journal, faults: &[FaultWindow], bu
     }
     let client_failures = journal.failures.lock().unwrap().clone();
     findings.push(finding(
-        "0 answers other than 2xx/409 (503 only while the store was out)",
+        "0 answers other than 2xx/409 (503 only in a fault: the outage and twice its length after)",
         &[unexpected, client_failures].concat(),
         format!("{} answers; {expected_503} were 503 store_unavailable during a fault", samples.len()),
     ));

@@ -3,6 +3,7 @@
 //! same `Idempotency-Key`; after a 409 `request_in_progress` wait a moment and do the same).
 
 use super::journal::Sample;
+use super::rng::Rng;
 use super::Shared;
 use reqwest::Method;
 use serde_json::Value;
@@ -96,15 +97,20 @@ pub async fn send(
         }
     };
     shared.journal.record(Sample { route, status: reply.status, started, elapsed: started.elapsed() });
-    if reply.status == Some(503) {
-        shared.journal.note_outage(route, reply.body["message"].as_str().unwrap_or(""));
+    if let Some(status) = reply.status.filter(|s| !(200..300).contains(s)) {
+        shared.journal.note_refusal(route, status, reply.code());
     }
     reply
 }
 
 /// A request sent until it gets an answer other than "not now": a 503, a 409
-/// `request_in_progress` (both after `Retry-After`) or no answer at all, for as long as the run
-/// allows retries. The last reply is returned.
+/// `request_in_progress` or no answer at all, for as long as the run allows retries. The last
+/// reply is returned.
+///
+/// The wait before each retry is [`retry_wait`]: `Retry-After` at least, and doubling with every
+/// failed try, with jitter, as the README's "Retries" asks of clients. A fixed one-second retry
+/// turns an outage into a storm: every request cut by it comes back at once, every second, and
+/// the restarted store meets a backlog several times its steady load.
 pub async fn send_until_answered(
     shared: &Shared,
     route: &'static str,
@@ -114,17 +120,53 @@ pub async fn send_until_answered(
     body: Option<&Value>,
     idempotency_key: Option<&str>,
 ) -> Reply {
+    let mut jitter = Rng::new(shared.journal.requests() as u64 ^ path.len() as u64 ^ jitter_seed());
+    let mut failed_tries = 0;
     loop {
         let reply = send(shared, route, method.clone(), path, auth, body, idempotency_key).await;
-        let wait = match reply.status {
-            None => Duration::from_secs(1),
-            Some(503) => Duration::from_secs(reply.retry_after.unwrap_or(1).clamp(1, 10)),
-            Some(409) if reply.code() == "request_in_progress" => Duration::from_secs(reply.retry_after.unwrap_or(1).clamp(1, 10)),
-            _ => return reply,
+        let not_now = match reply.status {
+            None | Some(503) => true,
+            Some(409) => reply.code() == "request_in_progress",
+            _ => false,
         };
-        if !shared.may_retry() {
+        if !not_now || !shared.may_retry() {
             return reply;
         }
-        tokio::time::sleep(wait).await;
+        failed_tries += 1;
+        tokio::time::sleep(retry_wait(reply.retry_after, failed_tries, &mut jitter)).await;
+    }
+}
+
+/// The first retry waits `Retry-After` (1 s if none); each later one doubles the ceiling, up to
+/// 16 s, and waits a uniform time between `Retry-After` and that ceiling ("full jitter"), so the
+/// requests an outage cut spread out instead of returning together.
+pub fn retry_wait(retry_after: Option<u64>, failed_tries: u32, jitter: &mut Rng) -> Duration {
+    let floor = Duration::from_secs(retry_after.unwrap_or(1).clamp(1, 10));
+    let ceiling = (floor * 2u32.saturating_pow(failed_tries.saturating_sub(1))).min(Duration::from_secs(16)).max(floor);
+    jitter.between((floor, ceiling))
+}
+
+fn jitter_seed() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos() as u64).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_wait_retry_after_first_then_spread_over_a_doubling_ceiling() {
+        let mut rng = Rng::new(7);
+        assert_eq!(retry_wait(Some(1), 1, &mut rng), Duration::from_secs(1));
+        assert_eq!(retry_wait(Some(3), 1, &mut rng), Duration::from_secs(3));
+        for tries in 2..12 {
+            let ceiling = Duration::from_secs(2u64.pow(tries - 1).min(16));
+            let waits: Vec<Duration> = (0..200).map(|_| retry_wait(None, tries, &mut rng)).collect();
+            assert!(waits.iter().all(|w| *w >= Duration::from_secs(1) && *w <= ceiling), "try {tries}: {waits:?}");
+            assert!(waits.iter().any(|w| *w > ceiling / 2), "try {tries}: the waits use the upper half too");
+        }
+        // A long Retry-After is always honoured, and the cap still bounds the wait.
+        let wait = retry_wait(Some(10), 9, &mut rng);
+        assert!(wait >= Duration::from_secs(10) && wait <= Duration::from_secs(16), "{wait:?}");
     }
 }

@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 pub struct FaultWindow {
     pub what: &'static str,
     pub start: Instant,
-    /// When the store was back, plus the grace that lets requests caught in the outage finish.
+    /// When the store was back.
+    pub back: Instant,
+    /// `back` plus the recovery allowance ([`FaultPlan::recovery`]): until then a 503 is expected.
     pub end: Instant,
-    /// How long the outage itself lasted (without the grace).
+    /// How long the outage itself lasted (without the allowance).
     pub outage: Duration,
 }
 
@@ -81,21 +83,32 @@ pub struct FaultPlan {
     pub pause_for: Duration,
     pub stop_at: Duration,
     pub stop_for: Duration,
-    /// After the store is back, requests caught in the outage may still end in a 503 this long.
-    pub grace: Duration,
+    /// The least time after the store is back in which a 503 is still expected.
+    pub min_recovery: Duration,
 }
 
 impl FaultPlan {
     /// Pause a quarter into the run, stop half-way, start again soon after.
-    pub fn for_duration(duration: Duration, grace: Duration) -> Self {
+    pub fn for_duration(duration: Duration, min_recovery: Duration) -> Self {
         let pause_for = (duration / 8).clamp(Duration::from_secs(2), Duration::from_secs(8));
         FaultPlan {
             pause_at: duration / 4,
             pause_for,
             stop_at: duration / 2,
             stop_for: (duration / 12).clamp(Duration::from_secs(1), Duration::from_secs(5)),
-            grace,
+            min_recovery,
         }
+    }
+
+    /// How long after an outage of `outage` a 503 is still the expected answer: twice the outage
+    /// (at least `min_recovery`). An outage leaves a backlog as long as itself: the requests a
+    /// paused DynamoDB Local received and runs when it resumes (their callers gave up long ago),
+    /// and the retries of everyone it cut off. A store that serves the steady load at two thirds
+    /// of its capacity works off a backlog of T seconds in 2T; a system that takes longer, or
+    /// that answers 503 outside a fault at all, fails the run. The report gives the recovery
+    /// each fault actually took.
+    pub fn recovery(&self, outage: Duration) -> Duration {
+        (outage * 2).max(self.min_recovery)
     }
 }
 
@@ -111,7 +124,8 @@ pub async fn run(db: DynamoLocal, plan: FaultPlan, started: Instant) -> Result<V
     db.resume()?;
     let resumed = Instant::now();
     eprintln!("fault: DynamoDB Local resumed (SIGCONT) at {:.1} s", (resumed - started).as_secs_f64());
-    windows.push(FaultWindow { what: "paused", start: paused, end: resumed + plan.grace, outage: resumed - paused });
+    let outage = resumed - paused;
+    windows.push(FaultWindow { what: "paused", start: paused, back: resumed, end: resumed + plan.recovery(outage), outage });
 
     tokio::time::sleep_until((started + plan.stop_at).into()).await;
     let stopped = Instant::now();
@@ -128,6 +142,47 @@ pub async fn run(db: DynamoLocal, plan: FaultPlan, started: Instant) -> Result<V
     handle.await.map_err(|e| e.to_string())??;
     let back = Instant::now();
     eprintln!("fault: DynamoDB Local started again and listening at {:.1} s", (back - started).as_secs_f64());
-    windows.push(FaultWindow { what: "stopped and restarted", start: stopped, end: back + plan.grace, outage: back - stopped });
+    let outage = back - stopped;
+    windows.push(FaultWindow { what: "stopped and restarted", start: stopped, back, end: back + plan.recovery(outage), outage });
     Ok(windows)
 }
+
+/// How long after the store was back the last 503 came: the recovery the window actually took
+/// (zero when nothing after `back` was refused). `samples`: (started, elapsed, status).
+pub fn measured_recovery(window: &FaultWindow, answers: impl Iterator<Item = (Instant, Duration, Option<u16>)>) -> Duration {
+    answers
+        .filter(|(_, _, status)| *status == Some(503))
+        .map(|(started, elapsed, _)| started + elapsed)
+        .filter(|answered| *answered > window.back && *answered <= window.end)
+        .map(|answered| answered - window.back)
+        .max()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allowance_is_twice_the_outage_and_never_below_the_minimum() {
+        let plan = FaultPlan::for_duration(Duration::from_secs(60), Duration::from_secs(5));
+        assert_eq!(plan.recovery(Duration::from_millis(7_500)), Duration::from_secs(15));
+        assert_eq!(plan.recovery(Duration::from_secs(1)), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn recovery_is_measured_from_the_store_coming_back_to_the_last_503_in_the_window() {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let window = FaultWindow { what: "paused", start: at(10), back: at(20), end: at(40), outage: Duration::from_secs(10) };
+        let answers = vec![
+            (at(12), Duration::from_secs(2), Some(503)), // in the outage
+            (at(24), Duration::from_secs(3), Some(503)), // answered 7 s after the store was back
+            (at(30), Duration::from_secs(1), Some(200)),
+            (at(50), Duration::from_secs(1), Some(503)), // outside the window: not this fault's
+        ];
+        assert_eq!(measured_recovery(&window, answers.into_iter()), Duration::from_secs(7));
+        assert_eq!(measured_recovery(&window, std::iter::empty()), Duration::ZERO);
+    }
+}
+

@@ -43,8 +43,8 @@ pub struct Journal {
     pub resolves_acked: Mutex<Vec<(String, String)>>,
     /// Things a simulated user saw that break the rules (a 2xx body it could not read, a 403, ...).
     pub failures: Mutex<Vec<String>>,
-    /// How often each 503 message was seen, by route.
-    pub outages: Mutex<std::collections::BTreeMap<(String, String), usize>>,
+    /// How often each answer other than a 2xx was seen: (route, status, error code).
+    pub refusals: Mutex<std::collections::BTreeMap<(String, u16, String), usize>>,
 }
 
 impl Journal {
@@ -64,8 +64,8 @@ impl Journal {
         self.samples.lock().unwrap().clone()
     }
 
-    pub fn note_outage(&self, route: &str, message: &str) {
-        *self.outages.lock().unwrap().entry((route.to_string(), message.to_string())).or_default() += 1;
+    pub fn note_refusal(&self, route: &str, status: u16, code: &str) {
+        *self.refusals.lock().unwrap().entry((route.to_string(), status, code.to_string())).or_default() += 1;
     }
 
     pub fn note_failure(&self, what: String) {

@@ -145,3 +145,39 @@ pub fn report_routes(journal: &Journal, started: Instant, window: Duration, faul
     }
     out
 }
+
+/// Markdown: the answers by the second their request started, in `step` buckets, so a reader
+/// sees where the 503s fall against the faults (and how long a recovery takes).
+pub fn report_timeline(journal: &Journal, started: Instant, step: Duration) -> String {
+    let samples = journal.samples();
+    let Some(last) = samples.iter().map(|s| s.started).max() else { return String::new() };
+    let buckets = ((last - started).as_secs_f64() / step.as_secs_f64()).floor() as usize + 1;
+    // requests, 2xx, 409, 503, other or none
+    let mut rows = vec![[0usize; 5]; buckets];
+    for s in &samples {
+        let b = (((s.started - started).as_secs_f64()) / step.as_secs_f64()).floor() as usize;
+        let row = &mut rows[b.min(buckets - 1)];
+        row[0] += 1;
+        match s.status {
+            Some(c) if (200..300).contains(&c) => row[1] += 1,
+            Some(409) => row[2] += 1,
+            Some(503) => row[3] += 1,
+            _ => row[4] += 1,
+        }
+    }
+    let mut out = String::from("| started at s | requests | 2xx | 409 | 503 | other or none |\n| --- | ---: | ---: | ---: | ---: | ---: |\n");
+    for (b, row) in rows.iter().enumerate() {
+        let from = b as f64 * step.as_secs_f64();
+        out.push_str(&format!(
+            "| {from:.0}-{:.0} | {} | {} | {} | {} | {} |\n",
+            from + step.as_secs_f64(),
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4]
+        ));
+    }
+    out
+}
+
