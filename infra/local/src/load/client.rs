@@ -1,6 +1,6 @@
 //! The simulated users' HTTP client: one request, timed and journaled; and the retry rule the
-//! README gives clients (after a 503 wait `Retry-After` and send the same request again with the
-//! same `Idempotency-Key`; after a 409 `request_in_progress` wait a moment and do the same).
+//! README gives clients (after a 503 or a 409 `request_in_progress`, send the same request again
+//! with the same `Idempotency-Key`, waiting `Retry-After` and then longer with each failed try).
 
 use super::journal::Sample;
 use super::rng::Rng;
@@ -108,9 +108,9 @@ pub async fn send(
 /// reply is returned.
 ///
 /// The wait before each retry is [`retry_wait`]: `Retry-After` at least, and doubling with every
-/// failed try, with jitter, as the README's "Retries" asks of clients. A fixed one-second retry
-/// turns an outage into a storm: every request cut by it comes back at once, every second, and
-/// the restarted store meets a backlog several times its steady load.
+/// failed try, with jitter, as the README's "Retries" asks of clients. A retry every `Retry-After`
+/// seconds turns an outage into a storm: every request cut by it comes back at once, again and
+/// again, and the restarted store meets a backlog several times its steady load.
 pub async fn send_until_answered(
     shared: &Shared,
     route: &'static str,
