@@ -107,8 +107,14 @@ impl App {
         };
         let keys = match keys {
             Some(keys) => Some(keys),
+            // Boxed: a `false` SECRETS removes the call, but an awaited future would stay in this
+            // function's state machine (its poll and drop with it), linking Secrets Manager into
+            // every function; behind `dyn Future` nothing of it is referenced there.
             None if SECRETS => match (std::env::var("API_KEY"), std::env::var("API_KEY_SECRET_ARN"), &shared) {
-                (Err(_), Ok(secret), Some(shared)) => Some(api_keys_from_secret(shared, &secret).await?),
+                (Err(_), Ok(secret), Some(shared)) => {
+                    let read: futures::future::BoxFuture<'_, _> = Box::pin(api_keys_from_secret(shared, &secret));
+                    Some(read.await?)
+                }
                 _ => None,
             },
             None => None,
