@@ -190,7 +190,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let recovery = faults::measured_recovery(&w, samples.iter().map(|s| (s.started, s.elapsed, s.status)));
         let mut after: std::collections::BTreeMap<&str, usize> = Default::default();
-        for s in samples.iter().filter(|s| s.status == Some(503) && s.started + s.elapsed > w.back && s.started + s.elapsed <= w.end) {
+        for s in samples.iter().filter(|s| w.refused_in_recovery(s.started + s.elapsed, s.status)) {
             *after.entry(s.route).or_default() += 1;
         }
         println!(

@@ -24,6 +24,11 @@ impl FaultWindow {
     pub fn overlaps(&self, from: Instant, to: Instant) -> bool {
         from <= self.end && to >= self.start
     }
+
+    /// A 503 answered at `answered` came in this window's recovery: after the store was back.
+    pub fn refused_in_recovery(&self, answered: Instant, status: Option<u16>) -> bool {
+        status == Some(503) && answered > self.back && answered <= self.end
+    }
 }
 
 /// The DynamoDB Local of this run, driven through `infra/dynamodb-local.sh`.
@@ -151,10 +156,8 @@ pub async fn run(db: DynamoLocal, plan: FaultPlan, started: Instant) -> Result<V
 /// (zero when nothing after `back` was refused). `samples`: (started, elapsed, status).
 pub fn measured_recovery(window: &FaultWindow, answers: impl Iterator<Item = (Instant, Duration, Option<u16>)>) -> Duration {
     answers
-        .filter(|(_, _, status)| *status == Some(503))
-        .map(|(started, elapsed, _)| started + elapsed)
-        .filter(|answered| *answered > window.back && *answered <= window.end)
-        .map(|answered| answered - window.back)
+        .filter(|(started, elapsed, status)| window.refused_in_recovery(*started + *elapsed, *status))
+        .map(|(started, elapsed, _)| started + elapsed - window.back)
         .max()
         .unwrap_or_default()
 }
