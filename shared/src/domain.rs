@@ -376,6 +376,10 @@ pub struct Solution {
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+    /// The principal that submitted it: the agent's id, or `key:<id>` for a proxy key. Four
+    /// eyes hold for both: neither the agent it names nor the key that sent it may decide it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reviewed_at: Option<DateTime<Utc>>,
     /// The reviewer's agent id, or `key:<id>` for an admin key.

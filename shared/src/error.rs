@@ -114,6 +114,9 @@ pub enum ApiError {
     InvalidJson(String),
     #[error("{0}")]
     InvalidField(String),
+    /// Text with control characters (NUL, ESC, …) other than tab and newline.
+    #[error("{0}")]
+    InvalidText(String),
     #[error(transparent)]
     Unauthorized(#[from] Unauthenticated),
     #[error(transparent)]
@@ -159,7 +162,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidJson(_) | ApiError::InvalidField(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidJson(_) | ApiError::InvalidField(_) | ApiError::InvalidText(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::RouteNotFound { .. } => StatusCode::NOT_FOUND,
@@ -178,6 +181,7 @@ impl ApiError {
         match self {
             ApiError::InvalidJson(_) => "invalid_json",
             ApiError::InvalidField(_) => "invalid_field",
+            ApiError::InvalidText(_) => "invalid_text",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(Denied::Forbidden(_)) => "forbidden",
             ApiError::Forbidden(Denied::NotAssignee { .. }) => "not_assignee",
@@ -186,6 +190,7 @@ impl ApiError {
             ApiError::NotFound { kind: "solution", .. } => "solution_not_found",
             ApiError::NotFound { kind: "faq", .. } => "faq_not_found",
             ApiError::NotFound { kind: "document", .. } => "document_not_found",
+            ApiError::NotFound { kind: "agent", .. } => "unknown_agent",
             ApiError::NotFound { .. } => "not_found",
             ApiError::RouteNotFound { .. } => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",

@@ -247,6 +247,7 @@ pub fn required_text(field: &str, value: Option<String>, max_chars: usize) -> Re
         None => Err(ApiError::invalid_field(format!("missing field `{field}`"))),
         Some(text) => {
             let text = trim_padding(&text).to_string();
+            check_controls(field, &text)?;
             if is_blank(&text) {
                 return Err(ApiError::invalid_field(format!("`{field}` must not be empty")));
             }
@@ -258,13 +259,46 @@ pub fn required_text(field: &str, value: Option<String>, max_chars: usize) -> Re
 
 /// An optional text field: blank reads as absent; too long is a 422.
 pub fn optional_text(field: &str, value: Option<String>, max_chars: usize) -> Result<Option<String>, ApiError> {
-    match value.map(|t| trim_padding(&t).to_string()) {
-        None => Ok(None),
-        Some(text) if is_blank(&text) => Ok(None),
-        Some(text) => {
-            check_length(field, &text, max_chars)?;
-            Ok(Some(text))
+    let Some(text) = value.map(|t| trim_padding(&t).to_string()) else { return Ok(None) };
+    check_controls(field, &text)?;
+    if is_blank(&text) {
+        return Ok(None);
+    }
+    check_length(field, &text, max_chars)?;
+    Ok(Some(text))
+}
+
+/// A control character other than tab and newline (a carriage return only as part of a CRLF
+/// line end): C0, DEL and C1. They are never text a person typed; stored, they corrupt logs,
+/// terminals and exports downstream (NUL truncates C strings, ESC starts terminal sequences).
+pub fn first_control(text: &str) -> Option<char> {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\t' | '\n' => true,
+            '\r' => chars.peek() == Some(&'\n'),
+            _ => !c.is_control(),
+        };
+        if !allowed {
+            return Some(c);
         }
+    }
+    None
+}
+
+/// Text without the control characters [`first_control`] refuses: how claims a client cannot
+/// be asked to resend (a token's display name) are cleaned instead.
+pub fn strip_controls(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n')).collect()
+}
+
+fn check_controls(field: &str, text: &str) -> Result<(), ApiError> {
+    match first_control(text) {
+        None => Ok(()),
+        Some(c) => Err(ApiError::InvalidText(format!(
+            "`{field}` contains the control character U+{:04X}; only tab and newline are allowed",
+            c as u32
+        ))),
     }
 }
 

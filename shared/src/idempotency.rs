@@ -110,8 +110,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The key of a POST request, if it has one; a malformed key is a 400.
-pub fn requested(req: &Request, caller: &Principal) -> Result<Option<IdempotentRequest>, ApiError> {
+/// The key of a POST request, if it has one; a malformed key is a 400. `route` names the route
+/// the request matched (its endpoint), so the record is the route's and its decoded parameters',
+/// not the raw path's: `…/messages/`, `…/messages` and a percent-encoded session id are one
+/// request, never three.
+pub fn requested(req: &Request, caller: &Principal, route: &str) -> Result<Option<IdempotentRequest>, ApiError> {
     if req.method() != lambda_http::http::Method::POST {
         return Ok(None);
     }
@@ -124,15 +127,35 @@ pub fn requested(req: &Request, caller: &Principal) -> Result<Option<IdempotentR
         .ok_or_else(|| {
             ApiError::invalid_field(format!("`Idempotency-Key` must be 1-{MAX_KEY_CHARS} visible ASCII characters"))
         })?;
-    let path = req.uri().path();
-    let record_id = hex(&Sha256::digest(format!("{}\n{}\n{}", caller.log_name(), path, key).as_bytes()));
+    let target = canonical_target(req, route);
+    let record_id = hex(&Sha256::digest(format!("{}\n{}\n{}", caller.log_name(), target, key).as_bytes()));
     let mut body_hash = Sha256::new();
     body_hash.update(req.method().as_str().as_bytes());
     body_hash.update(b"\n");
-    body_hash.update(path.as_bytes());
+    body_hash.update(target.as_bytes());
     body_hash.update(b"\n");
     body_hash.update(crate::http::body_bytes(req));
     Ok(Some(IdempotentRequest { record_id, fingerprint: hex(&body_hash.finalize()) }))
+}
+
+/// The route and its path parameters, percent-decoded and in name order: what identifies the
+/// resource a keyed request acts on, however the client spelled the path.
+fn canonical_target(req: &Request, route: &str) -> String {
+    use lambda_http::RequestExt;
+    let parameters = req.path_parameters_ref();
+    let mut pairs: Vec<(&str, String)> = parameters
+        .map(|p| {
+            p.iter()
+                .map(|(name, value)| (name, percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    pairs.sort();
+    let mut target = route.to_string();
+    for (name, value) in pairs {
+        target.push_str(&format!("\n{name}={value}"));
+    }
+    target
 }
 
 /// Claim the record, or learn what happened to the first request with this key.
@@ -199,9 +222,9 @@ mod tests {
 
     #[test]
     fn the_same_key_and_body_is_the_same_request_and_another_body_is_not() {
-        let a = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":1}"#), &caller("a")).unwrap().unwrap();
-        let again = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":1}"#), &caller("a")).unwrap().unwrap();
-        let other_body = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":2}"#), &caller("a")).unwrap().unwrap();
+        let a = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":1}"#), &caller("a"), "/api/v1/chat").unwrap().unwrap();
+        let again = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":1}"#), &caller("a"), "/api/v1/chat").unwrap().unwrap();
+        let other_body = requested(&post("/api/v1/chat", Some("k1"), r#"{"m":2}"#), &caller("a"), "/api/v1/chat").unwrap().unwrap();
         assert_eq!(a, again);
         assert_eq!(a.record_id, other_body.record_id);
         assert_ne!(a.fingerprint, other_body.fingerprint);
@@ -209,24 +232,44 @@ mod tests {
 
     #[test]
     fn keys_are_scoped_to_the_caller_and_the_route() {
-        let mine = requested(&post("/x", Some("k"), "{}"), &caller("a")).unwrap().unwrap();
-        let theirs = requested(&post("/x", Some("k"), "{}"), &caller("b")).unwrap().unwrap();
-        let elsewhere = requested(&post("/y", Some("k"), "{}"), &caller("a")).unwrap().unwrap();
+        let mine = requested(&post("/x", Some("k"), "{}"), &caller("a"), "/x").unwrap().unwrap();
+        let theirs = requested(&post("/x", Some("k"), "{}"), &caller("b"), "/x").unwrap().unwrap();
+        let elsewhere = requested(&post("/y", Some("k"), "{}"), &caller("a"), "/y").unwrap().unwrap();
         assert_ne!(mine.record_id, theirs.record_id);
         assert_ne!(mine.record_id, elsewhere.record_id);
     }
 
     #[test]
+    fn the_record_is_the_routes_and_its_decoded_parameters_not_the_raw_paths() {
+        use lambda_http::RequestExt;
+        let keyed = |path: &str, session: &str| {
+            let params: std::collections::HashMap<String, String> = [("session_id".to_string(), session.to_string())].into();
+            post(path, Some("k"), "{}").with_path_parameters(params)
+        };
+        let plain = requested(&keyed("/api/v1/agent/sessions/s-1/messages", "s-1"), &caller("a"), "send-message").unwrap().unwrap();
+        for (path, session) in [
+            ("/api/v1/agent/sessions/s-1/messages/", "s-1"),
+            ("/api/v1/agent/sessions/s%2D1/messages", "s%2D1"),
+            ("/api/v1/agent/sessions/s%2d1/messages", "s%2d1"),
+        ] {
+            let same = requested(&keyed(path, session), &caller("a"), "send-message").unwrap().unwrap();
+            assert_eq!(same, plain, "{path}");
+        }
+        let other = requested(&keyed("/api/v1/agent/sessions/s-2/messages", "s-2"), &caller("a"), "send-message").unwrap().unwrap();
+        assert_ne!(other.record_id, plain.record_id);
+    }
+
+    #[test]
     fn no_key_or_not_a_post_means_no_idempotency_and_a_bad_key_is_a_400() {
-        assert_eq!(requested(&post("/x", None, "{}"), &caller("a")).unwrap(), None);
+        assert_eq!(requested(&post("/x", None, "{}"), &caller("a"), "/x").unwrap(), None);
         let get = lambda_http::http::Request::builder()
             .method(Method::GET)
             .header(IDEMPOTENCY_HEADER, "k")
             .body(Body::Empty)
             .unwrap();
-        assert_eq!(requested(&get, &caller("a")).unwrap(), None);
+        assert_eq!(requested(&get, &caller("a"), "/x").unwrap(), None);
         for bad in ["", "   ", "has space", &"k".repeat(256)] {
-            let err = requested(&post("/x", Some(bad), "{}"), &caller("a")).unwrap_err();
+            let err = requested(&post("/x", Some(bad), "{}"), &caller("a"), "/x").unwrap_err();
             assert_eq!(err.code(), "invalid_field", "{bad:?}");
         }
     }

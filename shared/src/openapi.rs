@@ -51,6 +51,7 @@ pub enum AgentRole {
 pub enum ErrorCode {
     InvalidJson,
     InvalidField,
+    InvalidText,
     Unauthorized,
     Forbidden,
     NotAssignee,
@@ -59,6 +60,7 @@ pub enum ErrorCode {
     SolutionNotFound,
     FaqNotFound,
     DocumentNotFound,
+    UnknownAgent,
     NotFound,
     RouteNotFound,
     MethodNotAllowed,
@@ -114,7 +116,8 @@ pub struct ErrorBody {
 pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
     use ErrorCode::*;
     let body = |extra_400: bool| -> Vec<(u16, Vec<ErrorCode>)> {
-        let mut codes = vec![(400, vec![InvalidJson, InvalidField]), (413, vec![PayloadTooLarge]), (422, vec![ValueOutOfRange])];
+        let mut codes =
+            vec![(400, vec![InvalidJson, InvalidField, InvalidText]), (413, vec![PayloadTooLarge]), (422, vec![ValueOutOfRange])];
         if !extra_400 {
             codes.truncate(3);
         }
@@ -133,9 +136,11 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
         Endpoint::ReleaseSession => {
             [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, Conflict])]].concat()
         }
-        Endpoint::TransferSession => {
-            [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, AtCapacity, Conflict])]].concat()
-        }
+        Endpoint::TransferSession => [
+            body(true),
+            vec![(404, vec![SessionNotFound, UnknownAgent]), (409, vec![InvalidState, AtCapacity, Conflict])],
+        ]
+        .concat(),
         Endpoint::NextSession => [body(true), vec![(409, vec![AtCapacity, Conflict])]].concat(),
         Endpoint::SessionEvents => vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])],
         Endpoint::GetAgent => vec![(404, vec![NotFound])],

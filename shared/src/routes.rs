@@ -2,7 +2,8 @@
 //! error mapping. The Lambdas and the local server both go through [`handle`].
 
 use crate::app::App;
-use crate::auth::{admit, principal_of, Operation, Principal};
+use crate::auth::policy::token_on_integration_route;
+use crate::auth::{admit, principal_of, Operation, Principal, Unauthenticated};
 use crate::error::ApiError;
 use crate::idempotency;
 use futures::future::BoxFuture;
@@ -289,11 +290,14 @@ pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: R
     let started = Instant::now();
     let caller = principal_of(&app.config.api_keys, &req);
     let response = match &caller {
+        Err(Unauthenticated::Missing) if !endpoint.is_agent_route() && req.headers().contains_key("authorization") => {
+            ApiError::Forbidden(token_on_integration_route(endpoint.operation())).into_response()
+        }
         Err(why) => ApiError::Unauthorized(why.clone()).into_response(),
         Ok(principal) => match admit(principal, endpoint.operation()) {
             Err(denied) => ApiError::Forbidden(denied).into_response(),
             // Every call has its own budget, but a request of many slow calls must still end.
-            Ok(()) => match tokio::time::timeout(app.config.request_budget, run_once(app, handler, &req, principal)).await {
+            Ok(()) => match tokio::time::timeout(app.config.request_budget, run_once(app, endpoint, handler, &req, principal)).await {
                 Ok(response) => response,
                 Err(_) => ApiError::Unavailable(
                     format!("the request did not finish within its budget of {} ms", app.config.request_budget.as_millis())
@@ -316,9 +320,9 @@ pub async fn handle_with(app: &App, endpoint: Endpoint, handler: Handler, req: R
 }
 
 /// Run the handler, at most once per `Idempotency-Key` (see [`crate::idempotency`]).
-async fn run_once(app: &App, handler: Handler, req: &Request, principal: &Principal) -> Response<Body> {
+async fn run_once(app: &App, endpoint: Endpoint, handler: Handler, req: &Request, principal: &Principal) -> Response<Body> {
     let run = || async { handler(app, req, principal).await.unwrap_or_else(ApiError::into_response) };
-    let request = match idempotency::requested(req, principal) {
+    let request = match idempotency::requested(req, principal, endpoint.binary()) {
         Err(err) => return err.into_response(),
         Ok(None) => return run().await,
         Ok(Some(request)) => request,

@@ -132,12 +132,13 @@ pub async fn run_live_fanout() -> Result<(), Error> {
     warm_up(app).await;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<StreamEvent>| async move {
         let events = crate::live::events_from_stream(&event.payload);
-        let report = crate::live::fan_out(&app.store, poster, &events).await?;
+        let report = crate::live::fan_out(&app.store, poster, &events, app.now()).await?;
         tracing::info!(
             records = event.payload.records.len(),
             events = report.events,
             connections = report.connections,
             delivered = report.delivered,
+            expired = report.expired,
             gone = report.gone,
             failed = report.failed,
             "fan-out"

@@ -160,6 +160,14 @@ impl TestApp {
     }
 }
 
+/// Put agents on the roster, as their first sign-in (or the seeded roster) does: only those may
+/// be handed a session.
+pub async fn enrol(t: &TestApp, agents: &[(&str, &[&str])]) {
+    for (agent_id, roles) in agents {
+        t.app.store.enrol_agent(agent_id, agent_id, roles, chrono::Utc::now()).await.expect("enrol an agent");
+    }
+}
+
 pub async fn escalate(app: &App, priority: &str, user_id: &str) -> String {
     let session_id = format!("sess-{}", uuid::Uuid::new_v4().simple());
     let event = json!({

@@ -66,7 +66,8 @@ async fn a_duplicate_while_the_first_runs_is_told_to_wait() {
         .header("idempotency-key", "slow")
         .body(lambda_http::Body::Text(body.to_string()))
         .unwrap();
-    let claim = workbench::idempotency::requested(&request, &caller).unwrap().unwrap();
+    let (request, route) = as_routed(request);
+    let claim = workbench::idempotency::requested(&request, &caller, route).unwrap().unwrap();
     let now = chrono::Utc::now();
     t.app
         .store
@@ -122,7 +123,22 @@ fn record_of(path: &str, key: &str, body: &Value) -> workbench::idempotency::Ide
         .header("idempotency-key", key)
         .body(lambda_http::Body::Text(body.to_string()))
         .unwrap();
-    workbench::idempotency::requested(&request, &caller).unwrap().unwrap()
+    let (request, route) = as_routed(request);
+    workbench::idempotency::requested(&request, &caller, route).unwrap().unwrap()
+}
+
+/// The request as the server hands it to a handler: with the route it matched and its path
+/// parameters, which is what an idempotency record is keyed on.
+fn as_routed(request: lambda_http::Request) -> (lambda_http::Request, &'static str) {
+    use lambda_http::RequestExt;
+    let functions = workbench_local::template::load(&crate::helpers::repo_root().join("template.yaml")).unwrap();
+    let router = workbench_local::router::Router::from_routes(&functions.routes).unwrap();
+    match router.find(request.method().as_str(), request.uri().path()) {
+        workbench_local::router::Match::Found { endpoint, path_parameters, .. } => {
+            (request.with_path_parameters(path_parameters), endpoint.binary())
+        }
+        other => panic!("{} is not a route: {other:?}", request.uri().path()),
+    }
 }
 
 fn agent_message(content: &str) -> workbench::domain::Message {

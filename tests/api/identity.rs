@@ -221,7 +221,8 @@ async fn an_agent_token_cannot_chat_as_a_customer() {
     let t = spawn_app().await;
     let body = json!({"user_id": "u_5", "message": "hello"});
     let as_agent = t.post_as(&token("agent-001", &["agent", "supervisor", "reviewer"]), "/api/v1/chat", body.clone()).await;
-    assert_eq!(as_agent.status, StatusCode::UNAUTHORIZED, "the chat route reads service keys only: {}", as_agent.body);
+    assert_eq!(as_agent.status, StatusCode::FORBIDDEN, "the chat route reads service keys only: {}", as_agent.body);
+    assert_eq!(as_agent.body["error"], "forbidden", "a valid credential, the wrong kind: not a 401");
     let as_key = t.post("/api/v1/chat", body).await;
     assert_eq!(as_key.status, StatusCode::OK);
 }

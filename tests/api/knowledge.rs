@@ -51,7 +51,7 @@ async fn the_loop_closes_an_unknown_question_is_answered_after_approval() {
 
     let listed = t.get("/api/v1/escalation/solutions?status=pending").await.body;
     assert!(listed["solutions"].as_array().unwrap().iter().any(|s| s["solution_id"] == solution_id.as_str()));
-    let approved = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
+    let approved = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
     assert_eq!(approved.body["status"], "approved");
     // The customer's own words that escalated become an alternative question of the new FAQ.
@@ -72,7 +72,7 @@ async fn the_loop_closes_an_unknown_question_is_answered_after_approval() {
         assert!(reply["reply"].as_str().unwrap().contains("Pickup locker"), "{asked}: {}", reply["reply"]);
         assert_eq!(reply["sources"][0], format!("solution:{solution_id}"));
     }
-    let again = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
+    let again = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
 
@@ -90,7 +90,7 @@ async fn a_rejected_solution_never_reaches_the_bot() {
         .await
         .body;
     let solution_id = solution["solution_id"].as_str().unwrap();
-    let rejected = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/reject"), json!({"reason": "Not true"})).await;
+    let rejected = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/reject"), json!({"reason": "Not true"})).await;
     assert_eq!(rejected.status, StatusCode::OK);
     assert_eq!(rejected.body["status"], "rejected");
     assert_eq!(rejected.body["reject_reason"], "Not true");
@@ -98,7 +98,7 @@ async fn a_rejected_solution_never_reaches_the_bot() {
     assert_eq!(listed["solutions"][0]["solution_id"], solution_id);
     let reply = chat(&t, "u_x", "Do you ship to Antarctica research stations?").await;
     assert!(!reply["reply"].as_str().unwrap().contains("penguin"));
-    let approve = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
+    let approve = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     assert_eq!(approve.status, StatusCode::CONFLICT);
 }
 
@@ -224,4 +224,9 @@ async fn bad_input_to_the_knowledge_endpoints_is_a_4xx() {
     assert_eq!(t.get("/api/v1/escalation/solutions?status=maybe").await.status, StatusCode::BAD_REQUEST);
     assert_eq!(t.get("/api/v1/escalation/solutions?limit=500").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(t.get("/api/v1/escalation/solutions?cursor=junk").await.status, StatusCode::BAD_REQUEST);
+}
+
+/// Someone other than the key that submitted the solution: four eyes hold for keys too.
+fn reviewer_token() -> String {
+    crate::helpers::token("rev-001", &["reviewer"])
 }

@@ -182,6 +182,7 @@ async fn a_bad_missing_or_expired_token_is_refused_before_the_upgrade() {
 struct Recorder {
     gone: Vec<String>,
     frames: Mutex<Vec<(String, String)>>,
+    closed: Mutex<Vec<String>>,
 }
 
 impl Poster for Recorder {
@@ -194,6 +195,13 @@ impl Poster for Recorder {
             Ok(())
         })
     }
+
+    fn close<'a>(&'a self, connection_id: &'a str) -> futures::future::BoxFuture<'a, Result<(), PostError>> {
+        Box::pin(async move {
+            self.closed.lock().unwrap().push(connection_id.to_string());
+            Ok(())
+        })
+    }
 }
 
 #[tokio::test]
@@ -201,14 +209,15 @@ async fn the_fan_out_posts_every_event_in_order_and_forgets_sockets_that_are_gon
     let app = crate::helpers::fresh_app().await;
     let now = chrono::Utc::now();
     for (id, agent) in [("c1=", "agent-001"), ("c2=", "agent-002"), ("c3=", "agent-003")] {
-        app.store.put_connection(id, agent, now).await.unwrap();
+        app.store.put_connection(id, agent, Some(now.timestamp() + 600), now).await.unwrap();
     }
+    let s = escalate(&app, "high", "u_fan").await;
     let recorder = Recorder { gone: vec!["c3=".into()], ..Default::default() };
     let events = vec![
-        LiveEvent::MessageCreated { session_id: "s".into(), message_id: "m1".into(), author: workbench::domain::Author::Customer, at: "t1".into() },
-        LiveEvent::MessageCreated { session_id: "s".into(), message_id: "m2".into(), author: workbench::domain::Author::Agent, at: "t2".into() },
+        LiveEvent::MessageCreated { session_id: s.clone(), message_id: "m1".into(), author: workbench::domain::Author::Customer, at: "t1".into() },
+        LiveEvent::MessageCreated { session_id: s.clone(), message_id: "m2".into(), author: workbench::domain::Author::Agent, at: "t2".into() },
     ];
-    let report = fan_out(&app.store, &recorder, &events).await.unwrap();
+    let report = fan_out(&app.store, &recorder, &events, now).await.unwrap();
     assert_eq!((report.connections, report.delivered, report.gone, report.failed), (3, 4, 1, 0));
     let frames = recorder.frames.lock().unwrap().clone();
     for connection in ["c1=", "c2="] {
@@ -317,7 +326,7 @@ async fn the_stream_reader_waits_out_a_missing_table_and_then_delivers() {
 
     store.create_table_if_missing().await.unwrap();
     tokio::time::timeout(Duration::from_secs(15), ready.wait_for(|r| *r)).await.expect("ready once the table exists").unwrap();
-    store.put_connection("c1=", "agent-001", chrono::Utc::now()).await.unwrap();
+    store.put_connection("c1=", "agent-001", None, chrono::Utc::now()).await.unwrap();
     let app = workbench::App::new(store.clone(), workbench::config::Config::new(store.table(), workbench::auth::ApiKeys::parse(API_KEY)));
     let id = escalate(&app, "low", "u_test").await;
 
@@ -330,4 +339,92 @@ async fn the_stream_reader_waits_out_a_missing_table_and_then_delivers() {
         assert!(tokio::time::Instant::now() < deadline, "no event for {id} within {WAIT:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn the_fan_out_closes_sockets_whose_token_expired_and_sends_them_nothing() {
+    let app = crate::helpers::fresh_app().await;
+    let now = chrono::Utc::now();
+    app.store.put_connection("fresh=", "agent-001", Some(now.timestamp() + 600), now).await.unwrap();
+    app.store.put_connection("stale=", "agent-002", Some(now.timestamp() - 1), now).await.unwrap();
+    let s = escalate(&app, "high", "u_fan").await;
+    let recorder = Recorder::default();
+    let events = vec![LiveEvent::MessageCreated {
+        session_id: s,
+        message_id: "m1".into(),
+        author: workbench::domain::Author::Customer,
+        at: "t1".into(),
+    }];
+    let report = fan_out(&app.store, &recorder, &events, now).await.unwrap();
+    assert_eq!((report.delivered, report.expired), (1, 1));
+    assert!(recorder.frames.lock().unwrap().iter().all(|(c, _)| c == "fresh="));
+    assert_eq!(recorder.closed.lock().unwrap().clone(), vec!["stale=".to_string()]);
+    let left: Vec<String> = app.store.list_connections().await.unwrap().into_iter().map(|c| c.connection_id).collect();
+    assert_eq!(left, vec!["fresh=".to_string()]);
+}
+
+#[tokio::test]
+async fn messages_of_a_bot_only_session_reach_no_agent() {
+    let t = spawn_live_app().await;
+    let mut ada = LiveSocket::open(&t, "agent-001").await;
+    let bot_only = t.post("/api/v1/chat", json!({"user_id": "u_bot", "message": "What is your return policy?"})).await;
+    assert_eq!(bot_only.status, 200, "{:?}", bot_only.body);
+    assert_eq!(bot_only.body["agent_status"], "none");
+    let bot_session = bot_only.body["session_id"].as_str().unwrap().to_string();
+    // Then something agents may see, so the socket has a frame to wait for.
+    let escalated = t.escalate("high").await;
+    let frames = Mutex::new(Vec::new());
+    let marker = ada
+        .wait_for("the escalation", |e| {
+            frames.lock().unwrap().push(e.clone());
+            e["type"] == "session.changed" && e["session_id"] == escalated.as_str()
+        })
+        .await;
+    let frames = frames.into_inner().unwrap();
+    assert_eq!(marker["agent_status"], "pending");
+    assert!(frames.iter().all(|e| e["session_id"] != bot_session.as_str()), "a bot-only session's messages leaked: {frames:?}");
+}
+
+#[tokio::test]
+async fn a_socket_is_closed_with_4401_when_its_token_expires_unless_it_reauthenticates() {
+    let t = spawn_live_app().await;
+    let short = |seconds: u64| {
+        let request = workbench_local::identity::TokenRequest {
+            sub: "agent-001".into(),
+            name: None,
+            groups: vec!["agent".into()],
+            expires_in: Some(seconds),
+        };
+        identity().issue(&request, chrono::Utc::now().timestamp() as u64).unwrap().access_token
+    };
+    // Left alone, it closes when the token does.
+    let (mut lapsing, _) = tokio_tungstenite::connect_async(t.live_url(&short(2))).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(6), async {
+        loop {
+            match lapsing.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => continue,
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("the socket closes within 6 s of opening with a 2 s token");
+    assert_eq!(closed, Some(4401));
+
+    // Re-authenticated with a fresh token, it stays open past the first token's expiry.
+    let (mut renewed, _) = tokio_tungstenite::connect_async(t.live_url(&short(2))).await.unwrap();
+    renewed.send(Message::text(json!({"action": "auth", "token": short(600)}).to_string())).await.unwrap();
+    let answer = tokio::time::timeout(WAIT, renewed.next()).await.unwrap().unwrap().unwrap();
+    assert!(answer.to_text().unwrap().contains("authenticated"), "{answer:?}");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    renewed.send(Message::text(r#"{"action":"ping"}"#)).await.unwrap();
+    let pong = tokio::time::timeout(WAIT, renewed.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(pong.to_text().unwrap(), r#"{"type":"pong"}"#);
+
+    // Another agent's token is not a re-authentication: the socket is closed.
+    let (mut hijacked, _) = tokio_tungstenite::connect_async(t.live_url(&short(600))).await.unwrap();
+    hijacked.send(Message::text(json!({"action": "auth", "token": token("agent-002", &["agent"])}).to_string())).await.unwrap();
+    let refused = tokio::time::timeout(WAIT, hijacked.next()).await.unwrap();
+    assert!(matches!(refused, Some(Ok(Message::Close(Some(ref f)))) if u16::from(f.code) == 4401), "{refused:?}");
 }

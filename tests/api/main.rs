@@ -16,6 +16,7 @@ mod ingestion;
 mod knowledge;
 mod live;
 mod openapi;
+mod probe;
 mod review;
 mod strict_input;
 mod team;

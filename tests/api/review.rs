@@ -35,7 +35,7 @@ async fn a_manual_faq_cannot_take_the_id_an_approval_will_use() {
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{faq_id}: {:?}", reply.body);
         assert_eq!(reply.body["error"], "invalid_field");
     }
-    let approved = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
+    let approved = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
     assert_eq!(approved.body["faq_id"], format!("faq-{solution_id}"));
 }
@@ -57,7 +57,7 @@ async fn an_approval_that_meets_an_existing_faq_says_so_and_leaves_the_solution_
         embedding_space: String::new(),
     };
     t.app.store.create_faq(&entry, chrono::Utc::now()).await.unwrap();
-    let reply = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
+    let reply = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{:?}", reply.body);
     assert_eq!(reply.body["error"], "faq_exists", "{:?}", reply.body);
     let pending = t.get("/api/v1/escalation/solutions?status=pending").await.body;
@@ -69,7 +69,8 @@ async fn blank_edits_on_approve_keep_the_original_for_every_field() {
     let t = spawn_app().await;
     let solution_id = pending_solution(&t, "shipping").await;
     let reply = t
-        .post(
+        .post_as(
+            &reviewer_token(),
             &format!("/api/v1/escalation/solutions/{solution_id}/approve"),
             json!({"question": "  ", "solution": "", "intent": ""}),
         )
@@ -84,7 +85,7 @@ async fn blank_edits_on_approve_keep_the_original_for_every_field() {
 async fn deleting_an_approved_solutions_faq_is_recorded_on_the_solution() {
     let t = spawn_app().await;
     let solution_id = pending_solution(&t, "shipping").await;
-    let approved = t.post(&format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
+    let approved = t.post_as(&reviewer_token(), &format!("/api/v1/escalation/solutions/{solution_id}/approve"), json!({})).await;
     let faq_id = approved.body["faq_id"].as_str().unwrap().to_string();
     assert!(approved.body.get("faq_deleted_at").is_none());
     let deleted = t.call(Method::DELETE, &format!("/api/v1/knowledge/faqs/{faq_id}"), None, Some(crate::helpers::API_KEY)).await;
@@ -100,4 +101,9 @@ async fn deleting_an_approved_solutions_faq_is_recorded_on_the_solution() {
     let reply =
         t.call(Method::DELETE, &format!("/api/v1/knowledge/faqs/{}", manual["faq_id"].as_str().unwrap()), None, Some(crate::helpers::API_KEY)).await;
     assert_eq!(reply.status, StatusCode::OK);
+}
+
+/// Someone other than the key that submitted the solution: four eyes hold for keys too.
+fn reviewer_token() -> String {
+    crate::helpers::token("rev-001", &["reviewer"])
 }

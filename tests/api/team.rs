@@ -48,8 +48,11 @@ async fn clocked_app(configure: impl FnOnce(&mut App)) -> (TestApp, TestClock) {
 }
 
 /// The app on the real clock: events and messages of one test get distinct, ordered times.
+/// An app whose roster holds the agents these tests hand sessions to.
 async fn plain_app() -> TestApp {
-    crate::helpers::spawn_app().await
+    let t = crate::helpers::spawn_app().await;
+    crate::helpers::enrol(&t, &[("agent-001", &["agent"]), ("agent-002", &["agent"]), ("agent-003", &["agent"]), ("lead-001", &["agent", "supervisor"])]).await;
+    t
 }
 
 async fn accept_as(t: &TestApp, agent: &str, session_id: &str) -> crate::helpers::Reply {

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 use workbench::auth::{Role, Unauthenticated};
+use workbench::live::token::{algorithm_refusal, header_refusal, token_refusal};
 
 /// The issuer of local tokens; the authorizer accepts no other.
 pub const LOCAL_ISSUER: &str = "http://localhost/local-cognito";
@@ -119,6 +120,9 @@ impl LocalIdentity {
         if !workbench::http::is_valid_id(&request.sub) {
             return Err("`sub` must be 1-128 characters of letters, digits, '-', '_', '.', ':'".into());
         }
+        if let Some(why) = workbench::auth::reserved_agent_id(&request.sub) {
+            return Err(format!("`sub` {why}; pick another agent id"));
+        }
         if let Some(unknown) = request.groups.iter().find(|g| Role::parse(g).is_none()) {
             return Err(format!("unknown group `{unknown}`; groups are agent, supervisor, reviewer"));
         }
@@ -150,25 +154,15 @@ impl LocalIdentity {
         if token.is_empty() {
             return Err(Unauthenticated::MalformedToken("the Authorization header holds no token".into()));
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| Unauthenticated::MalformedToken(e.to_string()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| header_refusal())?;
         if header.alg != Algorithm::RS256 {
-            return Err(Unauthenticated::InvalidToken(format!("algorithm {:?} is not accepted", header.alg)));
+            return Err(algorithm_refusal(header.alg));
         }
         if header.kid.as_deref() != Some(self.kid.as_str()) {
             return Err(Unauthenticated::InvalidToken("the key id is not in the issuer's key set".into()));
         }
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => Unauthenticated::ExpiredToken,
-                ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-                    Unauthenticated::MalformedToken(e.to_string())
-                }
-                ErrorKind::ImmatureSignature => Unauthenticated::InvalidToken("the token is not valid yet (nbf)".into()),
-                ErrorKind::InvalidIssuer => Unauthenticated::InvalidToken("the issuer is not this API's".into()),
-                _ => Unauthenticated::InvalidToken(e.to_string()),
-            }
-        })?;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)
+            .map_err(|e| token_refusal(&e))?;
         let claims = data.claims;
         let audience_ok = claims.get("client_id").and_then(Value::as_str) == Some(LOCAL_CLIENT_ID)
             || match claims.get("aud") {

@@ -84,6 +84,12 @@ impl Poster for LiveHub {
             }
         })
     }
+
+    /// Dropping the socket's sender ends its loop, which closes it.
+    fn close<'a>(&'a self, connection_id: &'a str) -> BoxFuture<'a, Result<(), PostError>> {
+        self.remove(connection_id);
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// `GET /ws?token=…`: the `$connect` route. Refuses with the API's JSON errors before upgrading.
@@ -112,17 +118,25 @@ pub async fn accept(api: &LocalApi, req: hyper::Request<Incoming>) -> lambda_htt
         return ApiError::invalid_field("expected a WebSocket upgrade (version 13) on /ws").into_response();
     }
     let connection_id = format!("local-{}", uuid::Uuid::new_v4().simple());
-    if let Err(err) = api.app.store.put_connection(&connection_id, &agent.agent_id, api.app.now()).await {
+    let token_expires_at = workbench::live::token_expiry(&claims);
+    if let Err(err) = api.app.store.put_connection(&connection_id, &agent.agent_id, token_expires_at, api.app.now()).await {
         return ApiError::Internal(Box::new(err)).into_response();
     }
     let frames = api.live.register(&connection_id);
     let (store, hub) = (api.app.store.clone(), api.live.clone());
+    let holder = SocketHolder {
+        connection_id: connection_id.clone(),
+        agent_id: agent.agent_id.clone(),
+        token_expires_at: token_expires_at.unwrap_or(i64::MAX),
+        identity: api.identity.clone(),
+        store: store.clone(),
+    };
     tracing::info!(agent = %agent.agent_id, connection = %connection_id, "live socket opened");
     tokio::spawn(async move {
         match hyper::upgrade::on(req).await {
             Ok(upgraded) => {
                 let socket = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
-                serve_socket(socket, frames).await;
+                serve_socket(socket, frames, holder).await;
             }
             Err(err) => tracing::debug!(error = %err, "the WebSocket upgrade did not complete"),
         }
@@ -142,12 +156,54 @@ pub async fn accept(api: &LocalApi, req: hyper::Request<Incoming>) -> lambda_htt
         .expect("static headers build a response")
 }
 
-async fn serve_socket<S>(mut socket: WebSocketStream<S>, mut frames: mpsc::Receiver<String>)
+/// Who holds a socket, and until when their token lets them.
+struct SocketHolder {
+    connection_id: String,
+    agent_id: String,
+    /// Epoch seconds.
+    token_expires_at: i64,
+    identity: Arc<crate::identity::LocalIdentity>,
+    store: Store,
+}
+
+impl SocketHolder {
+    fn token_deadline(&self) -> Instant {
+        let left = self.token_expires_at.saturating_sub(chrono::Utc::now().timestamp()).max(0) as u64;
+        Instant::now() + Duration::from_secs(left)
+    }
+
+    /// `{"action":"auth","token":"…"}`: a fresh token of the same agent keeps the socket open
+    /// past the first one's expiry. Anything else is refused (and the socket closed).
+    async fn reauthenticate(&mut self, frame: &str) -> Result<String, &'static str> {
+        let token = serde_json::from_str::<serde_json::Value>(frame)
+            .ok()
+            .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_string))
+            .ok_or("the auth frame holds no token")?;
+        let claims = self.identity.verify(&token).map_err(|_| "the token does not verify")?;
+        let agent = workbench::live::socket::admit_socket(&claims).map_err(|_| "the token may not hold a socket")?;
+        if agent.agent_id != self.agent_id {
+            return Err("the token is another agent's");
+        }
+        let expires_at = workbench::live::token_expiry(&claims).ok_or("the token has no expiry")?;
+        self.store.extend_connection(&self.connection_id, expires_at).await.map_err(|_| "the socket could not be extended")?;
+        self.token_expires_at = expires_at;
+        Ok(serde_json::json!({"type": "authenticated", "expires_at": expires_at}).to_string())
+    }
+}
+
+/// The close code a socket gets when its token expired (or a re-authentication failed): the
+/// 4000s are the application's; 4401 reads as HTTP's 401.
+pub const TOKEN_EXPIRED_CLOSE: u16 = 4401;
+
+async fn serve_socket<S>(mut socket: WebSocketStream<S>, mut frames: mpsc::Receiver<String>, mut holder: SocketHolder)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
+    use tokio_tungstenite::tungstenite::protocol::{frame::coding::CloseCode, CloseFrame};
     let closes_at = Instant::now() + MAX_CONNECTION;
     let mut idle_at = Instant::now() + IDLE_TIMEOUT;
+    let mut token_deadline = holder.token_deadline();
+    let mut refusal: Option<&'static str> = None;
     loop {
         tokio::select! {
             frame = frames.recv() => {
@@ -159,18 +215,37 @@ where
             incoming = socket.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
                     idle_at = Instant::now() + IDLE_TIMEOUT;
-                    if action_of(text.as_str()).as_deref() == Some("ping") && socket.send(Message::text(PONG)).await.is_err() {
-                        break;
+                    match action_of(text.as_str()).as_deref() {
+                        Some("ping") if socket.send(Message::text(PONG)).await.is_err() => break,
+                        Some("ping") => {}
+                        Some("auth") => match holder.reauthenticate(text.as_str()).await {
+                            Ok(answer) => {
+                                token_deadline = holder.token_deadline();
+                                if socket.send(Message::text(answer)).await.is_err() {
+                                    break;
+                                }
+                            }
+                            Err(why) => {
+                                refusal = Some(why);
+                                break;
+                            }
+                        },
+                        _ => {}
                     }
                 }
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 Some(Ok(_)) => idle_at = Instant::now() + IDLE_TIMEOUT,
             },
+            _ = tokio::time::sleep_until(token_deadline) => {
+                refusal = Some("the token has expired; reconnect or send {\"action\":\"auth\",\"token\":…} before it does");
+                break;
+            }
             _ = tokio::time::sleep_until(idle_at) => break,
             _ = tokio::time::sleep_until(closes_at) => break,
         }
     }
-    let _ = socket.close(None).await;
+    let close = refusal.map(|why| CloseFrame { code: CloseCode::from(TOKEN_EXPIRED_CLOSE), reason: why.into() });
+    let _ = socket.close(close).await;
 }
 
 /// A DynamoDB Streams client beside the store's: DynamoDB Local at `endpoint`, else AWS.
@@ -312,7 +387,7 @@ async fn read_stream(
                 events.extend(events_from_change(old.as_ref(), new.as_ref()));
             }
             if !events.is_empty() {
-                if let Err(err) = fan_out(store, poster, &events).await {
+                if let Err(err) = fan_out(store, poster, &events, chrono::Utc::now()).await {
                     tracing::warn!(error = %err, "live updates: could not list the sockets; events dropped");
                 }
             }

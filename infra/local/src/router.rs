@@ -80,6 +80,11 @@ impl Router {
     }
 
     pub fn find(&self, method: &str, path: &str) -> Match {
+        // A trailing slash or an empty segment is another path, as API Gateway routes it: never
+        // a second spelling of a route (whose idempotency record would then be another).
+        if path.len() > 1 && (path.ends_with('/') || path.contains("//")) {
+            return Match::NotFound;
+        }
         let parts: Vec<&str> = split(path).collect();
         let mut allowed: Vec<String> = Vec::new();
         for route in &self.routes {
@@ -171,6 +176,13 @@ mod tests {
     fn wrong_methods_and_unknown_paths_are_told_apart() {
         assert_eq!(router().find("DELETE", "/api/v1/agent/sessions/s1"), Match::MethodNotAllowed { allowed: vec!["GET".into()] });
         assert_eq!(router().find("GET", "/api/v1/nothing"), Match::NotFound);
+    }
+
+    #[test]
+    fn a_trailing_slash_or_an_empty_segment_is_not_the_route() {
+        assert_eq!(router().find("POST", "/api/v1/agent/sessions/s1/accept/"), Match::NotFound);
+        assert_eq!(router().find("POST", "/api/v1/agent/sessions//s1/accept"), Match::NotFound);
+        assert!(matches!(router().find("POST", "/api/v1/agent/sessions/s1/accept"), Match::Found { .. }));
     }
 
     #[test]

@@ -130,3 +130,19 @@ pub async fn seed_all(app: &App, seed_dir: &Path) -> Result<SeedReport, SeedErro
     };
     Ok(SeedReport { escalations_created, escalations_already_present, faqs, documents, business_records })
 }
+
+/// Enrol the demo roster (`agents.json`: `{"agents": [{agent_id, name, roles}]}`) as sign-in
+/// enrols an agent in AWS, so sessions can be transferred to a demo agent who has not signed in.
+pub async fn enrol_roster(store: &workbench::store::Store, roster: &serde_json::Value) -> Result<usize, SeedError> {
+    let invalid = |message: &str| SeedError::Invalid { path: "agents.json".into(), message: message.into() };
+    let agents = roster.get("agents").and_then(|a| a.as_array()).ok_or_else(|| invalid("expected {\"agents\": [...]}"))?;
+    let now = chrono::Utc::now();
+    for agent in agents {
+        let id = agent.get("agent_id").and_then(|v| v.as_str()).ok_or_else(|| invalid("an agent without agent_id"))?;
+        let name = agent.get("name").and_then(|v| v.as_str()).unwrap_or(id);
+        let roles: Vec<&str> =
+            agent.get("roles").and_then(|r| r.as_array()).map(|r| r.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+        store.enrol_agent(id, name, &roles, now).await.map_err(|e| SeedError::Store(e.to_string()))?;
+    }
+    Ok(agents.len())
+}

@@ -10,4 +10,6 @@ pub use policy::{
     acting_agent, admit, check_agent_view, check_session, check_session_as, is_supervisor, Actor, Denied, Operation,
     SessionRefusal,
 };
-pub use principal::{principal_of, AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated};
+pub use principal::{
+    principal_of, reserved_agent_id, AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated,
+};

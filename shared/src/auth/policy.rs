@@ -135,7 +135,10 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
         }
         (Principal::Agent(a), Release | Transfer) => a.has(Role::Agent) || a.has(Role::Supervisor),
         (Principal::Agent(a), SetCapacity | MetricsSummary) => a.has(Role::Supervisor),
-        (Principal::Agent(a), ListSolutions | ManageKnowledge) => a.has(Role::Reviewer) || a.has(Role::Supervisor),
+        (Principal::Agent(a), ListSolutions) => a.has(Role::Reviewer) || a.has(Role::Supervisor),
+        // An integration route (no JWT authorizer in front of it): knowledge is written by the
+        // ingestion pipeline's admin key; reviewers publish through the review queue.
+        (Principal::Agent(_), ManageKnowledge) => false,
         (Principal::Agent(a), ReviewSolution) => a.has(Role::Reviewer),
         (Principal::Agent(_), Chat) => false,
         (Principal::Service(s), Chat) => s.has(Scope::Chat),
@@ -155,6 +158,9 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
     } else {
         Err(Denied::forbidden(match (principal, operation) {
             (Principal::Agent(_), Chat) => "an agent token cannot post as a customer".to_string(),
+            (Principal::Agent(_), ManageKnowledge) => {
+                "knowledge is managed with an admin X-API-Key; reviewers publish FAQs through the review queue".to_string()
+            }
             (Principal::Service(_), WhoAmI) => "a service key is not an agent; sign in as an agent".to_string(),
             (Principal::Agent(a), op) => format!("agent {} lacks the role this needs ({})", a.agent_id, needed(op)),
             (Principal::Service(s), op) => format!("key {} lacks the scope this needs ({})", s.key_id, needed(op)),
@@ -162,11 +168,21 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
     }
 }
 
+/// A bearer token on an integration route (chat, knowledge, the API document): no JWT
+/// authorizer stands in front of these, so the token is not a credential here. The caller did
+/// authenticate, just with the wrong kind of credential: 403, saying which one the route takes.
+pub fn token_on_integration_route(operation: Operation) -> Denied {
+    Denied::forbidden(format!(
+        "this route does not take agent tokens; send an X-API-Key with {}",
+        needed(operation)
+    ))
+}
+
 fn needed(operation: Operation) -> &'static str {
     use Operation::*;
     match operation {
         WhoAmI => "an agent token",
-        ReadApiDocs => "any credential",
+        ReadApiDocs => "any scope",
         ListPending | ViewSession | RecommendKnowledge | ViewEvents => "any agent role, or the agent-proxy scope",
         ViewAgent => "any agent role, or the agent-proxy or admin scope",
         Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution => {
@@ -175,7 +191,8 @@ fn needed(operation: Operation) -> &'static str {
         Release | Transfer => "the agent or supervisor role, or the agent-proxy scope",
         SetCapacity | MetricsSummary => "the supervisor role, or the admin scope",
         Chat => "the chat scope",
-        ListSolutions | ManageKnowledge => "the reviewer or supervisor role, or the admin scope",
+        ListSolutions => "the reviewer or supervisor role, or the admin scope",
+        ManageKnowledge => "the admin scope",
         ReviewSolution => "the reviewer role, or the admin scope",
     }
 }
@@ -224,10 +241,16 @@ pub fn acting_agent(principal: &Principal, body_agent_id: Option<&str>) -> Resul
             ))),
             _ => Ok(Actor::Agent { id: agent.agent_id.clone(), name: agent.name.clone() }),
         },
-        Principal::Service(service) => Ok(Actor::Proxy {
-            key_id: service.key_id.clone(),
-            for_agent: body_agent_id.map(str::to_string),
-        }),
+        Principal::Service(service) => {
+            // A proxy may name `agent-default` (whom it accepts for by default), never a key or
+            // another reserved name: the record would show a principal that did not act.
+            if let Some(named) = body_agent_id.filter(|n| *n != DEFAULT_AGENT_ID) {
+                if let Some(why) = super::principal::reserved_agent_id(named) {
+                    return Err(Denied::forbidden(format!("agent_id `{named}` {why}; name an agent")));
+                }
+            }
+            Ok(Actor::Proxy { key_id: service.key_id.clone(), for_agent: body_agent_id.map(str::to_string) })
+        }
     }
 }
 
@@ -296,9 +319,10 @@ pub fn reviewer_id(principal: &Principal) -> String {
     principal.log_name()
 }
 
-/// Nobody reviews a solution they wrote.
-pub fn check_not_author(reviewer: &str, author: Option<&str>) -> Result<(), Denied> {
-    if author == Some(reviewer) {
+/// Nobody reviews a solution they wrote or sent: `author` is the agent the solution names,
+/// `submitter` the principal that submitted it (the same agent, or the proxy key acting for it).
+pub fn check_not_author(reviewer: &str, author: Option<&str>, submitter: Option<&str>) -> Result<(), Denied> {
+    if author == Some(reviewer) || submitter == Some(reviewer) {
         Err(Denied::OwnSolution)
     } else {
         Ok(())
@@ -328,12 +352,12 @@ mod tests {
                 SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent,
             ]),
             ("supervisor only", agent("s", &[Role::Supervisor]), vec![
-                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ManageKnowledge, Release,
-                Transfer, ViewEvents, ViewAgent, SetCapacity, MetricsSummary,
+                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, Release, Transfer, ViewEvents,
+                ViewAgent, SetCapacity, MetricsSummary,
             ]),
             ("reviewer only", agent("r", &[Role::Reviewer]), vec![
-                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ReviewSolution, ManageKnowledge,
-                ViewEvents, ViewAgent,
+                ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ReviewSolution, ViewEvents,
+                ViewAgent,
             ]),
             ("signed in, no group", agent("n", &[]), vec![WhoAmI]),
             ("chat key", key(&[Scope::Chat]), vec![Chat]),
@@ -455,9 +479,12 @@ mod tests {
 
     #[test]
     fn nobody_reviews_their_own_solution() {
-        assert_eq!(check_not_author("r1", Some("r1")), Err(Denied::OwnSolution));
-        assert!(check_not_author("r1", Some("a1")).is_ok());
-        assert!(check_not_author("key:ops", None).is_ok());
+        assert_eq!(check_not_author("r1", Some("r1"), Some("r1")), Err(Denied::OwnSolution));
+        assert!(check_not_author("r1", Some("a1"), Some("a1")).is_ok());
+        assert!(check_not_author("key:ops", None, None).is_ok());
+        // A key that submitted for an agent (the probe's `agent-proxy-x`) cannot approve it either.
+        assert_eq!(check_not_author("key:ops", Some("agent-proxy-x"), Some("key:ops")), Err(Denied::OwnSolution));
+        assert!(check_not_author("key:ops", Some("agent-proxy-x"), Some("key:other")).is_ok());
         assert_eq!(reviewer_id(&key(&[Scope::Admin])), "key:k1");
     }
 }

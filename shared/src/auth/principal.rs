@@ -101,7 +101,7 @@ impl Principal {
     pub fn log_name(&self) -> String {
         match self {
             Principal::Agent(agent) => agent.agent_id.clone(),
-            Principal::Service(service) => format!("key:{}", service.key_id),
+            Principal::Service(service) => format!("{SERVICE_PREFIX}{}", service.key_id),
         }
     }
 }
@@ -165,14 +165,41 @@ pub fn agent_from_claims(claims: &HashMap<String, String>) -> Result<AgentPrinci
         .filter(|s| crate::http::is_valid_id(s))
         .ok_or_else(|| Unauthenticated::InvalidToken("the token has no usable `sub`".into()))?
         .to_string();
+    if let Some(why) = reserved_agent_id(&agent_id) {
+        return Err(Unauthenticated::InvalidToken(format!("the token's `sub` {why}")));
+    }
+    // A display name is shown and stored; control characters in it are dropped, not echoed.
     let name = ["name", "email", "cognito:username"]
         .iter()
-        .find_map(|k| claims.get(*k).map(|v| v.trim()).filter(|v| !v.is_empty()))
+        .find_map(|k| {
+            claims.get(*k).map(|v| crate::http::strip_controls(v).trim().to_string()).filter(|v| !v.is_empty())
+        })
         .map(|v| v.chars().take(128).collect())
         .unwrap_or_else(|| agent_id.clone());
     let roles = claims.get("cognito:groups").map(|g| parse_groups(g)).unwrap_or_default();
     Ok(AgentPrincipal { agent_id, name, roles })
 }
+
+/// Names that stand for something other than a person, so no agent may carry them: a service
+/// key is recorded as `key:<id>` (an agent id starting `key:` would be taken for the key in the
+/// audit trail and in idempotency records), `agent-default` is whom a proxy key accepts for when
+/// it names no one, and `system`/`TEAM`/`bot` are authors and partitions of the table. With
+/// these refused at the edge, every principal's recorded name says its kind: `key:` for keys,
+/// anything else for agents.
+pub fn reserved_agent_id(agent_id: &str) -> Option<&'static str> {
+    let lower = agent_id.to_ascii_lowercase();
+    if lower.starts_with(SERVICE_PREFIX) {
+        Some("starts with `key:`, which names service keys")
+    } else if RESERVED_AGENT_IDS.contains(&lower.as_str()) {
+        Some("is a reserved name (agent-default, system, team, bot, customer)")
+    } else {
+        None
+    }
+}
+
+/// The prefix of a service key's recorded name.
+pub const SERVICE_PREFIX: &str = "key:";
+const RESERVED_AGENT_IDS: [&str; 5] = ["agent-default", "system", "team", "bot", "customer"];
 
 /// API Gateway hands a list claim over as one string, `"[agent reviewer]"`; a JSON array or a
 /// comma-separated list read the same. Groups that are not roles are ignored.

@@ -40,13 +40,14 @@ struct Answer {
     error: Option<&'static str>,
     need_confirmation: bool,
     executed: Option<ExecutedWrite>,
+    session_moved: Option<super::SessionMoved>,
     /// Values in the reply known not to be personal, spared by the scrubbing (tracking numbers).
     verbatim: Vec<String>,
 }
 
 impl Answer {
     fn ok(reply: String, data: Value) -> Self {
-        Answer { reply, data, error: None, need_confirmation: false, executed: None, verbatim: Vec::new() }
+        Answer { reply, data, error: None, need_confirmation: false, executed: None, session_moved: None, verbatim: Vec::new() }
     }
 
     fn error(code: &'static str, reply: String) -> Self {
@@ -542,12 +543,42 @@ impl BusinessAgent {
             used_at: ctx.now,
             // An hour past the token's own expiry, against clock skew between containers.
             expires_at: verified.expires_at + chrono::Duration::hours(1),
+            actor: ctx.actor.clone(),
+            agent_name: ctx.agent_name.clone(),
         };
+        // The write is recorded before it runs, guarded by the session still being this
+        // agent's: a write that could not be recorded does not run.
         match self.ledger.claim(&claim).await {
             Ok(ClaimOutcome::Claimed) => {}
             Ok(ClaimOutcome::AlreadyUsed) => return token_failure(lang, TokenError::Replayed),
+            Ok(ClaimOutcome::SessionMoved(moved)) => return session_moved(lang, moved),
             Err(err) => return backend_failure(lang, &err),
         }
+        let answer = self.execute_write(ctx, action, lang, &order, &new_address, &reason, &verified.nonce, changes).await;
+        let outcome = match (&answer.error, &answer.executed) {
+            (None, Some(executed)) => executed.summary.clone(),
+            (code, _) => format!("not executed ({})", code.unwrap_or("no answer")),
+        };
+        if let Err(err) = self.ledger.complete(&claim, &outcome).await {
+            // The record stands (as `confirmed`); only its outcome text is missing.
+            tracing::warn!(session_id = %ctx.session_id, error = %err, "business write's record not completed");
+        }
+        answer
+    }
+
+    /// Run a confirmed, recorded write against the order system.
+    #[allow(clippy::too_many_arguments)]
+    async fn execute_write(
+        &self,
+        ctx: &AssistContext,
+        action: Scene,
+        lang: Lang,
+        order: &Order,
+        new_address: &str,
+        reason: &str,
+        nonce: &str,
+        changes: Value,
+    ) -> Answer {
 
         let executed = match action {
             Scene::CancelOrder => self.backend.cancel_order(&ctx.user_id, &order.order_id).await.map(|o| {
@@ -558,7 +589,7 @@ impl BusinessAgent {
                 (reply, json!({ "status": o.status }))
             }),
             Scene::ChangeAddress => {
-                self.backend.change_address(&ctx.user_id, &order.order_id, &new_address).await.map(|o| {
+                self.backend.change_address(&ctx.user_id, &order.order_id, new_address).await.map(|o| {
                     let masked = mask::address(&o.shipping_address);
                     let reply = match lang {
                         Lang::En => format!("The shipping address of order {} is now {masked}.", o.order_id),
@@ -569,9 +600,9 @@ impl BusinessAgent {
             }
             _ => {
                 let request = RefundRequest {
-                    refund_id: refund_id_from(&verified.nonce),
+                    refund_id: refund_id_from(nonce),
                     amount: order.total,
-                    reason: reason.clone(),
+                    reason: reason.to_string(),
                     requested_at: ctx.now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 };
                 self.backend.request_refund(&ctx.user_id, &order.order_id, &request).await.map(|r| {
@@ -673,6 +704,7 @@ fn finish(scene: Scene, answer: Answer) -> AssistOutcome {
         },
         masked_fields,
         executed: answer.executed,
+        session_moved: answer.session_moved,
     }
 }
 
@@ -907,6 +939,19 @@ fn backend_failure(lang: Lang, err: &BackendError) -> Answer {
         (_, Lang::Zh) => "订单系统暂时不可用，请稍后重试。".to_string(),
     };
     Answer::error(err.code(), reply)
+}
+
+/// The conversation left the confirming agent before the write could be recorded: nothing ran.
+fn session_moved(lang: Lang, moved: super::SessionMoved) -> Answer {
+    let mut answer = Answer::error(
+        "session_moved",
+        match lang {
+            Lang::En => "The conversation was handed over before the change could be made; nothing was changed.".into(),
+            Lang::Zh => "会话在执行前已被转交，未做任何修改。".into(),
+        },
+    );
+    answer.session_moved = Some(moved);
+    answer
 }
 
 fn token_failure(lang: Lang, err: TokenError) -> Answer {

@@ -115,4 +115,11 @@ impl super::confirm::ConfirmationLedger for NoBusinessBackend {
     ) -> futures::future::BoxFuture<'a, Result<super::confirm::ClaimOutcome, BackendError>> {
         none()
     }
+    fn complete<'a>(
+        &'a self,
+        _claim: &'a super::confirm::ConfirmationClaim,
+        _outcome: &'a str,
+    ) -> futures::future::BoxFuture<'a, Result<(), BackendError>> {
+        none()
+    }
 }

@@ -209,17 +209,38 @@ pub struct ConfirmationClaim {
     pub used_at: DateTime<Utc>,
     /// The marker may be deleted after this (DynamoDB TTL): the token is dead by then anyway.
     pub expires_at: DateTime<Utc>,
+    /// Who the audit trail names: the agent, or `key:<id>` for a proxy key.
+    pub actor: String,
+    /// The agent's display name, for the write's line in the thread.
+    pub agent_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClaimOutcome {
+    /// The token is spent and the write recorded: run it.
     Claimed,
     AlreadyUsed,
+    /// The session is no longer the confirming agent's: nothing recorded, nothing to run.
+    SessionMoved(super::SessionMoved),
 }
 
-/// Records used tokens so that each executes at most once, across containers.
+/// Records used tokens so that each executes at most once, across containers, and records the
+/// write before it runs, so that none runs unrecorded.
 pub trait ConfirmationLedger: Send + Sync {
+    /// Spend the token and record the write, in one step guarded by the session still being
+    /// the claim's agent's.
     fn claim<'a>(&'a self, claim: &'a ConfirmationClaim) -> BoxFuture<'a, Result<ClaimOutcome, BackendError>>;
+    /// The recorded write's outcome, in the words the agent saw (personal data masked).
+    fn complete<'a>(&'a self, claim: &'a ConfirmationClaim, outcome: &'a str) -> BoxFuture<'a, Result<(), BackendError>>;
+}
+
+/// The thread's line for a confirmed write: written as `confirmed` before the write runs, then
+/// completed with the outcome.
+pub fn write_record_line(claim: &ConfirmationClaim, outcome: Option<&str>) -> String {
+    match outcome {
+        Some(outcome) => format!("{} by {}: {outcome}", claim.action.as_str(), claim.agent_id),
+        None => format!("{} by {}: confirmed for {}", claim.action.as_str(), claim.agent_id, claim.order_id),
+    }
 }
 
 #[cfg(test)]

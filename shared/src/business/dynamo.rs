@@ -12,7 +12,10 @@
 //! | used confirmation | `CONFIRM#{nonce}` | `USED` (`expires_at`: the table's TTL attribute) |
 
 use super::backend::{BackendError, BackendResult, BusinessBackend};
-use super::confirm::{ClaimOutcome, ConfirmationClaim, ConfirmationLedger};
+use super::confirm::{write_record_line, ClaimOutcome, ConfirmationClaim, ConfirmationLedger};
+use super::SessionMoved;
+use crate::domain::{AgentStatus, AuditEvent, Author, EventKind, Message, Role};
+use crate::store::RecordedWrite;
 use super::records::{
     Customer, Dataset, Invoice, Order, Refund, RefundRequest, Shipment, ADDRESS_CHANGEABLE, CANCELLABLE, CANCELLED,
     REFUNDABLE, REFUND_REQUESTED,
@@ -412,6 +415,22 @@ impl DynamoConfirmationLedger {
     }
 }
 
+impl DynamoConfirmationLedger {
+    /// The thread's line of a claim: its id comes from the token's nonce, so completing it needs
+    /// no read.
+    fn record(claim: &ConfirmationClaim, content: String) -> Message {
+        Message {
+            message_id: format!("msg-write-{}", claim.nonce),
+            role: Role::System,
+            author: Author::System,
+            content,
+            timestamp: claim.used_at,
+            agent_id: Some(claim.agent_id.clone()),
+            agent_name: claim.agent_name.clone().or_else(|| Some(claim.agent_id.clone())),
+        }
+    }
+}
+
 impl ConfirmationLedger for DynamoConfirmationLedger {
     fn claim<'a>(&'a self, claim: &'a ConfirmationClaim) -> BackendResult<'a, ClaimOutcome> {
         async move {
@@ -423,22 +442,41 @@ impl ConfirmationLedger for DynamoConfirmationLedger {
             item.insert("order_id".into(), s(&claim.order_id));
             item.insert("used_at".into(), s(claim.used_at.to_rfc3339()));
             item.insert("expires_at".into(), AttributeValue::N(claim.expires_at.timestamp().to_string()));
-            let put = self
-                .store
-                .client()
-                .put_item()
+            let marker = Put::builder()
                 .table_name(self.store.table())
                 .set_item(Some(item))
                 .condition_expression("attribute_not_exists(pk)")
-                .send()
-                .await;
-            match put {
-                Ok(_) => Ok(ClaimOutcome::Claimed),
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_conditional_check_failed_exception()) => {
-                    Ok(ClaimOutcome::AlreadyUsed)
-                }
-                Err(e) => Err(sdk_error("PutItem", e)),
-            }
+                .build()
+                .map_err(|e| store_error(StoreError::dynamo("TransactWriteItems", e)))?;
+            let record = Self::record(claim, write_record_line(claim, None));
+            let event = AuditEvent::new(EventKind::BusinessWriteExecuted, claim.used_at, &claim.actor)
+                .status(AgentStatus::Assigned, AgentStatus::Assigned)
+                .detail("message_id", record.message_id.as_str())
+                .detail("agent_id", claim.agent_id.as_str())
+                .detail("action", claim.action.as_str())
+                .detail("order_id", claim.order_id.as_str());
+            let marker = TransactWriteItem::builder().put(marker).build();
+            let recorded = self
+                .store
+                .record_confirmed_write(&claim.session_id, &claim.agent_id, &record, &event, marker, claim.used_at)
+                .await
+                .map_err(store_error)?;
+            Ok(match recorded {
+                RecordedWrite::Recorded => ClaimOutcome::Claimed,
+                RecordedWrite::AlreadyUsed => ClaimOutcome::AlreadyUsed,
+                RecordedWrite::SessionMoved { status, assignee } => ClaimOutcome::SessionMoved(SessionMoved { status, assignee }),
+            })
+        }
+        .boxed()
+    }
+
+    fn complete<'a>(&'a self, claim: &'a ConfirmationClaim, outcome: &'a str) -> BackendResult<'a, ()> {
+        async move {
+            let record = Self::record(claim, String::new());
+            self.store
+                .complete_confirmed_write(&claim.session_id, &record, &write_record_line(claim, Some(outcome)))
+                .await
+                .map_err(store_error)
         }
         .boxed()
     }

@@ -62,6 +62,10 @@ pub struct AssistContext {
     /// The bot answering a customer's own questions: reads only, and an order of another
     /// customer is answered exactly like an order that does not exist.
     pub customer_facing: bool,
+    /// Who the audit trail names for a confirmed write: the agent, or `key:<id>` for a proxy.
+    pub actor: String,
+    /// The agent's display name, for the write's line in the thread.
+    pub agent_name: Option<String>,
 }
 
 /// The `result` of the business-assist response.
@@ -100,6 +104,18 @@ pub struct AssistOutcome {
     pub masked_fields: Vec<String>,
     #[serde(skip)]
     pub executed: Option<ExecutedWrite>,
+    /// A confirmation refused because the session left the confirming agent between the check
+    /// and the write (transferred, released): nothing was executed, and the handler answers as
+    /// it would have had the hand-over come first.
+    #[serde(skip)]
+    pub session_moved: Option<SessionMoved>,
+}
+
+/// How the session stood when a confirmation found it no longer the agent's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionMoved {
+    pub status: Option<crate::domain::AgentStatus>,
+    pub assignee: Option<String>,
 }
 
 /// Order ids of a conversation, most recent mention first, each once.

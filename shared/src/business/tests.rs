@@ -88,6 +88,8 @@ pub(crate) fn ctx(user_id: &str) -> AssistContext {
         mentioned_order_ids: vec![],
         now: now(),
         customer_facing: false,
+        actor: "agent-001".into(),
+        agent_name: Some("Ada Chen".into()),
     }
 }
 
@@ -235,6 +237,10 @@ impl ConfirmationLedger for MemoryLedger {
     fn claim<'a>(&'a self, claim: &'a ConfirmationClaim) -> BackendResult<'a, ClaimOutcome> {
         let fresh = self.0.lock().unwrap().insert(claim.nonce.clone());
         async move { Ok(if fresh { ClaimOutcome::Claimed } else { ClaimOutcome::AlreadyUsed }) }.boxed()
+    }
+
+    fn complete<'a>(&'a self, _claim: &'a ConfirmationClaim, _outcome: &'a str) -> BackendResult<'a, ()> {
+        async move { Ok(()) }.boxed()
     }
 }
 
@@ -831,12 +837,31 @@ mod dynamodb_local {
         // Seeding again changes nothing.
         assert_eq!(seed(&store, &path).await.expect("seed twice"), report);
         std::fs::remove_file(&path).ok();
+        assigned_session(&store).await;
         let agent = BusinessAgent::new(
             Arc::new(DynamoBusinessBackend::new(store.clone())),
             Arc::new(DynamoConfirmationLedger::new(store.clone())),
             SECRET.to_vec(),
         );
         Some((store, agent))
+    }
+
+    /// The session [`ctx`] names, escalated and accepted by its agent: a confirmed write is
+    /// recorded in it, guarded by it being that agent's.
+    async fn assigned_session(store: &Store) {
+        let app = crate::app::App::new(
+            store.clone(),
+            crate::config::Config::new(store.table(), crate::auth::ApiKeys::parse("business-test-key")),
+        );
+        let event = serde_json::json!({
+            "event_id": "evt-business-test", "session_id": "sess-9f3c2a1b", "user_id": "u_10086",
+            "reason": "Customer asked for a person", "priority": "high",
+            "history": [{"role": "user", "content": "I need help with my orders"}],
+        });
+        crate::ingest::ingest(&app, crate::ingest::parse_event(&event.to_string()).unwrap()).await.expect("escalate");
+        let assignee = crate::store::Assignee { id: "agent-001", name: Some("Ada Chen") };
+        let policy = crate::queue::QueuePolicy::default();
+        store.accept("sess-9f3c2a1b", assignee, "agent-001", &policy, chrono::Utc::now()).await.expect("accept");
     }
 
     #[tokio::test]
@@ -886,6 +911,9 @@ mod dynamodb_local {
         assert_eq!(done.result.error, None, "{}", done.result.reply);
         assert!(done.executed.is_some());
         assert_eq!(backend.order("ORD-002").await.unwrap().unwrap().status, "cancelled");
+        // Recorded before it ran, completed with its outcome after.
+        let lines: Vec<String> = store.history("sess-9f3c2a1b").await.unwrap().into_iter().map(|m| m.content).collect();
+        assert!(lines.contains(&"cancel_order by agent-001: Order ORD-002 has been cancelled.".to_string()), "{lines:?}");
         let replay = agent.execute(&c, "Cancel order ORD-002", Some(&token)).await;
         assert_eq!(replay.result.error.as_deref(), Some("confirmation_replayed"));
         let marker = store

@@ -335,6 +335,9 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
 pub(crate) struct ResolveRequest {
     #[schema(max_length = 2000)]
     note: Option<String>,
+    /// With a proxy key: the agent it acts for (must be the assignee); absent acts for the assignee.
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
+    agent_id: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -349,7 +352,7 @@ pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Re
     let session_id = path_id(req, "session_id", "session")?;
     let body: ResolveRequest = json_body(req, true)?;
     let note = optional_text("note", body.note, MAX_NOTE_CHARS)?;
-    let actor = acting_agent(caller, None)?;
+    let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
     let now = app.now();
     let session = app.store.resolve(&session_id, note.as_deref(), actor.named_agent(), &caller.log_name(), now).await?;
     tracing::info!(session_id = %session_id, "session resolved");
@@ -425,6 +428,7 @@ pub async fn submit_solution(app: &App, req: &Request, caller: &Principal) -> Re
         status: ReviewStatus::Pending,
         created_at: app.now(),
         agent_id: Some(author.id.clone()),
+        submitted_by: Some(caller.log_name()),
         reviewed_at: None,
         reviewed_by: None,
         reject_reason: None,
@@ -466,10 +470,19 @@ pub(crate) struct WhoAmI<'a> {
     roles: &'a [crate::auth::Role],
 }
 
-/// GET /api/v1/agent/me — the signed-in agent, as the workbench shows it.
-pub async fn me(_app: &App, _req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
+/// GET /api/v1/agent/me — the signed-in agent, as the workbench shows it. The workbench asks
+/// at sign-in, which is when an agent joins the roster (or their roles on it are refreshed):
+/// the roster is who may be handed a session.
+pub async fn me(app: &App, _req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     match caller {
-        Principal::Agent(agent) => ok(&WhoAmI { agent_id: &agent.agent_id, name: &agent.name, roles: &agent.roles }),
+        Principal::Agent(agent) => {
+            let roles: Vec<&str> = agent.roles.iter().map(|r| r.as_str()).collect();
+            if let Err(err) = app.store.enrol_agent(&agent.agent_id, &agent.name, &roles, app.now()).await {
+                // Signing in must not fail on it: the entry is refreshed at the next sign-in.
+                tracing::warn!(agent_id = %agent.agent_id, error = %err, "roster entry not refreshed");
+            }
+            ok(&WhoAmI { agent_id: &agent.agent_id, name: &agent.name, roles: &agent.roles })
+        }
         Principal::Service(_) => Err(crate::auth::Denied::Forbidden("a service key is not an agent".into()).into()),
     }
 }

@@ -3,9 +3,9 @@
 //!    `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
 
 use crate::app::App;
-use crate::auth::{acting_agent, check_session, Operation, Principal, SessionRefusal};
+use crate::auth::{acting_agent, check_session, Denied, Operation, Principal, SessionRefusal};
 use crate::business::{mentioned_order_ids, AssistContext};
-use crate::domain::{new_id, Author, Message, Role};
+use crate::domain::AgentStatus;
 use crate::error::ApiError;
 use crate::handlers::agent::DEFAULT_AGENT_ID;
 use crate::http::{json_body, ok, optional_id, path_id, required_text};
@@ -40,7 +40,7 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
     let actor = acting_agent(caller, optional_id("agent_id", body.agent_id)?.as_deref())?;
     let (session, history) =
         app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
-    // Only the assignee; the history record of an executed write is conditional on it again.
+    // Only the assignee; the record of a confirmed write is conditional on it again.
     let holder = session.assigned_agent_id.as_deref();
     check_session(&actor, Operation::BusinessAssist, session.agent_status, holder).map_err(|refusal| match refusal {
         SessionRefusal::State(rejected) => ApiError::InvalidState(rejected, None),
@@ -56,24 +56,23 @@ pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Re
         mentioned_order_ids: mentioned_order_ids(&history),
         now,
         customer_facing: false,
+        actor: caller.log_name(),
+        agent_name,
     };
     let outcome = app.business.execute(&context, &query, token.as_deref()).await;
+    if let Some(moved) = &outcome.session_moved {
+        // The hand-over won the race: answer as if it had come first. Nothing was executed.
+        let status = moved.status.unwrap_or(AgentStatus::Assigned);
+        check_session(&actor, Operation::BusinessAssist, status, moved.assignee.as_deref()).map_err(|refusal| {
+            match refusal {
+                SessionRefusal::State(rejected) => ApiError::InvalidState(rejected, None),
+                SessionRefusal::Denied(denied) => ApiError::Forbidden(denied),
+            }
+        })?;
+        return Err(ApiError::Forbidden(Denied::NotAssignee { assignee: moved.assignee.clone() }));
+    }
     if let Some(executed) = &outcome.executed {
-        // The write happened: it belongs in the thread the agent and the customer share.
-        let record = Message {
-            message_id: new_id("msg"),
-            role: Role::System,
-            author: Author::System,
-            content: format!("{} by {agent_id}: {}", executed.action, executed.summary),
-            timestamp: now,
-            agent_id: Some(agent_id.clone()),
-            agent_name: agent_name.clone().or_else(|| Some(agent_id.clone())),
-        };
-        let kind = crate::domain::EventKind::BusinessWriteExecuted;
-        let actor = caller.log_name();
-        if let Err(err) = app.store.append_agent_message(&session_id, &record, Some(&agent_id), kind, &actor, now, None).await {
-            tracing::warn!(session_id = %session_id, error = %err, "executed write not recorded in history");
-        }
+        // Recorded in the thread and the audit trail before it ran (see `ConfirmationLedger`).
         tracing::info!(session_id = %session_id, action = %executed.action, order_id = %executed.order_id, "business write executed");
     }
     ok(&outcome)

@@ -83,6 +83,8 @@ pub async fn bot_reply(
             mentioned_order_ids: order_ids,
             now: app.now(),
             customer_facing: true,
+            actor: "bot".to_string(),
+            agent_name: None,
         };
         let outcome = app.business.execute(&context, text, None).await;
         let answered = outcome.result.error.is_none() && !outcome.result.need_confirmation && outcome.result.scene != "unknown";

@@ -456,7 +456,7 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
     }
     // Refused early so no embedding is spent; the decision's write checks it again.
     let reviewer = reviewer_id(caller);
-    check_not_author(&reviewer, solution.agent_id.as_deref())?;
+    check_not_author(&reviewer, solution.agent_id.as_deref(), solution.submitted_by.as_deref())?;
     if let Some(q) = question {
         solution.question = q;
     }

@@ -34,4 +34,14 @@ impl Poster for ApiGatewayPoster {
             }
         })
     }
+
+    fn close<'a>(&'a self, connection_id: &'a str) -> BoxFuture<'a, Result<(), PostError>> {
+        Box::pin(async move {
+            match self.client.delete_connection().connection_id(connection_id).send().await {
+                Ok(_) => Ok(()),
+                Err(err) if err.as_service_error().is_some_and(|e| e.is_gone_exception()) => Err(PostError::Gone),
+                Err(err) => Err(PostError::Failed(DisplayErrorContext(&err).to_string())),
+            }
+        })
+    }
 }

@@ -67,6 +67,19 @@ pub fn action_of(frame: &str) -> Option<String> {
 pub struct LiveConnection {
     pub connection_id: String,
     pub agent_id: String,
+    /// Epoch seconds; past it the socket gets nothing more and is closed.
+    pub token_expires_at: Option<i64>,
+}
+
+impl LiveConnection {
+    pub fn token_expired(&self, now: DateTime<Utc>) -> bool {
+        self.token_expires_at.is_some_and(|exp| exp <= now.timestamp())
+    }
+}
+
+/// The expiry of a verified token's claims (`exp`, epoch seconds), as the socket records it.
+pub fn token_expiry(claims: &std::collections::HashMap<String, String>) -> Option<i64> {
+    claims.get("exp").and_then(|exp| exp.parse().ok())
 }
 
 /// The fields of a session item that events are made of.
@@ -188,6 +201,8 @@ pub enum PostError {
 /// Sends a text frame to one open socket.
 pub trait Poster: Send + Sync {
     fn post<'a>(&'a self, connection_id: &'a str, frame: &'a str) -> BoxFuture<'a, Result<(), PostError>>;
+    /// Close a socket whose token has expired (API Gateway's `DELETE @connections/{id}`).
+    fn close<'a>(&'a self, connection_id: &'a str) -> BoxFuture<'a, Result<(), PostError>>;
 }
 
 /// How many sockets are posted to at once.
@@ -201,29 +216,82 @@ pub struct FanOutReport {
     pub delivered: usize,
     /// Sockets found closed and forgotten.
     pub gone: usize,
+    /// Sockets whose token had expired: sent nothing, closed and forgotten.
+    pub expired: usize,
     /// Frames that failed otherwise (logged; not retried: the client refetches on reconnect).
     pub failed: usize,
 }
 
-/// Post every event, in order, to every recorded socket; forget the sockets that are gone. Fails
-/// only when the sockets cannot be listed: a failure of one socket never holds back the others
-/// (or, in AWS, the stream).
-pub async fn fan_out(store: &Store, poster: &dyn Poster, events: &[LiveEvent]) -> Result<FanOutReport, StoreError> {
+/// Post every event, in order, to every recorded socket whose token is still valid; close and
+/// forget the sockets whose token expired, and forget the ones that are gone. A message event
+/// goes only where its session can be read: an agent may not read a bot-only session (409
+/// `invalid_state`), so its messages are nobody's business until it is escalated. Fails only
+/// when the sockets cannot be listed: a failure of one socket never holds back the others (or,
+/// in AWS, the stream).
+pub async fn fan_out(
+    store: &Store,
+    poster: &dyn Poster,
+    events: &[LiveEvent],
+    now: DateTime<Utc>,
+) -> Result<FanOutReport, StoreError> {
     if events.is_empty() {
         return Ok(FanOutReport::default());
     }
+    let events = readable_by_agents(store, events).await?;
     let frames: Vec<String> = events.iter().map(LiveEvent::to_frame).collect();
     let connections = store.list_connections().await?;
-    let posts: Vec<_> = connections.iter().map(|c| post_all(store, poster, &c.connection_id, &frames)).collect();
+    let (expired, live): (Vec<&LiveConnection>, Vec<&LiveConnection>) =
+        connections.iter().partition(|c| c.token_expired(now));
+    let mut report = FanOutReport { events: events.len(), connections: connections.len(), ..Default::default() };
+    for connection in expired {
+        report.expired += 1;
+        if let Err(err) = poster.close(&connection.connection_id).await {
+            tracing::debug!(error = %err, connection = %connection.connection_id, "closing an expired socket failed");
+        }
+        if let Err(err) = store.delete_connection(&connection.connection_id).await {
+            tracing::warn!(error = %err, connection = %connection.connection_id, "could not forget an expired socket");
+        }
+    }
+    if frames.is_empty() {
+        return Ok(report);
+    }
+    let posts: Vec<_> = live.iter().map(|c| post_all(store, poster, &c.connection_id, &frames)).collect();
     let per_connection: Vec<FanOutReport> =
         futures::stream::iter(posts).buffer_unordered(FAN_OUT_CONCURRENCY).collect().await;
-    let mut report = FanOutReport { events: events.len(), connections: connections.len(), ..Default::default() };
     for part in per_connection {
         report.delivered += part.delivered;
         report.gone += part.gone;
         report.failed += part.failed;
     }
     Ok(report)
+}
+
+/// The events agents may see: a `message.created` of a session that is bot-only now (never
+/// escalated, or handed back) is dropped. One read per distinct session with messages in the
+/// batch, made at once.
+async fn readable_by_agents(store: &Store, events: &[LiveEvent]) -> Result<Vec<LiveEvent>, StoreError> {
+    let mut sessions: Vec<&str> = events
+        .iter()
+        .filter(|e| matches!(e, LiveEvent::MessageCreated { .. }))
+        .map(LiveEvent::session_id)
+        .collect();
+    sessions.sort_unstable();
+    sessions.dedup();
+    let statuses = futures::future::join_all(sessions.iter().map(|id| store.get_session(id))).await;
+    let mut bot_only = std::collections::HashSet::new();
+    for (id, status) in sessions.iter().zip(statuses) {
+        match status? {
+            Some(session) if session.agent_status != AgentStatus::None => {}
+            _ => {
+                bot_only.insert(*id);
+            }
+        }
+    }
+    Ok(events
+        .iter()
+        .filter(|e| !matches!(e, LiveEvent::MessageCreated { session_id, .. } if bot_only.contains(session_id.as_str())))
+        .cloned()
+        .collect())
 }
 
 /// The frames to one socket, in order; a socket found gone is forgotten and gets no more.

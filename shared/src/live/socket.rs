@@ -64,7 +64,7 @@ pub async fn connect(
         Ok(agent) => agent,
         Err(refused) => return error_response(refused),
     };
-    match store.put_connection(connection_id, &agent.agent_id, now).await {
+    match store.put_connection(connection_id, &agent.agent_id, super::token_expiry(&claims), now).await {
         Ok(()) => {
             tracing::info!(agent = %agent.agent_id, connection = connection_id, "live socket opened");
             response(200, None)

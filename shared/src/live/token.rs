@@ -113,24 +113,14 @@ impl JwtVerifier {
         if token.is_empty() {
             return Err(Unauthenticated::Missing.into());
         }
-        let header = jsonwebtoken::decode_header(token).map_err(|e| Unauthenticated::MalformedToken(e.to_string()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| header_refusal())?;
         if header.alg != Algorithm::RS256 {
-            return Err(Unauthenticated::InvalidToken(format!("algorithm {:?} is not accepted", header.alg)).into());
+            return Err(algorithm_refusal(header.alg).into());
         }
         let kid = header.kid.ok_or_else(|| Unauthenticated::InvalidToken("the token names no key id".into()))?;
         let key = self.key(&kid).await?;
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &self.validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => Unauthenticated::ExpiredToken,
-                ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-                    Unauthenticated::MalformedToken(e.to_string())
-                }
-                ErrorKind::ImmatureSignature => Unauthenticated::InvalidToken("the token is not valid yet (nbf)".into()),
-                ErrorKind::InvalidIssuer => Unauthenticated::InvalidToken("the issuer is not this API's".into()),
-                _ => Unauthenticated::InvalidToken(e.to_string()),
-            }
-        })?;
+        let data =
+            jsonwebtoken::decode::<Map<String, Value>>(token, &key, &self.validation).map_err(|e| token_refusal(&e))?;
         let claims = data.claims;
         let names_us = |v: Option<&Value>| match v {
             Some(Value::String(s)) => self.audiences.iter().any(|a| a == s),
@@ -159,6 +149,35 @@ impl JwtVerifier {
             .find(kid)
             .ok_or_else(|| Unauthenticated::InvalidToken("the key id is not in the issuer's key set".into()))?;
         DecodingKey::from_jwk(jwk).map_err(|e| VerifyError::KeySetUnavailable(format!("key {kid} is unusable: {e}")))
+    }
+}
+
+/// Why a token whose header cannot be read is refused, in the client's terms (the library's
+/// own message names its Rust types and base64 offsets).
+pub fn header_refusal() -> Unauthenticated {
+    Unauthenticated::MalformedToken(
+        "the token is not a JWT: expected three base64url-encoded parts, the first a JSON header".into(),
+    )
+}
+
+pub fn algorithm_refusal(algorithm: Algorithm) -> Unauthenticated {
+    Unauthenticated::InvalidToken(format!("the token is signed with {algorithm:?}; only RS256 tokens are accepted"))
+}
+
+/// Why a token that failed verification is refused, in the client's terms.
+pub fn token_refusal(error: &jsonwebtoken::errors::Error) -> Unauthenticated {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::ExpiredSignature => Unauthenticated::ExpiredToken,
+        ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+            Unauthenticated::MalformedToken("the token is not a well-formed JWT (three base64url-encoded JSON parts)".into())
+        }
+        ErrorKind::InvalidSignature => Unauthenticated::InvalidToken("the token's signature does not verify".into()),
+        ErrorKind::ImmatureSignature => Unauthenticated::InvalidToken("the token is not valid yet (nbf)".into()),
+        ErrorKind::InvalidIssuer => Unauthenticated::InvalidToken("the issuer is not this API's".into()),
+        ErrorKind::InvalidAlgorithm => Unauthenticated::InvalidToken("only RS256 tokens are accepted".into()),
+        ErrorKind::MissingRequiredClaim(claim) => Unauthenticated::InvalidToken(format!("the token has no `{claim}` claim")),
+        _ => Unauthenticated::InvalidToken("the token is not valid for this API".into()),
     }
 }
 

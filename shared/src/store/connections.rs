@@ -12,7 +12,13 @@ pub const CONNECTION_TTL_SECONDS: i64 = 2 * 60 * 60;
 
 impl Store {
     /// Record an open socket. A second connect with the same id (a retried `$connect`) overwrites.
-    pub async fn put_connection(&self, connection_id: &str, agent_id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn put_connection(
+        &self,
+        connection_id: &str,
+        agent_id: &str,
+        token_expires_at: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let item = ConnectionItem {
             pk: keys::LIVE_PARTITION.to_string(),
             sk: keys::connection_sk(connection_id),
@@ -21,6 +27,7 @@ impl Store {
             agent_id: agent_id.to_string(),
             connected_at: now,
             expires_at: now.timestamp() + CONNECTION_TTL_SECONDS,
+            token_expires_at,
         };
         self.client
             .put_item()
@@ -30,6 +37,21 @@ impl Store {
             .await
             .map(|_| ())
             .map_err(|e| StoreError::dynamo("PutItem", e))
+    }
+
+    /// A socket re-authenticated with a fresh token: frames flow until that one expires.
+    pub async fn extend_connection(&self, connection_id: &str, token_expires_at: i64) -> Result<(), StoreError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::LIVE_PARTITION.to_string(), &keys::connection_sk(connection_id))))
+            .update_expression("SET token_expires_at = :exp")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":exp", aws_sdk_dynamodb::types::AttributeValue::N(token_expires_at.to_string()))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))
     }
 
     /// Forget a socket; forgetting one that is already gone is not an error.
@@ -58,15 +80,18 @@ impl Store {
                 .key_condition_expression("pk = :live AND begins_with(sk, :conn)")
                 .expression_attribute_values(":live", s(keys::LIVE_PARTITION))
                 .expression_attribute_values(":conn", s(keys::CONNECTION_PREFIX))
-                .projection_expression("connection_id, agent_id")
+                .projection_expression("connection_id, agent_id, token_expires_at")
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await
                 .map_err(|e| StoreError::dynamo("Query", e))?;
             for item in out.items.unwrap_or_default() {
                 let field = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+                let token_expires_at = item.get("token_expires_at").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok());
                 match (field("connection_id"), field("agent_id")) {
-                    (Some(connection_id), Some(agent_id)) => connections.push(LiveConnection { connection_id, agent_id }),
+                    (Some(connection_id), Some(agent_id)) => {
+                        connections.push(LiveConnection { connection_id, agent_id, token_expires_at })
+                    }
                     _ => tracing::warn!("a connection item without its id or agent; skipped"),
                 }
             }

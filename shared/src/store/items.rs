@@ -350,4 +350,8 @@ pub struct ConnectionItem {
     pub connected_at: DateTime<Utc>,
     /// Epoch seconds.
     pub expires_at: i64,
+    /// When the token the socket was opened (or last re-authenticated) with expires, epoch
+    /// seconds: the fan-out sends nothing after it and closes the socket.
+    #[serde(default)]
+    pub token_expires_at: Option<i64>,
 }

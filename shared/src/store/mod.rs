@@ -2,6 +2,7 @@
 
 mod audit;
 mod batch;
+mod confirmed_writes;
 mod idempotency;
 mod in_flight;
 mod connections;
@@ -15,6 +16,7 @@ mod team;
 mod transitions;
 mod update;
 
+pub use confirmed_writes::RecordedWrite;
 pub use connections::CONNECTION_TTL_SECONDS;
 pub use idempotency::{IdempotencyClaim, RecordCompletion};
 pub use items::{AgentItem, PendingItem, WaitItem};

@@ -197,7 +197,8 @@ impl Store {
 
 /// Still pending, and not written by the reviewer: checked in the write that decides.
 const NOT_DECIDED_NOR_OWN: &str =
-    "attribute_exists(pk) AND review_status = :pending AND (attribute_not_exists(agent_id) OR agent_id <> :reviewer)";
+    "attribute_exists(pk) AND review_status = :pending AND (attribute_not_exists(agent_id) OR agent_id <> :reviewer) \
+     AND (attribute_not_exists(submitted_by) OR submitted_by <> :reviewer)";
 
 /// Why a decision was refused: no such solution, already decided, or the reviewer wrote it.
 fn refused_decision(solution_id: &str, reviewer: &str, old_item: Option<Item>) -> StoreError {
@@ -207,7 +208,9 @@ fn refused_decision(solution_id: &str, reviewer: &str, old_item: Option<Item>) -
         Some(status) if status != ReviewStatus::Pending.as_str() => {
             StoreError::Conflict(format!("solution {solution_id} is already {status}"))
         }
-        Some(_) if field("agent_id").as_deref() == Some(reviewer) => StoreError::Denied(Denied::OwnSolution),
+        Some(_) if field("agent_id").as_deref() == Some(reviewer) || field("submitted_by").as_deref() == Some(reviewer) => {
+            StoreError::Denied(Denied::OwnSolution)
+        }
         Some(_) => StoreError::Conflict(format!("solution {solution_id} changed while it was reviewed")),
     }
 }

@@ -159,6 +159,21 @@ impl Store {
         capacity: Option<&QueuePolicy>,
         now: DateTime<Utc>,
     ) -> Result<TransactWriteItem, StoreError> {
+        self.agent_load_checked(agent_id, delta, capacity, false, now)
+    }
+
+    /// [`Store::agent_load`], and with `on_roster` only for an agent of the roster who takes
+    /// sessions ([`Store::enrol_agent`]): a transfer's target must be a real agent, not any
+    /// well-formed id.
+    fn agent_load_checked(
+        &self,
+        agent_id: &str,
+        delta: i64,
+        capacity: Option<&QueuePolicy>,
+        on_roster: bool,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let roster = if on_roster { "takes_sessions = :takes_sessions AND " } else { "" };
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
@@ -172,15 +187,22 @@ impl Store {
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         if let Some(policy) = capacity {
             update = match policy.team_max_sessions {
-                None => update.condition_expression("attribute_not_exists(max_sessions) OR active_sessions < max_sessions"),
+                None => update.condition_expression(format!(
+                    "{roster}(attribute_not_exists(max_sessions) OR active_sessions < max_sessions)"
+                )),
                 Some(team) => update
-                    .condition_expression(
-                        "(attribute_exists(max_sessions) AND active_sessions < max_sessions) OR \
+                    .condition_expression(format!(
+                        "{roster}((attribute_exists(max_sessions) AND active_sessions < max_sessions) OR \
                          (attribute_not_exists(max_sessions) AND \
-                          (attribute_not_exists(active_sessions) OR active_sessions < :team_max))",
-                    )
+                          (attribute_not_exists(active_sessions) OR active_sessions < :team_max)))"
+                    ))
                     .expression_attribute_values(":team_max", n(team)),
             };
+        } else if on_roster {
+            update = update.condition_expression("takes_sessions = :takes_sessions");
+        }
+        if on_roster {
+            update = update.expression_attribute_values(":takes_sessions", AttributeValue::Bool(true));
         }
         let update = update.build().map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -569,7 +591,7 @@ impl Store {
             }
             let mut actions = vec![
                 self.session_update(session_id, spec, condition)?,
-                self.agent_load(to_agent, 1, Some(policy), now)?,
+                self.agent_load_checked(to_agent, 1, Some(policy), true, now)?,
             ];
             if let (true, Some(holder)) = (session.capacity_counted, holder.as_deref()) {
                 actions.push(self.agent_load(holder, -1, None, now)?);
@@ -592,7 +614,11 @@ impl Store {
                 }
                 Err(TransactFailure::Condition { index: 0, .. }) => continue,
                 Err(TransactFailure::Condition { index: 1, old_item }) => {
-                    return Err(self.at_capacity(to_agent, old_item.as_ref(), policy))
+                    let on_roster = old_item.as_ref().and_then(|i| i.get("takes_sessions")).and_then(|v| v.as_bool().ok());
+                    if on_roster != Some(&true) {
+                        return Err(StoreError::NotFound { kind: "agent", id: to_agent.to_string() });
+                    }
+                    return Err(self.at_capacity(to_agent, old_item.as_ref(), policy));
                 }
                 Err(TransactFailure::Condition { .. }) => {
                     return Err(StoreError::Conflict("a message or event with the same key exists".into()))
@@ -833,6 +859,31 @@ impl Store {
     pub async fn agent(&self, agent_id: &str) -> Result<AgentItem, StoreError> {
         let item: Option<AgentItem> = self.get_typed(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id)).await?;
         Ok(item.unwrap_or(AgentItem { agent_id: agent_id.to_string(), active_sessions: 0, max_sessions: None, updated_at: None }))
+    }
+
+    /// Put an agent on the roster, or refresh their entry: name, roles and whether they take
+    /// sessions (the `agent` role). Locally the seeded roster is enrolled at start; in AWS every
+    /// agent is enrolled at sign-in (`GET /api/v1/agent/me`), from the groups Cognito put in the
+    /// token, so a role removed in the user pool stops transfers to them at their next sign-in.
+    pub async fn enrol_agent(&self, agent_id: &str, name: &str, roles: &[&str], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let spec = UpdateSpec::new()
+            .set("entity", s("agent"))
+            .set("agent_id", s(agent_id))
+            .set("agent_name", s(name))
+            .set("roster_roles", AttributeValue::L(roles.iter().map(|r| s(*r)).collect()))
+            .set("takes_sessions", AttributeValue::Bool(roles.contains(&"agent")))
+            .set("enrolled_at", s(timestamp(now)))
+            .set_if_absent("active_sessions", n(0));
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
+            .update_expression(spec.expression())
+            .set_expression_attribute_values(spec.values())
+            .send()
+            .await
+            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
+        Ok(())
     }
 
     /// Set (or, with `None`, clear) an agent's own limit. Sessions they hold stay theirs; a limit

@@ -88,6 +88,8 @@ fn context(user_id: &str, session: usize) -> AssistContext {
         mentioned_order_ids: vec![],
         now: Utc::now(),
         customer_facing: false,
+        actor: "agent-bench".into(),
+        agent_name: None,
     }
 }
 
@@ -186,6 +188,9 @@ async fn main() {
             format!("Request a refund for ORD-{o} because it arrived damaged")
         }),
     ];
+    // A confirmed write is recorded in its session, guarded by the session being the agent's:
+    // the writes run in one session the bench agent holds.
+    let writes_session = assigned_session(&store).await;
     for (w, (scene, propose_shown, confirm_shown, query)) in writes.into_iter().enumerate() {
         let mut proposals = Vec::with_capacity(iterations);
         let mut confirmations = Vec::with_capacity(iterations);
@@ -198,7 +203,7 @@ async fn main() {
                 0 => 500_000 + i,
                 _ => 500_000 + iterations + i,
             };
-            let ctx = context(WRITER, i);
+            let ctx = AssistContext { session_id: writes_session.clone(), ..context(WRITER, i) };
             let q = query(order);
             let started = Instant::now();
             let proposal = agent.execute(&ctx, &q, None).await;
@@ -251,4 +256,19 @@ async fn main() {
         );
     }
     store.delete_table().await.ok();
+}
+
+/// A session escalated and accepted by the bench agent.
+async fn assigned_session(store: &workbench::store::Store) -> String {
+    let app = workbench::App::new(store.clone(), workbench::config::Config::new(store.table(), workbench::auth::ApiKeys::parse("bench")));
+    let session_id = format!("sess-bench-writes-{}", uuid::Uuid::new_v4().simple());
+    let event = serde_json::json!({
+        "event_id": format!("evt-{session_id}"), "session_id": session_id, "user_id": WRITER,
+        "reason": "bench", "priority": "high", "history": [{"role": "user", "content": "I need to change my orders"}],
+    });
+    workbench::ingest::ingest(&app, workbench::ingest::parse_event(&event.to_string()).unwrap()).await.expect("escalate");
+    let assignee = workbench::store::Assignee { id: "agent-bench", name: None };
+    let policy = workbench::queue::QueuePolicy { team_max_sessions: None, ..Default::default() };
+    store.accept(&session_id, assignee, "agent-bench", &policy, chrono::Utc::now()).await.expect("accept");
+    session_id
 }

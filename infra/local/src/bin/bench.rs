@@ -276,6 +276,7 @@ impl Bare {
             created_at: now,
             agent_id: Some(AGENT.into()),
             reviewed_at: None,
+            submitted_by: None,
             reviewed_by: None,
             reject_reason: None,
             faq_id: None,

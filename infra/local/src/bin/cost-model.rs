@@ -20,6 +20,9 @@ use workbench_local::capacity::{CapacityMeter, Units};
 use workbench_local::round_trips::RoundTrips;
 
 const KEY: &str = "cost-key";
+/// The reviewer's key: four eyes hold for keys, so the key that submitted a solution cannot
+/// approve it.
+const REVIEW_KEY: &str = "cost-review-key";
 /// us-east-1 list prices, on-demand (DynamoDB Standard table class; Lambda on arm64; HTTP API).
 const USD_PER_MILLION_WRITE_UNITS: f64 = 0.625;
 const USD_PER_MILLION_READ_UNITS: f64 = 0.125;
@@ -49,7 +52,8 @@ fn request(step: &Step, idempotency_key: Option<String>) -> lambda_http::Request
     let params: HashMap<String, String> = step.path.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
     let query: HashMap<String, String> = step.query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let method = if step.body.is_some() { "POST" } else { "GET" };
-    let mut builder = lambda_http::http::Request::builder().method(method).header("x-api-key", KEY).header("content-type", "application/json");
+    let key = if step.who == "reviewer" { REVIEW_KEY } else { KEY };
+    let mut builder = lambda_http::http::Request::builder().method(method).header("x-api-key", key).header("content-type", "application/json");
     if let (Some(key), "POST") = (idempotency_key, method) {
         builder = builder.header("idempotency-key", key);
     }
@@ -219,7 +223,7 @@ async fn main() {
     let table = format!("cost-{}", uuid::Uuid::new_v4().simple());
     let store = Store::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
     store.create_table_if_missing().await.expect("create the table");
-    let app = App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(KEY))).with_embedder(workbench_local::production_embedder());
+    let app = App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(&format!("{KEY},{REVIEW_KEY}")))).with_embedder(workbench_local::production_embedder());
     workbench_local::seed::seed_knowledge(&app, std::path::Path::new("infra/seed")).await.expect("seed knowledge");
     workbench::business::seed(&store, "infra/seed/business/dataset.json").await.expect("seed business data");
 

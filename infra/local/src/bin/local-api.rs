@@ -71,6 +71,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(seed_dir) = &args.seed {
         if let Ok(text) = std::fs::read_to_string(seed_dir.join("agents.json")) {
             api.demo_agents = serde_json::from_str(&text)?;
+            // The seeded roster: whom a session may be transferred to before anyone signs in.
+            workbench_local::seed::enrol_roster(&api.app.store, &api.demo_agents).await?;
         }
     }
     match &args.web {

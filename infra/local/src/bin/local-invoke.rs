@@ -92,7 +92,7 @@ async fn invoke_live(
     } else if logical_id == LIVE_FANOUT_FUNCTION.0 {
         let batch: aws_lambda_events::event::dynamodb::Event = serde_json::from_str(payload)?;
         let events = live::events_from_stream(&batch);
-        let report = live::fan_out(&app.store, &DryRun, &events).await?;
+        let report = live::fan_out(&app.store, &DryRun, &events, app.now()).await?;
         return Ok(Some(serde_json::json!({
             "events": events,
             "connections": report.connections,
@@ -113,6 +113,10 @@ impl workbench::live::Poster for DryRun {
         _connection_id: &'a str,
         _frame: &'a str,
     ) -> futures::future::BoxFuture<'a, Result<(), workbench::live::PostError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn close<'a>(&'a self, _connection_id: &'a str) -> futures::future::BoxFuture<'a, Result<(), workbench::live::PostError>> {
         Box::pin(async { Ok(()) })
     }
 }
