@@ -237,11 +237,12 @@ pub async fn fan_out(
     if events.is_empty() {
         return Ok(FanOutReport::default());
     }
-    let events = readable_by_agents(store, events).await?;
-    let frames: Vec<String> = events.iter().map(LiveEvent::to_frame).collect();
     let connections = store.list_connections().await?;
     let (expired, live): (Vec<&LiveConnection>, Vec<&LiveConnection>) =
         connections.iter().partition(|c| c.token_expired(now));
+    // With no one listening, the sessions' statuses are not worth reading.
+    let events = if live.is_empty() { Vec::new() } else { readable_by_agents(store, events).await? };
+    let frames: Vec<String> = events.iter().map(LiveEvent::to_frame).collect();
     let mut report = FanOutReport { events: events.len(), connections: connections.len(), ..Default::default() };
     for connection in expired {
         report.expired += 1;
