@@ -22,10 +22,10 @@ key="fuzz-$(date +%s)-$$"
 target="${CARGO_TARGET_DIR:-$root/target}"
 api_bin="$target/debug/local-api"
 
-if [ ! -x .venv/bin/st ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check schemathesis
-fi
+# schemathesis (and the hypothesis it generates with) from infra/requirements.lock.
+# shellcheck source=infra/python-tools.sh
+source infra/python-tools.sh
+python_tools
 [ -x "$api_bin" ] || cargo build -p workbench-local --bin local-api
 
 work="$(mktemp -d)"
