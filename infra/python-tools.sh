@@ -17,6 +17,10 @@ python_tools() {
   if [ -x "$root/.venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
+  if ! python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+    echo "infra/requirements.lock is for CPython 3.11; python3 is $(python3 -V 2>&1)" >&2
+    return 1
+  fi
   echo "Python tools: installing infra/requirements.lock into .venv"
   rm -rf "$root/.venv"
   python3 -m venv "$root/.venv"
