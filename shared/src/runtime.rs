@@ -51,7 +51,7 @@ pub async fn run_http(
     init_tracing();
     let app = for_process(wiring.await?);
     warm_up(app).await;
-    if crate::knowledge_cache::embeds(endpoint) {
+    if endpoint.embeds() {
         // Map the model and page in its weights during init, not in the first request; a
         // function that embeds without its model fails its init, loudly.
         app.knowledge.embedder().warm_up().await?;

@@ -9,13 +9,14 @@
 //! method then reads again and decides again.
 
 use super::items::{AgentItem, PendingItem, WaitItem};
-use super::sessions::{enqueue, timestamp, TransactFailure};
+use super::transact::{enqueue, session_key, timestamp, Tally, TransactFailure};
 use super::update::UpdateSpec;
-use super::{from_item, from_items, key, keys, n, s, to_item, Item, Store};
+use super::client::{from_item, from_items, key, n, s, to_item, Item, Store};
+use super::keys;
 use crate::auth::Denied;
 use crate::domain::{AgentStatus, AuditEvent, CardNote, EscalationPriority, EventKind, Message, Session};
 use crate::error::{AtCapacity, StoreError};
-use crate::queue::{bin_of, hour_bucket, metric_shard, QueuePolicy};
+use crate::queue::{hour_bucket, metric_shard, QueuePolicy};
 use crate::state_machine::{transition, Action};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use chrono::{DateTime, Duration, Utc};
@@ -60,32 +61,6 @@ pub struct SweepCount {
     pub skipped: usize,
     /// Writes that failed for another reason (logged); the next run tries again.
     pub failed: usize,
-}
-
-/// Counter changes a transition makes, written in its transaction: the pending gauges per
-/// priority (team partition) and the hourly counters (metrics partition).
-#[derive(Debug, Default, Clone)]
-pub struct Tally {
-    pending: Vec<(EscalationPriority, i64)>,
-    hourly: Vec<(String, i64)>,
-}
-
-impl Tally {
-    pub fn pending(mut self, priority: EscalationPriority, delta: i64) -> Self {
-        self.pending.push((priority, delta));
-        self
-    }
-
-    pub fn count(mut self, name: &str, delta: i64) -> Self {
-        self.hourly.push((name.to_string(), delta));
-        self
-    }
-
-    /// A duration in the hourly histogram `{name}_bin_{n}` and the sum `{name}_seconds`.
-    pub fn duration(self, name: &str, seconds: i64) -> Self {
-        let seconds = seconds.max(0);
-        self.count(&format!("{name}_bin_{}", bin_of(seconds)), 1).count(&format!("{name}_seconds"), seconds)
-    }
 }
 
 /// Why a guarded commit did not happen.
@@ -919,10 +894,6 @@ fn allowed(session: &Session, action: Action) -> Result<(), StoreError> {
     })
 }
 
-pub(crate) fn session_key(session_id: &str) -> String {
-    format!("session:{session_id}")
-}
-
 fn agent_key(agent_id: &str) -> String {
     format!("agent:{agent_id}")
 }
@@ -939,7 +910,3 @@ fn accepted(mut session: Session, assignee: Assignee<'_>, now: DateTime<Utc>) ->
     session
 }
 
-/// The attribute names of an item that are counters, with their values.
-pub(crate) fn counters(item: &Item) -> impl Iterator<Item = (&str, i64)> {
-    item.iter().filter_map(|(name, value)| Some((name.as_str(), value.as_n().ok()?.parse().ok()?)))
-}
