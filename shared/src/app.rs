@@ -235,7 +235,7 @@ pub async fn embedder_for_command() -> Result<Arc<dyn Embedder>, ConfigError> {
 
 /// The local semantic embedder. The model file is mapped on first use, so functions that never
 /// embed (and carry no model layer) never look for it; functions that embed load it during init
-/// (`runtime::run_http`) and fail their init loudly when it is missing.
+/// (`routes::run_http`) and fail their init loudly when it is missing.
 #[cfg(feature = "e5")]
 pub fn local_model_embedder() -> Result<Arc<dyn Embedder>, ConfigError> {
     Ok(Arc::new(crate::knowledge::e5::E5Embedder::new(crate::knowledge::e5::default_model_path())))

@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod business;
+pub mod cold_start;
 pub mod config;
 pub mod domain;
 pub mod endpoint;

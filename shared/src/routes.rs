@@ -12,6 +12,8 @@ use crate::error::ApiError;
 use crate::idempotency;
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
+use crate::cold_start::{for_process, init_tracing, warm_up};
+use lambda_http::service_fn;
 use std::time::Instant;
 
 /// A handler: borrows the container's [`App`], the request, and the caller, already
@@ -70,7 +72,7 @@ macro_rules! lambda_main {
                 { $crate::Endpoint::$endpoint.embeds() },
                 { $crate::Endpoint::$endpoint.calls_order_system() },
             >();
-            $crate::runtime::run_http($crate::Endpoint::$endpoint, |app, req, caller| {
+            $crate::routes::run_http($crate::Endpoint::$endpoint, |app, req, caller| {
                 Box::pin($crate::handler_of!($endpoint)(app, req, caller))
             }, app)
             .await
@@ -113,6 +115,27 @@ impl Endpoint {
             Endpoint::OpenApiDocument => |app, req, caller| Box::pin(crate::handler_of!(OpenApiDocument)(app, req, caller)),
         }
     }
+}
+
+/// Run an HTTP endpoint as a Lambda behind API Gateway, with the app its wiring builds. Called
+/// by [`crate::lambda_main!`].
+pub async fn run_http(
+    endpoint: Endpoint,
+    handler: Handler,
+    wiring: impl std::future::Future<Output = Result<App, crate::config::ConfigError>>,
+) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let app = for_process(wiring.await?);
+    warm_up(app).await;
+    if endpoint.embeds() {
+        // Map the model and page in its weights during init, not in the first request; a
+        // function that embeds without its model fails its init, loudly.
+        app.knowledge.embedder().warm_up().await?;
+    }
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, std::convert::Infallible>(handle_with(app, endpoint, handler, req).await)
+    }))
+    .await
 }
 
 /// Authenticate, admit, run the endpoint, and turn any error into its JSON response. Never

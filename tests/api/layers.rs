@@ -28,11 +28,11 @@ const FLOORS: &[&[&str]] = &[
     &["business", "live", "idempotency", "knowledge_cache"],
     // 8. The API contract; the wiring built from config.
     &["api", "app"],
-    // 9. The OpenAPI document; the handlers; the event functions.
-    &["openapi", "handlers", "ingest", "maintenance"],
-    // 10. Routing, the Lambda runtime and the crate's face.
-    &["routes"],
-    &["runtime"],
+    // 9. The OpenAPI document; the handlers; the event functions; a container's cold start.
+    &["openapi", "handlers", "ingest", "maintenance", "cold_start"],
+    // 10. The HTTP functions' routing and runtime loop; the event functions' runtime loops.
+    &["routes", "runtime"],
+    // 11. The crate's face.
     &["lib"],
 ];
 

@@ -32,6 +32,51 @@ impl Store {
         out.item.map(from_item::<T>).transpose()
     }
 
+    /// A Query on an index, ascending; all pages unless `limit` is given (then one page).
+    pub(crate) async fn query_index(
+        &self,
+        index: &str,
+        key_condition: &str,
+        values: &[(&str, String)],
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, StoreError> {
+        self.query_index_filtered(index, key_condition, None, values, limit).await
+    }
+
+    /// [`Store::query_index`] with a filter on the projected attributes.
+    pub(crate) async fn query_index_filtered(
+        &self,
+        index: &str,
+        key_condition: &str,
+        filter: Option<&str>,
+        values: &[(&str, String)],
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index)
+                .key_condition_expression(key_condition)
+                .set_filter_expression(filter.map(str::to_string))
+                .scan_index_forward(true)
+                .set_limit(limit)
+                .set_exclusive_start_key(start.take());
+            for (name, value) in values {
+                query = query.expression_attribute_values(*name, s(value.as_str()));
+            }
+            let out = query.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(next) if !next.is_empty() && limit.is_none() => start = Some(next),
+                _ => return Ok(items),
+            }
+        }
+    }
+
     pub fn new(client: Client, table: impl Into<String>) -> Self {
         Store { client, table: table.into(), in_flight: Default::default() }
     }

@@ -1,5 +1,6 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
+mod agents;
 mod audit;
 mod client;
 mod batch;

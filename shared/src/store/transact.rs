@@ -4,14 +4,15 @@
 //! the counter changes a transition carries ([`Tally`]). It imports no entity's room.
 
 use super::update::UpdateSpec;
-use super::client::{key, s, Item};
+use super::client::{key, n, s, to_item, Item, Store};
 use super::keys;
 use crate::domain::AgentStatus;
 use crate::state_machine::{Action, TransitionRejected};
-use crate::domain::EscalationPriority;
+use crate::domain::{AuditEvent, EscalationPriority};
 use crate::error::StoreError;
-use crate::queue::bin_of;
-use chrono::{DateTime, Utc};
+use crate::queue::{bin_of, hour_bucket, metric_shard};
+use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use chrono::{DateTime, Duration, Utc};
 
 /// The partition of the knowledge items, and the sort key of its version item.
 pub(crate) const KB_PK: &str = "KB";
@@ -139,4 +140,84 @@ pub(crate) fn assignee_clause(assignee: Option<&str>) -> &'static str {
 pub(crate) fn status_condition(action: Action) -> (String, AgentStatus) {
     let required = action.required_status().expect("only writing actions are guarded by a condition");
     ("attribute_exists(pk) AND agent_status = :required_status".to_string(), required)
+}
+
+/// Hourly counters are kept this long (TTL), then DynamoDB deletes them.
+const HOURLY_RETENTION_DAYS: i64 = 3;
+
+/// The items every transition builds into its transaction: the session's guarded update, its
+/// audit event and the counters of its tally.
+impl Store {
+    /// The audit event's Put, in the session's partition; the key is new, so it never overwrites.
+    /// (Public, as the other builders of a transition's items here, for the benchmark that issues a
+    /// transition's very calls bare.)
+    pub fn audit_put(&self, session_id: &str, event: &AuditEvent) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&super::items::AuditItem::new(session_id, event))?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The counter updates of a tally: one gauge shard, one hourly shard, the session's.
+    pub fn tally_updates(
+        &self,
+        session_id: &str,
+        tally: &Tally,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let shard = metric_shard(session_id);
+        let mut actions = Vec::new();
+        if !tally.pending.is_empty() {
+            let mut spec = UpdateSpec::new().set("entity", s("gauge"));
+            for priority in EscalationPriority::ALL {
+                let delta: i64 = tally.pending.iter().filter(|(p, _)| *p == priority).map(|(_, d)| d).sum();
+                if tally.pending.iter().any(|(p, _)| *p == priority) {
+                    spec = spec.add(&format!("pending_{}", priority.as_str()), delta);
+                }
+            }
+            actions.push(self.counter_update(keys::TEAM_PK, &keys::gauge_sk(shard), spec)?);
+        }
+        if !tally.hourly.is_empty() {
+            let hour = hour_bucket(now);
+            let expires = (now + Duration::days(HOURLY_RETENTION_DAYS)).timestamp();
+            let mut spec = UpdateSpec::new().set("entity", s("hourly")).set("hour_bucket", s(hour.as_str())).set("expires_at", n(expires));
+            let mut names: Vec<&String> = tally.hourly.iter().map(|(name, _)| name).collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let delta: i64 = tally.hourly.iter().filter(|(n, _)| n == name).map(|(_, d)| d).sum();
+                spec = spec.add(name, delta);
+            }
+            actions.push(self.counter_update(keys::METRICS_PK, &keys::hour_sk(&hour, shard), spec)?);
+        }
+        Ok(actions)
+    }
+
+    fn counter_update(&self, pk: &str, sk: &str, spec: UpdateSpec) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(pk.to_string(), sk)))
+            .update_expression(spec.expression())
+            .set_expression_attribute_values(spec.values())
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// The session's update, conditioned; on failure DynamoDB hands back the item as it was.
+    pub fn session_update(&self, session_id: &str, spec: UpdateSpec, condition: &str) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
+            .update_expression(spec.expression())
+            .condition_expression(condition)
+            .set_expression_attribute_values(spec.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
 }
