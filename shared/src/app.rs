@@ -1,6 +1,7 @@
 //! What a function builds once per cold start and lends to every invocation.
 
-use crate::config::{Config, ConfigError};
+pub use crate::config::{request_budget, AWS_STORE_TIMEOUT_MS, LOCAL_STORE_TIMEOUT_MS};
+use crate::config::{store_budget_ms, Config, ConfigError};
 use crate::business::{
     confirmation_secret, derive_secret, BusinessAgent, BusinessBackend, DynamoBusinessBackend, DynamoConfirmationLedger,
     HttpBusinessBackend, NoBusinessBackend,
@@ -234,7 +235,7 @@ pub async fn embedder_for_command() -> Result<Arc<dyn Embedder>, ConfigError> {
 
 /// The local semantic embedder. The model file is mapped on first use, so functions that never
 /// embed (and carry no model layer) never look for it; functions that embed load it during init
-/// (`runtime::run_http`) and fail their init loudly when it is missing.
+/// (`routes::run_http`) and fail their init loudly when it is missing.
 #[cfg(feature = "e5")]
 pub fn local_model_embedder() -> Result<Arc<dyn Embedder>, ConfigError> {
     Ok(Arc::new(crate::knowledge::e5::E5Embedder::new(crate::knowledge::e5::default_model_path())))
@@ -334,37 +335,6 @@ pub fn store_timeouts(default_operation_ms: u64) -> aws_sdk_dynamodb::config::ti
         .operation_timeout(std::time::Duration::from_millis(operation_ms))
         .build()
 }
-
-/// The budget of one store call: `DYNAMODB_TIMEOUT_MS`, else the default.
-fn store_budget_ms(default_operation_ms: u64) -> u64 {
-    std::env::var("DYNAMODB_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms >= 100)
-        .unwrap_or(default_operation_ms)
-}
-
-/// The budget of a whole request: the per-call budgets bound each call, but a request makes
-/// several (an idempotency claim, reads, a transaction retried on conflicts, the record's
-/// completion), each of which may run slow without failing. Two call budgets and a second:
-/// one call may stall on an outage and one more release the request's claim, while the rest
-/// take milliseconds. 6 s in AWS (the Lambda's timeout is 10 s, API Gateway's 30 s);
-/// `REQUEST_TIMEOUT_MS` to change.
-pub fn request_budget(default_store_operation_ms: u64) -> std::time::Duration {
-    let ms = std::env::var("REQUEST_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms >= 100)
-        .unwrap_or(2 * store_budget_ms(default_store_operation_ms) + 1_000);
-    std::time::Duration::from_millis(ms)
-}
-
-/// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s
-/// leaves room in every route's 3 s budget.
-pub const AWS_STORE_TIMEOUT_MS: u64 = 2_500;
-/// DynamoDB Local is a JVM sharing two cores with eight test threads and the model: far more room
-/// before calling it down (tests of the outage path set their own budget).
-pub const LOCAL_STORE_TIMEOUT_MS: u64 = 10_000;
 
 fn aws_dynamodb_client(shared: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
     let config =

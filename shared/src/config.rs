@@ -1,4 +1,6 @@
-//! Configuration read once per cold start.
+//! Configuration read once per cold start: plain data from the environment, and the time budgets
+//! the store client and the request are given. It imports nothing of the application; the
+//! application is built from it (`App::new`, `App::from_env`).
 
 use crate::auth::ApiKeys;
 use crate::escalation::DEFAULT_FAILURE_THRESHOLD;
@@ -19,7 +21,7 @@ pub struct Config {
     pub failure_threshold: u32,
     pub api_keys: ApiKeys,
     /// What one request may take in all, store calls and retries included; past it the answer is
-    /// a 503 `store_unavailable` (see [`crate::app::request_budget`]).
+    /// a 503 `store_unavailable` (see [`request_budget`]).
     pub request_budget: std::time::Duration,
     /// Aging, first-response targets, capacity and auto-release (`AGING_MINUTES`,
     /// `SLA_FIRST_RESPONSE_MINUTES`, `AGENT_MAX_SESSIONS`, `AUTO_RELEASE_MINUTES`).
@@ -28,7 +30,7 @@ pub struct Config {
 
 impl Config {
     /// `TABLE_NAME`, `API_KEY` (comma-separated for rotation), `ESCALATION_FAILURE_THRESHOLD`.
-    /// On AWS the keys come from Secrets Manager instead: see [`crate::app::App::from_env`].
+    /// On AWS the keys come from Secrets Manager instead: see `App::from_env`.
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_env_with_keys(None)
     }
@@ -51,7 +53,7 @@ impl Config {
         if api_keys.is_empty() && !keys_given {
             return Err(ConfigError::Invalid { name: "API_KEY", reason: "no key given".into() });
         }
-        let request_budget = crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS);
+        let request_budget = request_budget(LOCAL_STORE_TIMEOUT_MS);
         let queue = QueuePolicy::from_lookup(|name| std::env::var(name).ok())
             .map_err(|(name, reason)| ConfigError::Invalid { name, reason })?;
         Ok(Config { table_name, failure_threshold, api_keys, request_budget, queue })
@@ -62,8 +64,39 @@ impl Config {
             table_name: table_name.into(),
             failure_threshold: DEFAULT_FAILURE_THRESHOLD,
             api_keys,
-            request_budget: crate::app::request_budget(crate::app::LOCAL_STORE_TIMEOUT_MS),
+            request_budget: request_budget(LOCAL_STORE_TIMEOUT_MS),
             queue: QueuePolicy::default(),
         }
     }
 }
+
+/// The budget of one store call: `DYNAMODB_TIMEOUT_MS`, else the default.
+pub fn store_budget_ms(default_operation_ms: u64) -> u64 {
+    std::env::var("DYNAMODB_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(default_operation_ms)
+}
+
+/// The budget of a whole request: the per-call budgets bound each call, but a request makes
+/// several (an idempotency claim, reads, a transaction retried on conflicts, the record's
+/// completion), each of which may run slow without failing. Two call budgets and a second:
+/// one call may stall on an outage and one more release the request's claim, while the rest
+/// take milliseconds. 6 s in AWS (the Lambda's timeout is 10 s, API Gateway's 30 s);
+/// `REQUEST_TIMEOUT_MS` to change.
+pub fn request_budget(default_store_operation_ms: u64) -> std::time::Duration {
+    let ms = std::env::var("REQUEST_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms >= 100)
+        .unwrap_or(2 * store_budget_ms(default_store_operation_ms) + 1_000);
+    std::time::Duration::from_millis(ms)
+}
+
+/// In AWS: DynamoDB answers in milliseconds, so a one-second attempt is an outage, and 2.5 s
+/// leaves room in every route's 3 s budget.
+pub const AWS_STORE_TIMEOUT_MS: u64 = 2_500;
+/// DynamoDB Local is a JVM sharing two cores with eight test threads and the model: far more room
+/// before calling it down (tests of the outage path set their own budget).
+pub const LOCAL_STORE_TIMEOUT_MS: u64 = 10_000;

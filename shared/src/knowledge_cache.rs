@@ -1,33 +1,13 @@
 //! The hot cache: one HybridRetriever per container, built from the table on first use and
 //! rebuilt when the knowledge version moves (a write, an approval, or an explicit invalidate).
 
+pub use crate::endpoint::EMBEDDING_ENDPOINTS;
 use crate::error::StoreError;
 use crate::knowledge::{Embedder, EmbeddingError, HybridRetriever, TextKind};
-use crate::routes::Endpoint;
 use crate::store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
-
-/// The functions that embed text (a query, a FAQ, a document): only they carry the model.
-pub const EMBEDDING_ENDPOINTS: &[Endpoint] = &[
-    Endpoint::Chat,
-    Endpoint::KnowledgeRecommend,
-    Endpoint::UpsertDocument,
-    Endpoint::CreateFaq,
-    Endpoint::ApproveSolution,
-];
-
-pub const fn embeds(endpoint: Endpoint) -> bool {
-    let mut i = 0;
-    while i < EMBEDDING_ENDPOINTS.len() {
-        if EMBEDDING_ENDPOINTS[i] as u8 == endpoint as u8 {
-            return true;
-        }
-        i += 1;
-    }
-    false
-}
 
 pub struct KnowledgeCache {
     embedder: Arc<dyn Embedder>,

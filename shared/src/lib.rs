@@ -1,11 +1,14 @@
 //! The agent assist workbench: domain, state machine, DynamoDB store and HTTP edge shared by
 //! every Lambda of template.yaml.
 
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod business;
+pub mod cold_start;
 pub mod config;
 pub mod domain;
+pub mod endpoint;
 pub mod error;
 pub mod escalation;
 pub mod handlers;
@@ -24,7 +27,8 @@ pub mod routes;
 pub mod runtime;
 pub mod state_machine;
 pub mod store;
+pub mod text;
 pub mod turn_policy;
 
 pub use app::App;
-pub use routes::Endpoint;
+pub use endpoint::Endpoint;

@@ -2,12 +2,18 @@
 //! error mapping. The Lambdas and the local server both go through [`handle`].
 
 use crate::app::App;
+pub use crate::endpoint::{
+    Endpoint, INGEST_FUNCTION, LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_FANOUT_FUNCTION, LIVE_FUNCTIONS,
+    LIVE_PING_FUNCTION, MAINTENANCE_FUNCTION,
+};
 use crate::auth::policy::token_on_integration_route;
-use crate::auth::{admit, principal_of, Operation, Principal, Unauthenticated};
+use crate::auth::{admit, principal_of, Principal, Unauthenticated};
 use crate::error::ApiError;
 use crate::idempotency;
 use futures::future::BoxFuture;
 use lambda_http::{Body, Request, Response};
+use crate::cold_start::{for_process, init_tracing, warm_up};
+use lambda_http::service_fn;
 use std::time::Instant;
 
 /// A handler: borrows the container's [`App`], the request, and the caller, already
@@ -27,7 +33,7 @@ macro_rules! handler_of {
     (ResolveSession) => { $crate::handlers::agent::resolve_session };
     (SubmitSolution) => { $crate::handlers::agent::submit_solution };
     (Me) => { $crate::handlers::agent::me };
-    (OpenApiDocument) => { $crate::handlers::openapi_document };
+    (OpenApiDocument) => { $crate::openapi::openapi_document };
     (Chat) => { $crate::handlers::chat::chat };
     (KnowledgeRecommend) => { $crate::handlers::knowledge::knowledge_recommend };
     (BusinessAssist) => { $crate::handlers::business::business_assist };
@@ -66,7 +72,7 @@ macro_rules! lambda_main {
                 { $crate::Endpoint::$endpoint.embeds() },
                 { $crate::Endpoint::$endpoint.calls_order_system() },
             >();
-            $crate::runtime::run_http($crate::Endpoint::$endpoint, |app, req, caller| {
+            $crate::routes::run_http($crate::Endpoint::$endpoint, |app, req, caller| {
                 Box::pin($crate::handler_of!($endpoint)(app, req, caller))
             }, app)
             .await
@@ -74,175 +80,7 @@ macro_rules! lambda_main {
     };
 }
 
-/// One HTTP-triggered function of template.yaml.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Endpoint {
-    PendingList,
-    SessionDetails,
-    AcceptSession,
-    SendMessage,
-    ResolveSession,
-    SubmitSolution,
-    Me,
-    Chat,
-    KnowledgeRecommend,
-    BusinessAssist,
-    InvalidateCache,
-    UpsertDocument,
-    ListDocuments,
-    DeleteDocument,
-    CreateFaq,
-    ListFaqs,
-    DeleteFaq,
-    ListSolutions,
-    ApproveSolution,
-    RejectSolution,
-    ReleaseSession,
-    TransferSession,
-    NextSession,
-    SessionEvents,
-    GetAgent,
-    SetAgentCapacity,
-    MetricsSummary,
-    OpenApiDocument,
-}
-
-/// (endpoint, template logical id, binary name)
-const NAMES: &[(Endpoint, &str, &str)] = &[
-    (Endpoint::PendingList, "PendingListFunction", "pending-list"),
-    (Endpoint::SessionDetails, "SessionDetailsFunction", "session-details"),
-    (Endpoint::AcceptSession, "AcceptSessionFunction", "accept-session"),
-    (Endpoint::SendMessage, "SendMessageFunction", "send-message"),
-    (Endpoint::ResolveSession, "ResolveSessionFunction", "resolve-session"),
-    (Endpoint::SubmitSolution, "SubmitSolutionFunction", "submit-solution"),
-    (Endpoint::Me, "AgentMeFunction", "agent-me"),
-    (Endpoint::Chat, "ChatFunction", "chat"),
-    (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
-    (Endpoint::BusinessAssist, "BusinessAssistFunction", "business-assist"),
-    (Endpoint::InvalidateCache, "InvalidateCacheFunction", "invalidate-cache"),
-    (Endpoint::UpsertDocument, "UpsertDocumentFunction", "upsert-document"),
-    (Endpoint::ListDocuments, "ListDocumentsFunction", "list-documents"),
-    (Endpoint::DeleteDocument, "DeleteDocumentFunction", "delete-document"),
-    (Endpoint::CreateFaq, "CreateFaqFunction", "create-faq"),
-    (Endpoint::ListFaqs, "ListFaqsFunction", "list-faqs"),
-    (Endpoint::DeleteFaq, "DeleteFaqFunction", "delete-faq"),
-    (Endpoint::ListSolutions, "ListSolutionsFunction", "list-solutions"),
-    (Endpoint::ApproveSolution, "ApproveSolutionFunction", "approve-solution"),
-    (Endpoint::RejectSolution, "RejectSolutionFunction", "reject-solution"),
-    (Endpoint::ReleaseSession, "ReleaseSessionFunction", "release-session"),
-    (Endpoint::TransferSession, "TransferSessionFunction", "transfer-session"),
-    (Endpoint::NextSession, "NextSessionFunction", "next-session"),
-    (Endpoint::SessionEvents, "SessionEventsFunction", "session-events"),
-    (Endpoint::GetAgent, "GetAgentFunction", "get-agent"),
-    (Endpoint::SetAgentCapacity, "SetAgentCapacityFunction", "set-agent-capacity"),
-    (Endpoint::MetricsSummary, "MetricsSummaryFunction", "metrics-summary"),
-    (Endpoint::OpenApiDocument, "OpenApiFunction", "openapi"),
-];
-
-/// The event-triggered function of template.yaml.
-pub const INGEST_FUNCTION: (&str, &str) = ("IngestEscalationFunction", "ingest-escalation");
-
-/// The scheduled function of template.yaml (EventBridge, every minute): aging, auto-release,
-/// the oldest pending wait.
-pub const MAINTENANCE_FUNCTION: (&str, &str) = ("QueueMaintenanceFunction", "queue-maintenance");
-
-/// The live-update functions of template.yaml, (logical id, binary): the WebSocket API's routes
-/// and the fan-out on the table's stream.
-pub const LIVE_CONNECT_FUNCTION: (&str, &str) = ("LiveConnectFunction", "live-connect");
-pub const LIVE_DISCONNECT_FUNCTION: (&str, &str) = ("LiveDisconnectFunction", "live-disconnect");
-pub const LIVE_PING_FUNCTION: (&str, &str) = ("LivePingFunction", "live-ping");
-pub const LIVE_FANOUT_FUNCTION: (&str, &str) = ("LiveFanoutFunction", "live-fanout");
-pub const LIVE_FUNCTIONS: [(&str, &str); 4] =
-    [LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_PING_FUNCTION, LIVE_FANOUT_FUNCTION];
-
 impl Endpoint {
-    pub fn all() -> impl Iterator<Item = Endpoint> {
-        NAMES.iter().map(|(e, _, _)| *e)
-    }
-
-    /// By template logical id or binary name.
-    pub fn from_function_name(name: &str) -> Option<Endpoint> {
-        NAMES.iter().find(|(_, logical, binary)| *logical == name || *binary == name).map(|(e, _, _)| *e)
-    }
-
-    pub fn logical_id(self) -> &'static str {
-        NAMES.iter().find(|(e, _, _)| *e == self).map(|(_, l, _)| *l).expect("every endpoint is named")
-    }
-
-    /// What the route does, for the permission rules of [`crate::auth::policy`].
-    pub fn operation(self) -> Operation {
-        match self {
-            Endpoint::PendingList => Operation::ListPending,
-            Endpoint::SessionDetails => Operation::ViewSession,
-            Endpoint::AcceptSession => Operation::Accept,
-            Endpoint::SendMessage => Operation::SendMessage,
-            Endpoint::ResolveSession => Operation::Resolve,
-            Endpoint::SubmitSolution => Operation::SubmitSolution,
-            Endpoint::Me => Operation::WhoAmI,
-            Endpoint::Chat => Operation::Chat,
-            Endpoint::KnowledgeRecommend => Operation::RecommendKnowledge,
-            Endpoint::BusinessAssist => Operation::BusinessAssist,
-            Endpoint::ListSolutions => Operation::ListSolutions,
-            Endpoint::ApproveSolution | Endpoint::RejectSolution => Operation::ReviewSolution,
-            Endpoint::ReleaseSession => Operation::Release,
-            Endpoint::TransferSession => Operation::Transfer,
-            Endpoint::NextSession => Operation::NextInQueue,
-            Endpoint::SessionEvents => Operation::ViewEvents,
-            Endpoint::GetAgent => Operation::ViewAgent,
-            Endpoint::SetAgentCapacity => Operation::SetCapacity,
-            Endpoint::MetricsSummary => Operation::MetricsSummary,
-            Endpoint::InvalidateCache
-            | Endpoint::UpsertDocument
-            | Endpoint::ListDocuments
-            | Endpoint::DeleteDocument
-            | Endpoint::CreateFaq
-            | Endpoint::ListFaqs
-            | Endpoint::DeleteFaq => Operation::ManageKnowledge,
-            Endpoint::OpenApiDocument => Operation::ReadApiDocs,
-        }
-    }
-
-    /// Routes an agent's token opens: in AWS the HTTP API's JWT authorizer guards exactly these.
-    /// The others are integration routes, reached with a service key.
-    pub const fn is_agent_route(self) -> bool {
-        !matches!(
-            self,
-            Endpoint::Chat
-                | Endpoint::OpenApiDocument
-                | Endpoint::InvalidateCache
-                | Endpoint::UpsertDocument
-                | Endpoint::ListDocuments
-                | Endpoint::DeleteDocument
-                | Endpoint::CreateFaq
-                | Endpoint::ListFaqs
-                | Endpoint::DeleteFaq
-        )
-    }
-
-    /// Reads the API keys from Secrets Manager at cold start in AWS: the integration routes,
-    /// which take service keys, and business assist, whose confirmation tokens are keyed from
-    /// them (unless `CONFIRMATION_SECRET` is set). The agent routes take tokens only in AWS (the
-    /// JWT authorizer answers a request without one), so they read no secret; locally they
-    /// still take `API_KEY`.
-    pub const fn reads_secrets(self) -> bool {
-        !self.is_agent_route() || matches!(self, Endpoint::BusinessAssist)
-    }
-
-    /// Embeds text (a query, a FAQ, a document), so links an embedder and carries the model.
-    pub const fn embeds(self) -> bool {
-        crate::knowledge_cache::embeds(self)
-    }
-
-    /// May call an order system (`BUSINESS_API_URL`): business assist, and the bot, which
-    /// answers a customer's questions about their own orders.
-    pub const fn calls_order_system(self) -> bool {
-        matches!(self, Endpoint::BusinessAssist | Endpoint::Chat)
-    }
-
-    pub fn binary(self) -> &'static str {
-        NAMES.iter().find(|(e, _, _)| *e == self).map(|(_, _, b)| *b).expect("every endpoint is named")
-    }
-
     /// The endpoint's handler, for the local server, which serves them all. A Lambda binary names
     /// its handler through [`crate::lambda_main!`] instead, so it links that handler only.
     pub fn handler(self) -> Handler {
@@ -277,6 +115,27 @@ impl Endpoint {
             Endpoint::OpenApiDocument => |app, req, caller| Box::pin(crate::handler_of!(OpenApiDocument)(app, req, caller)),
         }
     }
+}
+
+/// Run an HTTP endpoint as a Lambda behind API Gateway, with the app its wiring builds. Called
+/// by [`crate::lambda_main!`].
+pub async fn run_http(
+    endpoint: Endpoint,
+    handler: Handler,
+    wiring: impl std::future::Future<Output = Result<App, crate::config::ConfigError>>,
+) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let app = for_process(wiring.await?);
+    warm_up(app).await;
+    if endpoint.embeds() {
+        // Map the model and page in its weights during init, not in the first request; a
+        // function that embeds without its model fails its init, loudly.
+        app.knowledge.embedder().warm_up().await?;
+    }
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, std::convert::Infallible>(handle_with(app, endpoint, handler, req).await)
+    }))
+    .await
 }
 
 /// Authenticate, admit, run the endpoint, and turn any error into its JSON response. Never
@@ -338,27 +197,5 @@ async fn run_once(app: &App, endpoint: Endpoint, handler: Handler, req: &Request
             }
             response
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_agent_routes_are_those_of_the_agent_operations() {
-        for endpoint in Endpoint::all() {
-            let integration = matches!(endpoint.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs);
-            assert_eq!(endpoint.is_agent_route(), !integration, "{endpoint:?}");
-        }
-    }
-
-    #[test]
-    fn names_resolve_both_ways() {
-        for endpoint in Endpoint::all() {
-            assert_eq!(Endpoint::from_function_name(endpoint.logical_id()), Some(endpoint));
-            assert_eq!(Endpoint::from_function_name(endpoint.binary()), Some(endpoint));
-        }
-        assert_eq!(Endpoint::from_function_name("NoSuchFunction"), None);
     }
 }

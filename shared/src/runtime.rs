@@ -1,66 +1,15 @@
-//! Cold-start wiring shared by every Lambda: tracing, configuration, the SDK client, and the
-//! runtime loop. A function's `main` is one call into here.
+//! The event-triggered Lambdas' runtime loops: the queue's schedule, SQS escalations, the
+//! WebSocket routes and the stream fan-out. An event function's `main` is one call into here; an
+//! HTTP function's is `lambda_main!`, which runs [`crate::routes::run_http`].
 
 use crate::app::App;
-use crate::routes::{self, Endpoint, Handler};
+use crate::cold_start::{for_process, warm_up};
+pub use crate::cold_start::init_tracing;
 pub use lambda_http::Error;
-use lambda_http::{service_fn, Request};
 use lambda_runtime::LambdaEvent;
 use aws_lambda_events::event::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-
-/// JSON logs to stdout (CloudWatch), level from `RUST_LOG` (`error`, `warn`, `info`, `debug`,
-/// `trace`), default `info`. One level for the whole process: per-module directives would need
-/// `EnvFilter`, which brings a regex engine into every function.
-pub fn init_tracing() {
-    let level = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|v| v.trim().parse::<tracing_subscriber::filter::LevelFilter>().ok())
-        .unwrap_or(tracing_subscriber::filter::LevelFilter::INFO);
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(level)
-        .with_current_span(false)
-        .with_target(false)
-        .without_time()
-        .try_init();
-}
-
-/// Built once per container; every invocation borrows it.
-fn for_process(app: App) -> &'static App {
-    Box::leak(Box::new(app))
-}
-
-/// Open the connection to DynamoDB (DNS, TCP, TLS) during init rather than in the first request.
-/// Best effort and bounded: a slow or failing warm-up never delays or fails the start.
-async fn warm_up(app: &App) {
-    let probe = app.store.get_session("warm-up");
-    if tokio::time::timeout(std::time::Duration::from_millis(1500), probe).await.is_err() {
-        tracing::warn!("DynamoDB warm-up timed out");
-    }
-}
-
-/// Run an HTTP endpoint as a Lambda behind API Gateway, with the app its wiring builds. Called
-/// by [`crate::lambda_main!`].
-pub async fn run_http(
-    endpoint: Endpoint,
-    handler: Handler,
-    wiring: impl std::future::Future<Output = Result<App, crate::config::ConfigError>>,
-) -> Result<(), Error> {
-    init_tracing();
-    let app = for_process(wiring.await?);
-    warm_up(app).await;
-    if crate::knowledge_cache::embeds(endpoint) {
-        // Map the model and page in its weights during init, not in the first request; a
-        // function that embeds without its model fails its init, loudly.
-        app.knowledge.embedder().warm_up().await?;
-    }
-    lambda_http::run(service_fn(move |req: Request| async move {
-        Ok::<_, std::convert::Infallible>(routes::handle_with(app, endpoint, handler, req).await)
-    }))
-    .await
-}
 
 /// Run the queue's maintenance as a Lambda on its EventBridge schedule. A failed run is an
 /// invocation error (logged, retried by the next minute's run anyway).

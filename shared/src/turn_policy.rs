@@ -9,6 +9,9 @@ use crate::escalation::{assess_turn, remember_attempt};
 use crate::state_machine::Action;
 use chrono::{DateTime, Utc};
 
+/// How a turn without an answer begins.
+pub const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
+
 pub const TRANSFER_NOTICE: &str =
     "I'm connecting you with a human agent now. Please stay in this chat; an agent will join shortly.";
 pub const WAITING_NOTICE: &str =

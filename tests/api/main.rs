@@ -14,6 +14,7 @@ mod idempotency;
 mod identity;
 mod ingestion;
 mod knowledge;
+mod layers;
 mod live;
 mod openapi;
 mod probe;

@@ -1,6 +1,7 @@
 //! The local stack: the API of template.yaml served over HTTP from the same handler code the
 //! Lambdas run, function invocation on event files, and demo data.
 
+pub mod bench;
 pub mod identity;
 pub mod capacity;
 pub mod latency;

@@ -12,7 +12,7 @@
 //!
 //! A failing stream reader is logged and retried with backoff; the API goes on serving.
 
-use crate::server::LocalApi;
+use crate::identity::LocalIdentity;
 use aws_sdk_dynamodbstreams::types::{AttributeValue as StreamValue, ShardIteratorType};
 use aws_sdk_dynamodb::types::AttributeValue;
 use futures::future::BoxFuture;
@@ -93,13 +93,20 @@ impl Poster for LiveHub {
 }
 
 /// `GET /ws?token=…`: the `$connect` route. Refuses with the API's JSON errors before upgrading.
-pub async fn accept(api: &LocalApi, req: hyper::Request<Incoming>) -> lambda_http::Response<Body> {
+/// The server lends what the route needs: the app (its store and clock), the identity that checks
+/// the token, and the hub that holds the sockets.
+pub async fn accept(
+    app: &workbench::App,
+    identity: &Arc<LocalIdentity>,
+    live: &Arc<LiveHub>,
+    req: hyper::Request<Incoming>,
+) -> lambda_http::Response<Body> {
     let query = req.uri().query().unwrap_or("");
     let token = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned());
     let Some(token) = token.filter(|t| !t.is_empty()) else {
         return ApiError::Unauthorized(workbench::auth::Unauthenticated::Missing).into_response();
     };
-    let claims = match api.identity.verify(&token) {
+    let claims = match identity.verify(&token) {
         Ok(claims) => claims,
         Err(why) => return ApiError::Unauthorized(why).into_response(),
     };
@@ -119,16 +126,16 @@ pub async fn accept(api: &LocalApi, req: hyper::Request<Incoming>) -> lambda_htt
     }
     let connection_id = format!("local-{}", uuid::Uuid::new_v4().simple());
     let token_expires_at = workbench::live::token_expiry(&claims);
-    if let Err(err) = api.app.store.put_connection(&connection_id, &agent.agent_id, token_expires_at, api.app.now()).await {
+    if let Err(err) = app.store.put_connection(&connection_id, &agent.agent_id, token_expires_at, app.now()).await {
         return ApiError::Internal(Box::new(err)).into_response();
     }
-    let frames = api.live.register(&connection_id);
-    let (store, hub) = (api.app.store.clone(), api.live.clone());
+    let frames = live.register(&connection_id);
+    let (store, hub) = (app.store.clone(), live.clone());
     let holder = SocketHolder {
         connection_id: connection_id.clone(),
         agent_id: agent.agent_id.clone(),
         token_expires_at: token_expires_at.unwrap_or(i64::MAX),
-        identity: api.identity.clone(),
+        identity: identity.clone(),
         store: store.clone(),
     };
     tracing::info!(agent = %agent.agent_id, connection = %connection_id, "live socket opened");

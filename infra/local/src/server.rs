@@ -96,7 +96,7 @@ async fn route(api: &LocalApi, method: &str, path: &str, req: hyper::Request<Inc
         ("GET", "/.well-known/jwks.json") => json_response(StatusCode::OK, api.identity.jwks()),
         ("GET", "/dev/agents") => json_response(StatusCode::OK, &api.demo_agents),
         // API Gateway's WebSocket API for the live updates.
-        ("GET", "/ws") => crate::live::accept(api, req).await,
+        ("GET", "/ws") => crate::live::accept(&api.app, &api.identity, &api.live, req).await,
         ("GET", "/config.json") => json_response(StatusCode::OK, &json!({"auth": "local"})),
         ("POST", "/dev/token") => {
             let bytes = match Limited::new(req.into_body(), 16 * 1024).collect().await {

@@ -1,7 +1,7 @@
 //! Service keys (`X-API-Key`): each has an id, which is what logs name, and scopes, which say
 //! what the integration holding it may do. Compared in constant time; never logged.
 
-use super::principal::{Scope, ServicePrincipal};
+use super::identity::{Scope, ServicePrincipal};
 use serde::Deserialize;
 use std::fmt;
 use subtle::ConstantTimeEq;

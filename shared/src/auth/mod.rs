@@ -1,6 +1,7 @@
-//! Identity and permissions: who the caller is ([`principal`]), the service keys ([`keys`]), and
-//! the pure rules of who may do what ([`policy`]).
+//! Identity and permissions: who a caller may be ([`identity`]), the service keys ([`keys`]),
+//! reading the caller of a request ([`principal`]), and the pure rules of who may do what ([`policy`]).
 
+pub mod identity;
 pub mod keys;
 pub mod policy;
 pub mod principal;
@@ -10,6 +11,5 @@ pub use policy::{
     acting_agent, admit, check_agent_view, check_session, check_session_as, is_supervisor, Actor, Denied, Operation,
     SessionRefusal,
 };
-pub use principal::{
-    principal_of, reserved_agent_id, AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated,
-};
+pub use identity::{AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated};
+pub use principal::{principal_of, reserved_agent_id};

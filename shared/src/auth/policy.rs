@@ -3,7 +3,7 @@
 //! write that changes the state; [`check_session`] states the same rules in one place, so they
 //! are tested as a table and the store's failures are explained with them.
 
-use super::principal::{AgentPrincipal, Principal, Role, Scope};
+use super::identity::{AgentPrincipal, Principal, Role, Scope};
 use crate::domain::AgentStatus;
 use crate::state_machine::{transition, Action, TransitionRejected};
 

@@ -2,137 +2,11 @@
 //! verified) or a service (from its `X-API-Key`). Handlers receive a [`Principal`] and never read
 //! the caller from a body when a token is present.
 
+pub use super::identity::{AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated, SERVICE_PREFIX};
 use super::keys::{ApiKeys, API_KEY_HEADER};
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use std::collections::HashMap;
-
-/// What a human agent may be, from the user pool's groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Agent,
-    Supervisor,
-    Reviewer,
-}
-
-impl Role {
-    pub const ALL: [Role; 3] = [Role::Agent, Role::Supervisor, Role::Reviewer];
-
-    pub fn parse(raw: &str) -> Option<Role> {
-        match raw {
-            "agent" => Some(Role::Agent),
-            "supervisor" => Some(Role::Supervisor),
-            "reviewer" => Some(Role::Reviewer),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Agent => "agent",
-            Role::Supervisor => "supervisor",
-            Role::Reviewer => "reviewer",
-        }
-    }
-}
-
-/// What an integration holding a service key may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scope {
-    /// The bot's front door: customer chat turns.
-    Chat,
-    /// Escalations from upstream systems.
-    Ingest,
-    /// A trusted workbench back end acting for the agent named in `agent_id`.
-    AgentProxy,
-    /// Knowledge administration, cache invalidation, review.
-    Admin,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 4] = [Scope::Chat, Scope::Ingest, Scope::AgentProxy, Scope::Admin];
-
-    pub fn parse(raw: &str) -> Option<Scope> {
-        match raw {
-            "chat" => Some(Scope::Chat),
-            "ingest" => Some(Scope::Ingest),
-            "agent-proxy" => Some(Scope::AgentProxy),
-            "admin" => Some(Scope::Admin),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgentPrincipal {
-    pub agent_id: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-}
-
-impl AgentPrincipal {
-    pub fn has(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServicePrincipal {
-    /// The key's id: what logs and records name, never the key itself.
-    pub key_id: String,
-    pub scopes: Vec<Scope>,
-}
-
-impl ServicePrincipal {
-    pub fn has(&self, scope: Scope) -> bool {
-        self.scopes.contains(&scope)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    Agent(AgentPrincipal),
-    Service(ServicePrincipal),
-}
-
-impl Principal {
-    /// For logs: the agent id, or `key:<key id>`.
-    pub fn log_name(&self) -> String {
-        match self {
-            Principal::Agent(agent) => agent.agent_id.clone(),
-            Principal::Service(service) => format!("{SERVICE_PREFIX}{}", service.key_id),
-        }
-    }
-}
-
-/// Why a request carries no usable credential; each is a 401.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Unauthenticated {
-    #[error("no credential: send `Authorization: Bearer <token>` (agents) or `X-API-Key` (integrations)")]
-    Missing,
-    #[error("the X-API-Key is not a key of this API")]
-    InvalidApiKey,
-    #[error("the bearer token is malformed: {0}")]
-    MalformedToken(String),
-    #[error("the bearer token has expired")]
-    ExpiredToken,
-    #[error("the bearer token is not valid here: {0}")]
-    InvalidToken(String),
-}
-
-impl Unauthenticated {
-    /// Which credential was missing, malformed or expired: a stable word for clients.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            Unauthenticated::Missing => "missing_credential",
-            Unauthenticated::InvalidApiKey => "invalid_api_key",
-            Unauthenticated::MalformedToken(_) => "malformed_token",
-            Unauthenticated::ExpiredToken => "expired_token",
-            Unauthenticated::InvalidToken(_) => "invalid_token",
-        }
-    }
-}
 
 /// The caller of a request. Verified JWT claims in the request context win (API Gateway, or the
 /// local server playing it, put them there); otherwise the `X-API-Key` names a service.
@@ -162,7 +36,7 @@ pub fn agent_from_claims(claims: &HashMap<String, String>) -> Result<AgentPrinci
     let agent_id = claims
         .get("sub")
         .map(|s| s.trim())
-        .filter(|s| crate::http::is_valid_id(s))
+        .filter(|s| crate::text::is_valid_id(s))
         .ok_or_else(|| Unauthenticated::InvalidToken("the token has no usable `sub`".into()))?
         .to_string();
     if let Some(why) = reserved_agent_id(&agent_id) {
@@ -172,7 +46,7 @@ pub fn agent_from_claims(claims: &HashMap<String, String>) -> Result<AgentPrinci
     let name = ["name", "email", "cognito:username"]
         .iter()
         .find_map(|k| {
-            claims.get(*k).map(|v| crate::http::strip_controls(v).trim().to_string()).filter(|v| !v.is_empty())
+            claims.get(*k).map(|v| crate::text::strip_controls(v).trim().to_string()).filter(|v| !v.is_empty())
         })
         .map(|v| v.chars().take(128).collect())
         .unwrap_or_else(|| agent_id.clone());
@@ -197,8 +71,6 @@ pub fn reserved_agent_id(agent_id: &str) -> Option<&'static str> {
     }
 }
 
-/// The prefix of a service key's recorded name.
-pub const SERVICE_PREFIX: &str = "key:";
 const RESERVED_AGENT_IDS: [&str; 5] = ["agent-default", "system", "team", "bot", "customer"];
 
 /// API Gateway hands a list claim over as one string, `"[agent reviewer]"`; a JSON array or a

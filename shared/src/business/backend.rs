@@ -74,7 +74,8 @@ pub trait BusinessBackend: Send + Sync {
 /// system and no business data access, and answers `backend_unavailable` if ever asked.
 pub struct NoBusinessBackend;
 
-fn none<'a, T: Send + 'a>() -> BackendResult<'a, T> {
+/// The answer of every call to [`NoBusinessBackend`], as a backend or as a confirmation ledger.
+pub(super) fn none<'a, T: Send + 'a>() -> BackendResult<'a, T> {
     Box::pin(async { Err(BackendError::Unavailable("this function has no business backend".into())) })
 }
 
@@ -104,22 +105,6 @@ impl BusinessBackend for NoBusinessBackend {
         none()
     }
     fn request_refund<'a>(&'a self, _: &'a str, _: &'a str, _: &'a RefundRequest) -> BackendResult<'a, Refund> {
-        none()
-    }
-}
-
-impl super::confirm::ConfirmationLedger for NoBusinessBackend {
-    fn claim<'a>(
-        &'a self,
-        _claim: &'a super::confirm::ConfirmationClaim,
-    ) -> futures::future::BoxFuture<'a, Result<super::confirm::ClaimOutcome, BackendError>> {
-        none()
-    }
-    fn complete<'a>(
-        &'a self,
-        _claim: &'a super::confirm::ConfirmationClaim,
-        _outcome: &'a str,
-    ) -> futures::future::BoxFuture<'a, Result<(), BackendError>> {
         none()
     }
 }

@@ -8,7 +8,7 @@
 //! only ever confirms exactly what was shown. Single use is a conditional Put of a marker keyed by
 //! the nonce (see [`ConfirmationLedger`]).
 
-use super::backend::BackendError;
+use super::backend::{none, BackendError, NoBusinessBackend};
 use super::understand::Scene;
 use crate::config::ConfigError;
 use chrono::{DateTime, Duration, Utc};
@@ -232,6 +232,16 @@ pub trait ConfirmationLedger: Send + Sync {
     fn claim<'a>(&'a self, claim: &'a ConfirmationClaim) -> BoxFuture<'a, Result<ClaimOutcome, BackendError>>;
     /// The recorded write's outcome, in the words the agent saw (personal data masked).
     fn complete<'a>(&'a self, claim: &'a ConfirmationClaim, outcome: &'a str) -> BoxFuture<'a, Result<(), BackendError>>;
+}
+
+/// A function that confirms no business write (see `App::wired`) holds no ledger either.
+impl ConfirmationLedger for NoBusinessBackend {
+    fn claim<'a>(&'a self, _claim: &'a ConfirmationClaim) -> BoxFuture<'a, Result<ClaimOutcome, BackendError>> {
+        none()
+    }
+    fn complete<'a>(&'a self, _claim: &'a ConfirmationClaim, _outcome: &'a str) -> BoxFuture<'a, Result<(), BackendError>> {
+        none()
+    }
 }
 
 /// The thread's line for a confirmed write: written as `confirmed` before the write runs, then

@@ -1,91 +1,26 @@
 //! The agent-side endpoints 1, 2, 3, 4, 7 and 8 of the workbench API.
 
+use crate::api::agent::{AcceptRequest, CardView, HistoryEntry, MAX_MESSAGE_CHARS, MAX_NOTE_CHARS, MAX_QUESTION_CHARS, MAX_SOLUTION_CHARS, PendingSummary, ResolveRequest, ResolveResponse, SendMessageRequest, SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI};
+use crate::api::paging::{NEXT_CURSOR_HEADER, page_size};
 use crate::app::App;
+use crate::handlers::accepted::{accepted_response, card_of};
+use crate::auth::policy::DEFAULT_AGENT_ID;
 use crate::auth::{acting_agent, Actor, Principal};
 use crate::domain::{
-    new_id, AgentStatus, Author, CardNote, EscalationCard, EscalationPriority, EventKind, Message, ReviewStatus, Role,
+    new_id, Author, EscalationPriority, EventKind, Message, ReviewStatus, Role,
     Session, Solution,
 };
 use crate::error::ApiError;
-use crate::escalation::build_card;
 use crate::http::{json_body, ok, optional_id, optional_text, path_id, query_param, required_text};
 use crate::idempotency::Answer;
 use crate::intent;
 use crate::metrics::Emf;
 use crate::queue::{QueuePolicy, SlaFigures};
 use crate::state_machine::{transition, Action};
-use crate::store::{Assignee, PendingItem};
+use crate::store::Assignee;
 use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, Response};
-use serde::{Deserialize, Serialize};
 
-pub use crate::auth::policy::DEFAULT_AGENT_ID;
-pub const DEFAULT_PAGE_SIZE: i32 = 50;
-pub const MAX_PAGE_SIZE: i32 = 100;
-pub const MAX_MESSAGE_CHARS: usize = 4000;
-pub const MAX_NOTE_CHARS: usize = 2000;
-pub const MAX_QUESTION_CHARS: usize = 1000;
-pub const MAX_SOLUTION_CHARS: usize = 4000;
-/// The response header that carries the cursor of the next page; the body stays the plain
-/// array the workbench expects.
-pub const NEXT_CURSOR_HEADER: &str = "x-next-cursor";
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PendingSummary {
-    pub session_id: String,
-    pub user_id: String,
-    #[schema(value_type = EscalationPriority)]
-    pub priority: String,
-    pub escalate_reason: Option<String>,
-    pub turn_count: u32,
-    pub created_at: DateTime<Utc>,
-    pub agent_status: AgentStatus,
-    pub assigned_agent_id: Option<String>,
-    /// The queue is ordered by priority, then by this.
-    pub escalated_at: Option<DateTime<Utc>>,
-    /// Seconds since escalation.
-    pub waiting_seconds: Option<i64>,
-    /// Escalation plus the first-response target of the priority; `null` when it has none.
-    pub sla_due_at: Option<DateTime<Utc>>,
-    /// Past `sla_due_at`.
-    pub sla_breached: bool,
-}
-
-impl PendingSummary {
-    pub fn new(item: PendingItem, policy: &QueuePolicy, now: DateTime<Utc>) -> Self {
-        let priority = item.priority.unwrap_or(EscalationPriority::Medium);
-        let sla = item.escalated_at.map(|at| policy.sla(priority, at, None, now));
-        PendingSummary {
-            waiting_seconds: sla.map(|s| s.waiting_seconds),
-            sla_due_at: sla.and_then(|s| s.sla_due_at),
-            sla_breached: sla.is_some_and(|s| s.sla_breached),
-            escalated_at: item.escalated_at,
-            session_id: item.session_id,
-            user_id: item.user_id,
-            priority: priority.as_str().to_string(),
-            escalate_reason: item.escalate_reason,
-            turn_count: item.turn_count,
-            created_at: item.created_at,
-            agent_status: item.agent_status,
-            assigned_agent_id: item.assigned_agent_id,
-        }
-    }
-}
-
-/// A page size from the query string: absent is the default, non-numeric a 400, out of range a 422.
-pub fn page_size(req: &Request) -> Result<i32, ApiError> {
-    match query_param(req, "limit") {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(raw) => {
-            let limit: i64 = raw.trim().parse().map_err(|_| ApiError::invalid_field("`limit` must be an integer"))?;
-            if (1..=i64::from(MAX_PAGE_SIZE)).contains(&limit) {
-                Ok(limit as i32)
-            } else {
-                Err(ApiError::out_of_range(format!("`limit` must be between 1 and {MAX_PAGE_SIZE}")))
-            }
-        }
-    }
-}
 
 /// 1. GET /api/v1/agent/sessions/pending
 pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
@@ -107,93 +42,11 @@ pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Resu
     Ok(response)
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct HistoryEntry {
-    pub message_id: String,
-    pub role: Role,
-    pub author: Author,
-    pub content: String,
-    pub timestamp: DateTime<Utc>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agent_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub agent_name: Option<String>,
-}
-
-impl From<Message> for HistoryEntry {
-    fn from(m: Message) -> Self {
-        HistoryEntry {
-            message_id: m.message_id,
-            role: m.role,
-            author: m.author,
-            content: m.content,
-            timestamp: m.timestamp,
-            agent_id: m.agent_id,
-            agent_name: m.agent_name,
-        }
-    }
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct SessionDetails {
-    session_id: String,
-    user_id: String,
-    #[schema(value_type = crate::domain::MemberLevel)]
-    member_level: &'static str,
-    agent_status: AgentStatus,
-    assigned_agent_id: Option<String>,
-    assigned_agent_name: Option<String>,
-    turn_count: u32,
-    #[schema(value_type = Option<EscalationPriority>)]
-    priority: Option<&'static str>,
-    escalate_reason: Option<String>,
-    created_at: DateTime<Utc>,
-    escalated_at: Option<DateTime<Utc>>,
-    accepted_at: Option<DateTime<Utc>>,
-    resolved_at: Option<DateTime<Utc>>,
-    resolve_note: Option<String>,
-    first_response_at: Option<DateTime<Utc>>,
-    /// Seconds from escalation until the first agent response (or now, while there is none).
-    waiting_seconds: Option<i64>,
-    /// Escalation plus the first-response target of the priority.
-    sla_due_at: Option<DateTime<Utc>>,
-    /// The first response came (or is still coming) after `sla_due_at`.
-    sla_breached: bool,
-    escalation_card: CardView,
-    history: Vec<HistoryEntry>,
-}
-
-/// The card as agents see it: what the bot gathered at escalation, and the hand-overs since.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CardView {
-    #[serde(flatten)]
-    pub card: EscalationCard,
-    pub notes: Vec<CardNote>,
-}
-
-impl CardView {
-    pub fn new(card: EscalationCard, session: &Session) -> Self {
-        CardView { card, notes: session.card_notes.clone() }
-    }
-}
-
 /// The details' SLA figures: the first response stops the clock; so does a resolution without one.
 pub fn sla_of(session: &Session, policy: &QueuePolicy, now: DateTime<Utc>) -> Option<SlaFigures> {
     let escalated_at = session.escalated_at?;
     let priority = session.priority.unwrap_or(EscalationPriority::Medium);
     Some(policy.sla(priority, escalated_at, session.first_response_at.or(session.resolved_at), now))
-}
-
-/// The stored card, or one rebuilt from the session and written back for the next reader.
-pub(crate) async fn card_of(app: &App, session: &Session, history: &[Message]) -> Result<EscalationCard, ApiError> {
-    if let Some(card) = &session.escalation_card {
-        return Ok(card.clone());
-    }
-    // The escalation itself was counted on the user; the card shows the earlier ones.
-    let earlier = app.store.user_ticket_count(&session.user_id).await?.saturating_sub(1);
-    let card = build_card(session, history, earlier);
-    app.store.write_back_card(&session.session_id, &card).await?;
-    Ok(card)
 }
 
 /// 2. GET /api/v1/agent/sessions/{session_id}
@@ -229,23 +82,6 @@ pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> R
     })
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AcceptRequest {
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    agent_id: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct AcceptResponse {
-    session_id: String,
-    agent_status: AgentStatus,
-    assigned_agent_id: Option<String>,
-    turn_count: u32,
-    escalation_card: CardView,
-    history: Vec<HistoryEntry>,
-}
-
 /// 3. POST /api/v1/agent/sessions/{session_id}/accept — within the agent's capacity (409
 ///    `at_capacity` beyond it); the session and its history are read once and the accept commits
 ///    on that read.
@@ -258,49 +94,6 @@ pub async fn accept_session(app: &App, req: &Request, caller: &Principal) -> Res
     let (session, history) =
         app.store.accept(&session_id, assignee, &caller.log_name(), &app.config.queue, now).await?;
     accepted_response(app, session, history, now).await
-}
-
-/// The answer to an accept (by id, or the next in queue), with the accept's figures recorded.
-pub(crate) async fn accepted_response(
-    app: &App,
-    session: Session,
-    history: Vec<Message>,
-    now: DateTime<Utc>,
-) -> Result<Response<Body>, ApiError> {
-    tracing::info!(session_id = %session.session_id, agent_id = ?session.assigned_agent_id, "session accepted");
-    let escalated_at = session.escalated_at.unwrap_or(now);
-    Emf::new()
-        .seconds("QueueWaitSeconds", (now - session.queued_at.unwrap_or(escalated_at)).num_seconds())
-        .seconds("TimeToAcceptSeconds", (now - escalated_at).num_seconds())
-        .property("priority", session.priority.map(|p| p.as_str()).unwrap_or("medium"))
-        .property("session_id", session.session_id.as_str())
-        .emit(now);
-    let card = card_of(app, &session, &history).await?;
-    let escalation_card = CardView::new(card, &session);
-    ok(&AcceptResponse {
-        session_id: session.session_id,
-        agent_status: session.agent_status,
-        assigned_agent_id: session.assigned_agent_id,
-        turn_count: session.turn_count,
-        escalation_card,
-        history: history.into_iter().map(HistoryEntry::from).collect(),
-    })
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SendMessageRequest {
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
-    content: Option<String>,
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    agent_id: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct SendMessageResponse {
-    message_id: String,
-    timestamp: DateTime<Utc>,
-    role: Role,
 }
 
 /// 4. POST /api/v1/agent/sessions/{session_id}/messages
@@ -330,23 +123,6 @@ pub async fn send_message(app: &App, req: &Request, caller: &Principal) -> Resul
     answer.respond()
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ResolveRequest {
-    #[schema(max_length = 2000)]
-    note: Option<String>,
-    /// With a proxy key: the agent it acts for (must be the assignee); absent acts for the assignee.
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    agent_id: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct ResolveResponse {
-    session_id: String,
-    agent_status: AgentStatus,
-    resolved_at: Option<DateTime<Utc>>,
-}
-
 /// 7. POST /api/v1/agent/sessions/{session_id}/resolve
 pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
@@ -368,42 +144,6 @@ pub async fn resolve_session(app: &App, req: &Request, caller: &Principal) -> Re
         agent_status: session.agent_status,
         resolved_at: session.resolved_at,
     })
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SolutionRequest {
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
-    question: Option<String>,
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
-    solution: Option<String>,
-    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
-    intent: Option<String>,
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    agent_id: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct SolutionView {
-    pub solution_id: String,
-    pub session_id: String,
-    pub question: String,
-    pub solution: String,
-    pub intent: String,
-    pub status: ReviewStatus,
-}
-
-impl From<&Solution> for SolutionView {
-    fn from(s: &Solution) -> Self {
-        SolutionView {
-            solution_id: s.solution_id.clone(),
-            session_id: s.session_id.clone(),
-            question: s.question.clone(),
-            solution: s.solution.clone(),
-            intent: s.intent.clone(),
-            status: s.status,
-        }
-    }
 }
 
 /// 8. POST /api/v1/agent/sessions/{session_id}/solution
@@ -460,14 +200,6 @@ async fn author_of(app: &App, session_id: &str, actor: &Actor, action: Action) -
     let id = session.assigned_agent_id.unwrap_or_else(|| DEFAULT_AGENT_ID.to_string());
     let name = session.assigned_agent_name.unwrap_or_else(|| id.clone());
     Ok(AgentRef { id, name })
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct WhoAmI<'a> {
-    agent_id: &'a str,
-    name: &'a str,
-    #[schema(value_type = Vec<crate::openapi::AgentRole>)]
-    roles: &'a [crate::auth::Role],
 }
 
 /// GET /api/v1/agent/me — the signed-in agent, as the workbench shows it. The workbench asks

@@ -2,28 +2,15 @@
 //!    writes for the agent, with personal data masked. Business failures are a 200 with
 //!    `result.error`; only request errors (bad JSON, unknown session, wrong state) are 4xx.
 
+use crate::api::business::{AssistRequest, MAX_QUERY_CHARS};
 use crate::app::App;
 use crate::auth::{acting_agent, check_session, Denied, Operation, Principal, SessionRefusal};
 use crate::business::{mentioned_order_ids, AssistContext};
 use crate::domain::AgentStatus;
 use crate::error::ApiError;
-use crate::handlers::agent::DEFAULT_AGENT_ID;
+use crate::auth::policy::DEFAULT_AGENT_ID;
 use crate::http::{json_body, ok, optional_id, path_id, required_text};
 use lambda_http::{Body, Request, Response};
-use serde::Deserialize;
-
-pub const MAX_QUERY_CHARS: usize = 1000;
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct AssistRequest {
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
-    query: Option<String>,
-    #[schema(max_length = 2048)]
-    confirmation_token: Option<String>,
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    agent_id: Option<String>,
-}
 
 pub async fn business_assist(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;

@@ -2,10 +2,11 @@
 //! reply, asks the turn policy (`crate::turn_policy`) what the turn does, has the store write it
 //! in one guarded transaction, and answers.
 
+use crate::api::chat::{ChatRequest, ChatResponse, MAX_CUSTOMER_MESSAGE_CHARS};
 use crate::app::App;
 use crate::auth::Principal;
 use crate::business::AssistContext;
-use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
+use crate::domain::{new_id, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
 use crate::escalation::build_card;
 use crate::http::{json_body, optional_id, required_id, required_text};
@@ -14,45 +15,11 @@ use crate::intent;
 use crate::metrics::Emf;
 use crate::turn_policy::{self, customer_turn, BotAnswer, CustomerTurn, SessionChange, TurnPlan};
 use lambda_http::{Body, Request, Response};
-use serde::{Deserialize, Serialize};
 
-pub use crate::turn_policy::{TRANSFER_NOTICE, WAITING_NOTICE};
+pub use crate::turn_policy::{FALLBACK, TRANSFER_NOTICE, WAITING_NOTICE};
 
-pub const MAX_CUSTOMER_MESSAGE_CHARS: usize = 2000;
 /// A turn decided on a status that changed before it was written is decided again, this often.
 const TURN_ATTEMPTS: usize = 3;
-
-/// How a turn without an answer begins.
-pub const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ChatRequest {
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    session_id: Option<String>,
-    #[schema(value_type = String, required = true, pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    user_id: Option<String>,
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 2000)]
-    message: Option<String>,
-    #[schema(value_type = Option<crate::domain::MemberLevel>)]
-    member_level: Option<String>,
-    #[serde(default)]
-    escalate_to_human: bool,
-}
-
-#[derive(Serialize, Debug, utoipa::ToSchema)]
-pub struct ChatResponse {
-    pub session_id: String,
-    /// `null` while an agent is handling the session: the bot stays silent.
-    pub reply: Option<String>,
-    pub intent: String,
-    pub escalate_to_human: bool,
-    pub agent_status: AgentStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<crate::domain::EscalationPriority>)]
-    pub priority: Option<&'static str>,
-    pub sources: Vec<String>,
-}
 
 /// The bot's best reply: a confident FAQ match answers with its answer; a confident document
 /// chunk answers with the passage; anything else is a failed turn that points the customer to

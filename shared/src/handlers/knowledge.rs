@@ -1,30 +1,19 @@
 //! Knowledge endpoints: recommendation for agents (endpoint 5), the knowledge base's documents
 //! and FAQs, the solution review queue, and cache invalidation.
 
+use crate::api::knowledge::{ApproveRequest, DEFAULT_TOP_K, Deleted, DocumentList, DocumentRequest, FaqPage, FaqRequest, FaqView, InvalidateRequest, Invalidated, MAX_ALTERNATIVE_QUESTIONS, MAX_ALTERNATIVE_QUESTION_CHARS, MAX_ANSWER_CHARS, MAX_DOCUMENT_CHARS, MAX_QUERY_CHARS, MAX_TOP_K, RecommendRequest, RecommendResponse, RecommendedChunk, RejectRequest, ReviewedSolution, SolutionPage};
+use crate::api::paging::{page_size};
 use crate::app::App;
 use crate::auth::policy::{check_not_author, reviewer_id};
 use crate::auth::Principal;
-use crate::domain::{Author, Message, ReviewStatus, Solution};
+use crate::domain::{Author, Message, ReviewStatus};
 use crate::error::ApiError;
-use crate::handlers::agent::{page_size, SolutionView};
 use crate::http::{is_valid_id, json_body, ok, optional_text, path_id, query_param, required_text};
 use crate::intent;
 use crate::knowledge::{embed_entries, EntryKind, KnowledgeEntry};
 use crate::knowledge_cache::KnowledgeError;
 use crate::state_machine::{transition, Action};
-use chrono::{DateTime, Utc};
 use lambda_http::{Body, Request, RequestExt, Response};
-use serde::{Deserialize, Serialize};
-
-pub const DEFAULT_TOP_K: i64 = 5;
-pub const MAX_TOP_K: i64 = 50;
-pub const MAX_QUERY_CHARS: usize = 1000;
-pub const MAX_DOCUMENT_CHARS: usize = 60_000;
-pub const MAX_ANSWER_CHARS: usize = 4000;
-/// Alternative questions per FAQ: each is one more vector to store and compare.
-pub const MAX_ALTERNATIVE_QUESTIONS: usize = 20;
-/// The longest alternative question accepted, as long as a FAQ's own question.
-pub const MAX_ALTERNATIVE_QUESTION_CHARS: usize = 1000;
 
 impl From<KnowledgeError> for ApiError {
     fn from(err: KnowledgeError) -> Self {
@@ -33,31 +22,6 @@ impl From<KnowledgeError> for ApiError {
             other => ApiError::Internal(Box::new(other)),
         }
     }
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RecommendRequest {
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
-    query: Option<String>,
-    #[schema(minimum = 1, maximum = 50)]
-    top_k: Option<i64>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RecommendedChunk {
-    pub content: String,
-    pub score: f32,
-    pub source: String,
-    pub kind: EntryKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct RecommendResponse {
-    chunks: Vec<RecommendedChunk>,
-    total: usize,
 }
 
 /// 5. POST /api/v1/agent/sessions/{session_id}/knowledge-recommend — allowed before accepting.
@@ -89,44 +53,6 @@ pub async fn knowledge_recommend(app: &App, req: &Request, _caller: &Principal) 
     ok(&RecommendResponse { total: chunks.len(), chunks })
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct Invalidated {
-    invalidated: bool,
-    /// The knowledge version now in force; every container rebuilds on its next request.
-    knowledge_version: u64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct DocumentList {
-    documents: Vec<crate::store::knowledge::DocumentInfo>,
-    total: usize,
-}
-
-/// What a DELETE removed: the FAQ id or the document source.
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct Deleted {
-    deleted: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct FaqPage {
-    faqs: Vec<FaqView>,
-    /// Pass as `cursor` for the next page; `null` on the last one.
-    next_cursor: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct SolutionPage {
-    solutions: Vec<ReviewedSolution>,
-    /// Pass as `cursor` for the next page; `null` on the last one.
-    next_cursor: Option<String>,
-}
-
-/// The invalidate call takes no parameters: an empty body or `{}`.
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct InvalidateRequest {}
-
 /// POST /api/v1/performance/cache/invalidate
 pub async fn invalidate_cache(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let InvalidateRequest {} = json_body(req, true)?;
@@ -140,15 +66,6 @@ fn valid_source(source: &str) -> bool {
     !source.is_empty()
         && source.chars().count() <= 128
         && source.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ' | ':'))
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DocumentRequest {
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 128)]
-    source: Option<String>,
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 60000)]
-    content: Option<String>,
 }
 
 /// POST /api/v1/knowledge/documents — re-ingesting a source replaces its chunks.
@@ -177,60 +94,6 @@ pub async fn delete_document(app: &App, req: &Request, _caller: &Principal) -> R
     }
     app.store.delete_document(&source).await?;
     ok(&Deleted { deleted: source })
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct FaqRequest {
-    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
-    faq_id: Option<String>,
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
-    question: Option<String>,
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000)]
-    answer: Option<String>,
-    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
-    intent: Option<String>,
-    #[schema(max_length = 128)]
-    source: Option<String>,
-    /// Other ways customers ask the question (up to 20, each up to 1000 characters): the bot
-    /// matches a customer's message against the question and each of these.
-    #[schema(schema_with = alternative_questions_schema)]
-    alternative_questions: Option<Vec<String>>,
-}
-
-/// `alternative_questions` as the handlers enforce it, so that a client (or a fuzzer) reading
-/// the document knows the limit of each item as well as of the list.
-fn alternative_questions_schema() -> utoipa::openapi::schema::Array {
-    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
-    ArrayBuilder::new()
-        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
-        .items(ObjectBuilder::new().schema_type(Type::String).max_length(Some(MAX_ALTERNATIVE_QUESTION_CHARS)))
-        .max_items(Some(MAX_ALTERNATIVE_QUESTIONS))
-        .build()
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct FaqView {
-    pub faq_id: String,
-    pub question: String,
-    pub answer: String,
-    pub intent: Option<String>,
-    pub source: String,
-    /// Other ways customers ask the question; empty when there are none.
-    pub alternative_questions: Vec<String>,
-}
-
-impl From<&KnowledgeEntry> for FaqView {
-    fn from(e: &KnowledgeEntry) -> Self {
-        FaqView {
-            faq_id: e.id.clone(),
-            question: e.title.clone().unwrap_or_default(),
-            answer: e.content.clone(),
-            intent: e.intent.clone(),
-            source: e.source.clone(),
-            alternative_questions: e.alternative_questions.clone(),
-        }
-    }
 }
 
 /// A request's alternative questions: trimmed, blanks and repeats (of the question or of each
@@ -278,7 +141,7 @@ pub fn escalating_question(history: &[Message]) -> Option<String> {
         .position(|m| m.author == Author::Bot && m.content == crate::turn_policy::TRANSFER_NOTICE)?;
     let unanswered = |reply: &Message| {
         reply.author == Author::Bot
-            && (reply.content == crate::turn_policy::TRANSFER_NOTICE || reply.content.starts_with(crate::handlers::chat::FALLBACK))
+            && (reply.content == crate::turn_policy::TRANSFER_NOTICE || reply.content.starts_with(crate::turn_policy::FALLBACK))
     };
     // Customer messages, newest first, while the bot's reply to each was no answer.
     let run: Vec<&Message> = (0..transfer)
@@ -363,41 +226,6 @@ pub async fn delete_faq(app: &App, req: &Request, _caller: &Principal) -> Result
     ok(&Deleted { deleted: faq_id })
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub(crate) struct ReviewedSolution {
-    #[serde(flatten)]
-    view: SolutionView,
-    created_at: DateTime<Utc>,
-    /// Who wrote it: the agent of the session.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    agent_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reviewed_at: Option<DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reviewed_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reject_reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    faq_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    faq_deleted_at: Option<DateTime<Utc>>,
-}
-
-impl From<&Solution> for ReviewedSolution {
-    fn from(s: &Solution) -> Self {
-        ReviewedSolution {
-            view: SolutionView::from(s),
-            created_at: s.created_at,
-            agent_id: s.agent_id.clone(),
-            reviewed_at: s.reviewed_at,
-            reviewed_by: s.reviewed_by.clone(),
-            reject_reason: s.reject_reason.clone(),
-            faq_id: s.faq_id.clone(),
-            faq_deleted_at: s.faq_deleted_at,
-        }
-    }
-}
-
 /// GET /api/v1/escalation/solutions?status=pending|approved|rejected
 pub async fn list_solutions(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
     let status = match query_param(req, "status") {
@@ -413,21 +241,6 @@ pub async fn list_solutions(app: &App, req: &Request, _caller: &Principal) -> Re
     })?;
     let solutions: Vec<ReviewedSolution> = page.solutions.iter().map(ReviewedSolution::from).collect();
     ok(&SolutionPage { solutions, next_cursor: page.next_cursor })
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ApproveRequest {
-    #[schema(max_length = 1000)]
-    question: Option<String>,
-    #[schema(max_length = 4000)]
-    solution: Option<String>,
-    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
-    intent: Option<String>,
-    /// Other ways customers ask the question (up to 20). The customer's own question that led
-    /// to the escalation is added to them.
-    #[schema(schema_with = alternative_questions_schema)]
-    alternative_questions: Option<Vec<String>>,
 }
 
 fn decision_error(err: crate::error::StoreError) -> ApiError {
@@ -510,13 +323,6 @@ pub async fn approve_solution(app: &App, req: &Request, caller: &Principal) -> R
     ok(&ReviewedSolution::from(&solution))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct RejectRequest {
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 1000)]
-    reason: Option<String>,
-}
-
 pub async fn reject_solution(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let solution_id = path_id(req, "solution_id", "solution")?;
     let body: RejectRequest = json_body(req, false)?;
@@ -531,6 +337,7 @@ pub async fn reject_solution(app: &App, req: &Request, caller: &Principal) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{DateTime, Utc};
     use crate::turn_policy::{message, TRANSFER_NOTICE};
 
     fn at(minute: u32) -> DateTime<Utc> {
@@ -539,7 +346,7 @@ mod tests {
 
     #[test]
     fn the_escalating_question_is_the_first_unanswered_question_before_the_transfer() {
-        let fallback = format!("{} Could you tell me more?", crate::handlers::chat::FALLBACK);
+        let fallback = format!("{} Could you tell me more?", crate::turn_policy::FALLBACK);
         let history = vec![
             message(Author::Customer, "How long does a refund take?", at(0)),
             message(Author::Bot, "Refunds take 3-5 business days.", at(0)),

@@ -6,6 +6,7 @@ mod chunk;
 #[cfg(feature = "e5")]
 pub mod e5;
 pub mod eval;
+mod seed;
 mod embedding;
 mod query;
 mod retriever;

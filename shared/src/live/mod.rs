@@ -14,6 +14,7 @@ pub mod token;
 
 use crate::domain::{AgentStatus, Author, EscalationPriority};
 use crate::error::StoreError;
+pub use crate::store::LiveConnection;
 use crate::store::{keys, Item, Store};
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures::future::BoxFuture;
@@ -60,21 +61,6 @@ pub const PONG: &str = r#"{"type":"pong"}"#;
 pub fn action_of(frame: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(frame).ok()?;
     value.get("action")?.as_str().map(str::to_string)
-}
-
-/// An open socket as the fan-out sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveConnection {
-    pub connection_id: String,
-    pub agent_id: String,
-    /// Epoch seconds; past it the socket gets nothing more and is closed.
-    pub token_expires_at: Option<i64>,
-}
-
-impl LiveConnection {
-    pub fn token_expired(&self, now: DateTime<Utc>) -> bool {
-        self.token_expires_at.is_some_and(|exp| exp <= now.timestamp())
-    }
 }
 
 /// The expiry of a verified token's claims (`exp`, epoch seconds), as the socket records it.

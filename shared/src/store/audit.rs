@@ -2,8 +2,9 @@
 //! transitions in their own transactions, read oldest first.
 
 use super::items::{AuditItem, SessionItem};
-use super::sessions::SortKeys;
-use super::{from_item, keys, Store};
+use super::transact::SortKeys;
+use super::client::{from_item, Store};
+use super::keys;
 use crate::domain::{AuditEvent, Session};
 use crate::error::StoreError;
 

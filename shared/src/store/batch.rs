@@ -1,7 +1,7 @@
 //! Bulk writes: BatchWriteItem in groups of 25 with unprocessed items retried.
 
 use super::items::SessionItem;
-use super::{to_item, Item, Store};
+use super::client::{to_item, Item, Store};
 use crate::domain::Session;
 use crate::error::StoreError;
 use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};

@@ -3,9 +3,10 @@
 //! cannot be written does not run, so no confirmed write goes unrecorded (a transfer racing the
 //! confirmation either lands first, and the write is refused, or second, after the record).
 
-use super::sessions::{timestamp, TransactFailure};
+use super::transact::{timestamp, TransactFailure};
 use super::update::UpdateSpec;
-use super::{key, keys, s, Store};
+use super::client::{key, s, Store};
+use super::keys;
 use crate::domain::{AgentStatus, AuditEvent, Message};
 use crate::error::StoreError;
 use aws_sdk_dynamodb::types::TransactWriteItem;

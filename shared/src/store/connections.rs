@@ -2,10 +2,25 @@
 //! by `$disconnect` (or by the fan-out when API Gateway answers that the socket is gone, or by TTL).
 
 use super::items::ConnectionItem;
-use super::{key, keys, s, to_item, Item, Store};
+use super::client::{key, s, to_item, Item, Store};
+use super::keys;
 use crate::error::StoreError;
-use crate::live::LiveConnection;
 use chrono::{DateTime, Utc};
+
+/// An open socket as the fan-out sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveConnection {
+    pub connection_id: String,
+    pub agent_id: String,
+    /// Epoch seconds; past it the socket gets nothing more and is closed.
+    pub token_expires_at: Option<i64>,
+}
+
+impl LiveConnection {
+    pub fn token_expired(&self, now: DateTime<Utc>) -> bool {
+        self.token_expires_at.is_some_and(|exp| exp <= now.timestamp())
+    }
+}
 
 /// API Gateway closes a WebSocket after two hours at most; the item lives as long.
 pub const CONNECTION_TTL_SECONDS: i64 = 2 * 60 * 60;

@@ -1,7 +1,7 @@
 //! Idempotency records: one item per (caller, route, key), claimed by a conditional Put and
 //! completed with the response; DynamoDB's TTL (`expires_at`) removes them after a day.
 
-use super::{key, n, s, Store};
+use super::client::{key, n, s, Store};
 use crate::error::StoreError;
 use aws_sdk_dynamodb::types::{ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};

@@ -127,7 +127,7 @@ pub fn session_of_pending_order(order: &str) -> Option<&str> {
     let valid = rank.len() == 1
         && rank.chars().all(|c| c.is_ascii_digit())
         && DateTime::parse_from_rfc3339(at).is_ok()
-        && crate::http::is_valid_id(session);
+        && crate::text::is_valid_id(session);
     valid.then_some(session)
 }
 

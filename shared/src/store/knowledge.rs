@@ -1,15 +1,14 @@
 //! The knowledge base: FAQ entries and document chunks with their embeddings, one partition,
 //! and a version item that tells warm containers their in-memory index is stale.
 
-use super::{from_item, key, s, to_item, Item, Store};
+use super::transact::{timestamp, version_of, TransactFailure, KB_PK, VERSION_SK};
+use super::client::{from_item, key, s, to_item, Item, Store};
 use crate::error::StoreError;
 use crate::knowledge::{EntryKind, KnowledgeEntry};
 use aws_sdk_dynamodb::types::{Put, PutRequest, ReturnValue, TransactWriteItem, Update, WriteRequest};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-const KB_PK: &str = "KB";
-const VERSION_SK: &str = "VERSION";
 const FAQ_PREFIX: &str = "FAQ#";
 const CHUNK_PREFIX: &str = "CHUNK#";
 const DOC_PREFIX: &str = "DOC#";
@@ -106,16 +105,6 @@ pub struct FaqPage {
     pub next_cursor: Option<String>,
 }
 
-/// The key of the knowledge version item.
-pub(crate) fn version_key() -> Item {
-    key(KB_PK.into(), VERSION_SK)
-}
-
-/// The version a version item holds; 0 for none.
-pub(crate) fn version_of(item: &Item) -> u64 {
-    item.get("version").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
-}
-
 impl Store {
     /// The knowledge version; 0 before anything was written.
     pub async fn knowledge_version(&self) -> Result<u64, StoreError> {
@@ -140,7 +129,7 @@ impl Store {
             .set_key(Some(key(KB_PK.into(), VERSION_SK)))
             .update_expression("SET entity = :entity ADD version :one")
             .expression_attribute_values(":entity", s("knowledge_version"))
-            .expression_attribute_values(":one", super::n(1))
+            .expression_attribute_values(":one", super::client::n(1))
             .return_values(ReturnValue::UpdatedNew)
             .send()
             .await
@@ -158,7 +147,7 @@ impl Store {
             .set_key(Some(key(KB_PK.into(), VERSION_SK)))
             .update_expression("SET entity = :entity ADD version :one")
             .expression_attribute_values(":entity", s("knowledge_version"))
-            .expression_attribute_values(":one", super::n(1))
+            .expression_attribute_values(":one", super::client::n(1))
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
         Ok(TransactWriteItem::builder().update(update).build())
@@ -186,8 +175,8 @@ impl Store {
     ) -> Result<TransactWriteItem, StoreError> {
         let mut item = to_item(&EntryItem::new(entry, now))?;
         if let Some(reviewer) = reviewed_by {
-            item.insert("reviewed_by".into(), super::s(reviewer));
-            item.insert("reviewed_at".into(), super::s(super::sessions::timestamp(now)));
+            item.insert("reviewed_by".into(), super::client::s(reviewer));
+            item.insert("reviewed_at".into(), super::client::s(timestamp(now)));
         }
         let put = Put::builder()
             .table_name(&self.table)
@@ -203,10 +192,10 @@ impl Store {
         let actions = vec![self.faq_put_action(entry, None, now)?, self.knowledge_version_bump_action()?];
         match self.transact(actions).await {
             Ok(()) => Ok(()),
-            Err(super::sessions::TransactFailure::Condition { .. }) => {
+            Err(TransactFailure::Condition { .. }) => {
                 Err(StoreError::Conflict(format!("FAQ {} already exists", entry.id)))
             }
-            Err(super::sessions::TransactFailure::Other(e)) => Err(e),
+            Err(TransactFailure::Other(e)) => Err(e),
         }
     }
 
@@ -240,27 +229,27 @@ impl Store {
                 .set_key(Some(key(super::keys::solution_pk(solution_id), super::keys::META)))
                 .update_expression("SET faq_deleted_at = :now")
                 .condition_expression("attribute_exists(pk) AND faq_id = :faq")
-                .expression_attribute_values(":now", s(super::sessions::timestamp(now)))
+                .expression_attribute_values(":now", s(timestamp(now)))
                 .expression_attribute_values(":faq", s(faq_id))
                 .build()
                 .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
             let actions = vec![delete.clone(), bump.clone(), TransactWriteItem::builder().update(update).build()];
             match self.transact(actions).await {
                 Ok(()) => return Ok(()),
-                Err(super::sessions::TransactFailure::Condition { index: 0, .. }) => {
+                Err(TransactFailure::Condition { index: 0, .. }) => {
                     return Err(StoreError::NotFound { kind: "faq", id: faq_id.to_string() })
                 }
                 // No solution names this FAQ: delete it like any other.
-                Err(super::sessions::TransactFailure::Condition { .. }) => {}
-                Err(super::sessions::TransactFailure::Other(e)) => return Err(e),
+                Err(TransactFailure::Condition { .. }) => {}
+                Err(TransactFailure::Other(e)) => return Err(e),
             }
         }
         match self.transact(vec![delete, bump]).await {
             Ok(()) => Ok(()),
-            Err(super::sessions::TransactFailure::Condition { .. }) => {
+            Err(TransactFailure::Condition { .. }) => {
                 Err(StoreError::NotFound { kind: "faq", id: faq_id.to_string() })
             }
-            Err(super::sessions::TransactFailure::Other(e)) => Err(e),
+            Err(TransactFailure::Other(e)) => Err(e),
         }
     }
 

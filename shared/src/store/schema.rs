@@ -2,7 +2,7 @@
 //! a test checks the two agree. The table's stream (new and old images) feeds the live updates.
 
 use super::keys;
-use super::Store;
+use super::client::Store;
 use crate::error::StoreError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,

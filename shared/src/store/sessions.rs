@@ -2,9 +2,11 @@
 
 use super::idempotency::RecordCompletion;
 use super::items::{MessageItem, PendingItem, SessionItem};
-use super::transitions::Tally;
+use super::transact::{claim_lapsed, enqueue, timestamp, version_key, version_of, SortKeys, Tally, TransactFailure};
 use super::update::UpdateSpec;
-use super::{assignee_clause, from_item, key, keys, n, refusal_from_old_item, s, status_condition, to_item, Item, Store};
+use super::client::{from_item, key, n, s, to_item, Item, Store};
+use super::transact::{assignee_clause, refusal_from_old_item, status_condition};
+use super::keys;
 use crate::domain::{AgentStatus, AuditEvent, EscalationCard, EscalationPriority, EventKind, Message, Session};
 use crate::error::StoreError;
 use crate::state_machine::Action;
@@ -41,7 +43,7 @@ impl Store {
     /// a chat turn learns whether its container's knowledge index is current at no extra cost.
     pub async fn get_session_and_knowledge_version(&self, session_id: &str) -> Result<(Option<Session>, u64), StoreError> {
         let session_key = key(keys::session_pk(session_id), keys::META);
-        let version_key = super::knowledge::version_key();
+        let version_key = version_key();
         let mut wanted = vec![session_key.clone(), version_key.clone()];
         let (mut session, mut version) = (None, 0);
         // Unprocessed keys (throttling) are asked again; DynamoDB returns at least one per call.
@@ -61,7 +63,7 @@ impl Store {
             for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
                 let is = |k: &Item| item.get(keys::PK) == k.get(keys::PK) && item.get(keys::SK) == k.get(keys::SK);
                 if is(&version_key) {
-                    version = super::knowledge::version_of(&item);
+                    version = version_of(&item);
                 } else if is(&session_key) {
                     session = Some(from_item::<SessionItem>(item)?.into_session());
                 }
@@ -342,7 +344,7 @@ impl Store {
         if let Some(completion) = completion {
             actions.push(self.completion_action(completion)?);
         }
-        let mut held = self.in_flight.hold(&super::transitions::session_key(session_id)).await;
+        let mut held = self.in_flight.hold(&super::transact::session_key(session_id)).await;
         match self.transact(actions).await {
             Ok(()) => {
                 // An escalation puts the session (back) in the queue; other turns keep its status.
@@ -565,39 +567,8 @@ struct TurnWrite<'a> {
     completion: Option<&'a RecordCompletion>,
 }
 
-/// The request's idempotency claim lapsed while it ran and a retry took it over: this write is
-/// refused so the two cannot both happen.
-pub(crate) fn claim_lapsed() -> StoreError {
-    StoreError::Conflict("this request's Idempotency-Key claim lapsed while it ran; retry with the same key".into())
-}
-
-/// Which sort keys of a partition a Query reads.
-#[derive(Clone, Copy)]
-pub(crate) enum SortKeys<'a> {
-    Prefix(&'a str),
-    From(&'a str),
-    Between(&'a str, &'a str),
-}
-
 fn string_list(items: &[String]) -> aws_sdk_dynamodb::types::AttributeValue {
     aws_sdk_dynamodb::types::AttributeValue::L(items.iter().map(|i| s(i.as_str())).collect())
-}
-
-/// The clauses that put a session in the queue: the pending index's keys (its place: priority,
-/// then escalation time) and the wait index's (oldest escalation first). Only the store computes
-/// index keys.
-pub(crate) fn enqueue(update: UpdateSpec, session_id: &str, priority: EscalationPriority, escalated_at: DateTime<Utc>) -> UpdateSpec {
-    update
-        .set(keys::PENDING_STATUS, s(keys::PENDING_PARTITION))
-        .set(keys::PENDING_ORDER, s(keys::pending_order(priority, escalated_at, session_id)))
-        .set(keys::WAIT_STATUS, s(keys::WAIT_PENDING))
-        .set(keys::WAIT_SINCE, s(keys::wait_since(escalated_at, session_id)))
-}
-
-pub(crate) enum TransactFailure {
-    /// The condition of the action at `index` failed.
-    Condition { index: usize, old_item: Option<Item> },
-    Other(StoreError),
 }
 
 /// Exponential backoff with full jitter, capped at about 200 ms.
@@ -605,10 +576,6 @@ fn backoff(attempt: u32) -> Duration {
     let ceiling_ms = (5u64 << attempt.min(6)).min(200);
     let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * ceiling_ms / 255;
     Duration::from_millis(jitter.max(1))
-}
-
-pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Cursors are the hex of the last pending-order key: opaque to clients, checkable by us.

@@ -1,10 +1,12 @@
 //! FAQ candidates consolidated by agents, and their review queue.
 
 use super::items::SolutionItem;
-use super::sessions::TransactFailure;
-use super::{from_item, key, keys, refusal_from_old_item, s, to_item, Item, Store};
+use super::transact::TransactFailure;
+use super::client::{from_item, key, s, to_item, Item, Store};
+use super::transact::refusal_from_old_item;
+use super::keys;
 use crate::auth::Denied;
-use super::transitions::Tally;
+use super::transact::Tally;
 use super::update::UpdateSpec;
 use crate::domain::{AgentStatus, AuditEvent, EventKind};
 use crate::domain::{ReviewStatus, Solution};
@@ -48,7 +50,7 @@ impl Store {
         match self.transact(actions).await {
             Ok(()) => Ok(()),
             // The idempotency record, after the audit event.
-            Err(TransactFailure::Condition { index: 3, .. }) => Err(super::sessions::claim_lapsed()),
+            Err(TransactFailure::Condition { index: 3, .. }) => Err(super::transact::claim_lapsed()),
             Err(TransactFailure::Condition { index: 0, old_item }) => {
                 let action = Action::ConsolidateSolution;
                 let expected = action.required_status().unwrap_or(AgentStatus::Resolved);
@@ -111,7 +113,7 @@ impl Store {
         extra: Vec<TransactWriteItem>,
     ) -> Result<(), StoreError> {
         let mut item = to_item(&SolutionItem::new(decided))?;
-        item.insert("reviewed_at".into(), s(super::sessions::timestamp(now)));
+        item.insert("reviewed_at".into(), s(super::transact::timestamp(now)));
         item.insert("reviewed_by".into(), s(reviewer));
         let put = Put::builder()
             .table_name(&self.table)
@@ -158,7 +160,7 @@ impl Store {
             .set("status", s(ReviewStatus::Rejected.as_str()))
             .set("review_status", s(ReviewStatus::Rejected.as_str()))
             .set("reject_reason", s(reason))
-            .set("reviewed_at", s(super::sessions::timestamp(now)))
+            .set("reviewed_at", s(super::transact::timestamp(now)))
             .set("reviewed_by", s(reviewer))
             .condition_value(":reviewer", s(reviewer))
             .condition_value(":pending", s(ReviewStatus::Pending.as_str()));
@@ -220,7 +222,7 @@ fn refused_decision(solution_id: &str, reviewer: &str, old_item: Option<Item>) -
 fn review_cursor_key(status: ReviewStatus, cursor: &str) -> Option<Item> {
     let (created_at, solution_id) = cursor.split_once('~')?;
     let created_at = DateTime::parse_from_rfc3339(created_at).ok()?.with_timezone(&Utc);
-    if !crate::http::is_valid_id(solution_id) {
+    if !crate::text::is_valid_id(solution_id) {
         return None;
     }
     let mut item = key(keys::solution_pk(solution_id), keys::META);

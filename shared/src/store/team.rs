@@ -3,9 +3,10 @@
 //! scans; the volume of sessions never changes the number of round trips.
 
 use super::items::AgentItem;
-use super::sessions::SortKeys;
-use super::transitions::counters;
-use super::{from_item, keys, Store};
+use super::transact::SortKeys;
+use super::transact::counters;
+use super::client::{from_item, Store};
+use super::keys;
 use crate::domain::EscalationPriority;
 use crate::error::StoreError;
 use std::collections::BTreeMap;

@@ -8,25 +8,24 @@
 //! it read (status, place in the queue, holder). A race makes the write fail, never wrong; the
 //! method then reads again and decides again.
 
-use super::items::{AgentItem, PendingItem, WaitItem};
-use super::sessions::{enqueue, timestamp, TransactFailure};
+use super::items::{PendingItem, WaitItem};
+use super::transact::{enqueue, session_key, timestamp, Tally, TransactFailure};
 use super::update::UpdateSpec;
-use super::{from_item, from_items, key, keys, n, s, to_item, Item, Store};
+use super::client::{from_item, from_items, s, Store};
+use super::keys;
 use crate::auth::Denied;
 use crate::domain::{AgentStatus, AuditEvent, CardNote, EscalationPriority, EventKind, Message, Session};
-use crate::error::{AtCapacity, StoreError};
-use crate::queue::{bin_of, hour_bucket, metric_shard, QueuePolicy};
+use crate::error::StoreError;
+use crate::queue::QueuePolicy;
 use crate::state_machine::{transition, Action};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
-use chrono::{DateTime, Duration, Utc};
+use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
 
 /// Reads and decisions of one transition before it gives up on a session that keeps moving.
 const DECIDE_ATTEMPTS: usize = 5;
 /// Pending sessions "next" tries per Query, and Queries before it gives up.
 const NEXT_CANDIDATES: i32 = 10;
 const NEXT_ROUNDS: usize = 3;
-/// Hourly counters are kept this long (TTL), then DynamoDB deletes them.
-const HOURLY_RETENTION_DAYS: i64 = 3;
 
 /// The agent a session is given to.
 #[derive(Debug, Clone, Copy)]
@@ -60,32 +59,6 @@ pub struct SweepCount {
     pub skipped: usize,
     /// Writes that failed for another reason (logged); the next run tries again.
     pub failed: usize,
-}
-
-/// Counter changes a transition makes, written in its transaction: the pending gauges per
-/// priority (team partition) and the hourly counters (metrics partition).
-#[derive(Debug, Default, Clone)]
-pub struct Tally {
-    pending: Vec<(EscalationPriority, i64)>,
-    hourly: Vec<(String, i64)>,
-}
-
-impl Tally {
-    pub fn pending(mut self, priority: EscalationPriority, delta: i64) -> Self {
-        self.pending.push((priority, delta));
-        self
-    }
-
-    pub fn count(mut self, name: &str, delta: i64) -> Self {
-        self.hourly.push((name.to_string(), delta));
-        self
-    }
-
-    /// A duration in the hourly histogram `{name}_bin_{n}` and the sum `{name}_seconds`.
-    pub fn duration(self, name: &str, seconds: i64) -> Self {
-        let seconds = seconds.max(0);
-        self.count(&format!("{name}_bin_{}", bin_of(seconds)), 1).count(&format!("{name}_seconds"), seconds)
-    }
 }
 
 /// Why a guarded commit did not happen.
@@ -131,152 +104,7 @@ impl<'a> Waiting<'a> {
     }
 }
 
-fn number(item: Option<&Item>, name: &str) -> Option<i64> {
-    item.and_then(|i| i.get(name)).and_then(|v| v.as_n().ok()).and_then(|v| v.parse().ok())
-}
-
 impl Store {
-    /// The audit event's Put, in the session's partition; the key is new, so it never overwrites.
-    /// (Public, as the other builders of a transition's items here, for the benchmark that issues a
-    /// transition's very calls bare.)
-    pub fn audit_put(&self, session_id: &str, event: &AuditEvent) -> Result<TransactWriteItem, StoreError> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&super::items::AuditItem::new(session_id, event))?))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// `ADD active_sessions delta` on an agent's item. Taking a session (`capacity` given) is
-    /// conditional on the agent being under their own limit, else the team's; giving one back
-    /// is not conditional.
-    pub fn agent_load(
-        &self,
-        agent_id: &str,
-        delta: i64,
-        capacity: Option<&QueuePolicy>,
-        now: DateTime<Utc>,
-    ) -> Result<TransactWriteItem, StoreError> {
-        self.agent_load_checked(agent_id, delta, capacity, false, now)
-    }
-
-    /// [`Store::agent_load`], and with `on_roster` only for an agent of the roster who takes
-    /// sessions ([`Store::enrol_agent`]): a transfer's target must be a real agent, not any
-    /// well-formed id.
-    fn agent_load_checked(
-        &self,
-        agent_id: &str,
-        delta: i64,
-        capacity: Option<&QueuePolicy>,
-        on_roster: bool,
-        now: DateTime<Utc>,
-    ) -> Result<TransactWriteItem, StoreError> {
-        let roster = if on_roster { "takes_sessions = :takes_sessions AND " } else { "" };
-        let mut update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
-            .update_expression(
-                "SET entity = :agent_entity, agent_id = :agent_id, updated_at = :agent_at ADD active_sessions :delta",
-            )
-            .expression_attribute_values(":agent_entity", s("agent"))
-            .expression_attribute_values(":agent_id", s(agent_id))
-            .expression_attribute_values(":agent_at", s(timestamp(now)))
-            .expression_attribute_values(":delta", n(delta))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
-        if let Some(policy) = capacity {
-            update = match policy.team_max_sessions {
-                None => update.condition_expression(format!(
-                    "{roster}(attribute_not_exists(max_sessions) OR active_sessions < max_sessions)"
-                )),
-                Some(team) => update
-                    .condition_expression(format!(
-                        "{roster}((attribute_exists(max_sessions) AND active_sessions < max_sessions) OR \
-                         (attribute_not_exists(max_sessions) AND \
-                          (attribute_not_exists(active_sessions) OR active_sessions < :team_max)))"
-                    ))
-                    .expression_attribute_values(":team_max", n(team)),
-            };
-        } else if on_roster {
-            update = update.condition_expression("takes_sessions = :takes_sessions");
-        }
-        if on_roster {
-            update = update.expression_attribute_values(":takes_sessions", AttributeValue::Bool(true));
-        }
-        let update = update.build().map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    /// The counter updates of a tally: one gauge shard, one hourly shard, the session's.
-    pub fn tally_updates(
-        &self,
-        session_id: &str,
-        tally: &Tally,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<TransactWriteItem>, StoreError> {
-        let shard = metric_shard(session_id);
-        let mut actions = Vec::new();
-        if !tally.pending.is_empty() {
-            let mut spec = UpdateSpec::new().set("entity", s("gauge"));
-            for priority in EscalationPriority::ALL {
-                let delta: i64 = tally.pending.iter().filter(|(p, _)| *p == priority).map(|(_, d)| d).sum();
-                if tally.pending.iter().any(|(p, _)| *p == priority) {
-                    spec = spec.add(&format!("pending_{}", priority.as_str()), delta);
-                }
-            }
-            actions.push(self.counter_update(keys::TEAM_PK, &keys::gauge_sk(shard), spec)?);
-        }
-        if !tally.hourly.is_empty() {
-            let hour = hour_bucket(now);
-            let expires = (now + Duration::days(HOURLY_RETENTION_DAYS)).timestamp();
-            let mut spec = UpdateSpec::new().set("entity", s("hourly")).set("hour_bucket", s(hour.as_str())).set("expires_at", n(expires));
-            let mut names: Vec<&String> = tally.hourly.iter().map(|(name, _)| name).collect();
-            names.sort();
-            names.dedup();
-            for name in names {
-                let delta: i64 = tally.hourly.iter().filter(|(n, _)| n == name).map(|(_, d)| d).sum();
-                spec = spec.add(name, delta);
-            }
-            actions.push(self.counter_update(keys::METRICS_PK, &keys::hour_sk(&hour, shard), spec)?);
-        }
-        Ok(actions)
-    }
-
-    fn counter_update(&self, pk: &str, sk: &str, spec: UpdateSpec) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(pk.to_string(), sk)))
-            .update_expression(spec.expression())
-            .set_expression_attribute_values(spec.values())
-            .build()
-            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    /// The session's update, conditioned; on failure DynamoDB hands back the item as it was.
-    pub fn session_update(&self, session_id: &str, spec: UpdateSpec, condition: &str) -> Result<TransactWriteItem, StoreError> {
-        let update = Update::builder()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::session_pk(session_id), keys::META)))
-            .update_expression(spec.expression())
-            .condition_expression(condition)
-            .set_expression_attribute_values(spec.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    /// Why the agent's load update refused: their limit, from the item as it was.
-    fn at_capacity(&self, agent_id: &str, old: Option<&Item>, policy: &QueuePolicy) -> StoreError {
-        let own = number(old, "max_sessions").and_then(|m| u32::try_from(m).ok());
-        StoreError::AtCapacity(AtCapacity {
-            agent_id: agent_id.to_string(),
-            active_sessions: number(old, "active_sessions").unwrap_or(0),
-            max_sessions: policy.capacity(own).unwrap_or(0),
-        })
-    }
 
     // ----- accept ---------------------------------------------------------------------------
 
@@ -808,106 +636,6 @@ impl Store {
         }))
     }
 
-    /// A Query on an index, ascending; all pages unless `limit` is given (then one page).
-    pub(crate) async fn query_index(
-        &self,
-        index: &str,
-        key_condition: &str,
-        values: &[(&str, String)],
-        limit: Option<i32>,
-    ) -> Result<Vec<Item>, StoreError> {
-        self.query_index_filtered(index, key_condition, None, values, limit).await
-    }
-
-    /// [`Store::query_index`] with a filter on the projected attributes.
-    pub(crate) async fn query_index_filtered(
-        &self,
-        index: &str,
-        key_condition: &str,
-        filter: Option<&str>,
-        values: &[(&str, String)],
-        limit: Option<i32>,
-    ) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index)
-                .key_condition_expression(key_condition)
-                .set_filter_expression(filter.map(str::to_string))
-                .scan_index_forward(true)
-                .set_limit(limit)
-                .set_exclusive_start_key(start.take());
-            for (name, value) in values {
-                query = query.expression_attribute_values(*name, s(value.as_str()));
-            }
-            let out = query.send().await.map_err(|e| StoreError::dynamo("Query", e))?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(next) if !next.is_empty() && limit.is_none() => start = Some(next),
-                _ => return Ok(items),
-            }
-        }
-    }
-
-    // ----- agents ---------------------------------------------------------------------------
-
-    /// An agent's capacity and load; an agent never seen has none of either.
-    pub async fn agent(&self, agent_id: &str) -> Result<AgentItem, StoreError> {
-        let item: Option<AgentItem> = self.get_typed(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id)).await?;
-        Ok(item.unwrap_or(AgentItem { agent_id: agent_id.to_string(), active_sessions: 0, max_sessions: None, updated_at: None }))
-    }
-
-    /// Put an agent on the roster, or refresh their entry: name, roles and whether they take
-    /// sessions (the `agent` role). Locally the seeded roster is enrolled at start; in AWS every
-    /// agent is enrolled at sign-in (`GET /api/v1/agent/me`), from the groups Cognito put in the
-    /// token, so a role removed in the user pool stops transfers to them at their next sign-in.
-    pub async fn enrol_agent(&self, agent_id: &str, name: &str, roles: &[&str], now: DateTime<Utc>) -> Result<(), StoreError> {
-        let spec = UpdateSpec::new()
-            .set("entity", s("agent"))
-            .set("agent_id", s(agent_id))
-            .set("agent_name", s(name))
-            .set("roster_roles", AttributeValue::L(roles.iter().map(|r| s(*r)).collect()))
-            .set("takes_sessions", AttributeValue::Bool(roles.contains(&"agent")))
-            .set("enrolled_at", s(timestamp(now)))
-            .set_if_absent("active_sessions", n(0));
-        self.client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
-            .update_expression(spec.expression())
-            .set_expression_attribute_values(spec.values())
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
-        Ok(())
-    }
-
-    /// Set (or, with `None`, clear) an agent's own limit. Sessions they hold stay theirs; a limit
-    /// below their load only stops new ones.
-    pub async fn set_capacity(&self, agent_id: &str, max_sessions: Option<u32>, now: DateTime<Utc>) -> Result<AgentItem, StoreError> {
-        let spec = UpdateSpec::new()
-            .set("entity", s("agent"))
-            .set("agent_id", s(agent_id))
-            .set("updated_at", s(timestamp(now)))
-            .set_if_absent("active_sessions", n(0))
-            .set_or_remove("max_sessions", max_sessions.map(n));
-        let out = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(key(keys::TEAM_PK.to_string(), &keys::agent_sk(agent_id))))
-            .update_expression(spec.expression())
-            .set_expression_attribute_values(spec.values())
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
-            .send()
-            .await
-            .map_err(|e| StoreError::dynamo("UpdateItem", e))?;
-        from_item(out.attributes.unwrap_or_default())
-    }
 }
 
 /// The state machine's verdict on `action` for the session as read; a refusal names the agent
@@ -917,10 +645,6 @@ fn allowed(session: &Session, action: Action) -> Result<(), StoreError> {
         Some(holder) => StoreError::RejectedHeld { rejected, holder: holder.clone() },
         None => StoreError::Rejected(rejected),
     })
-}
-
-pub(crate) fn session_key(session_id: &str) -> String {
-    format!("session:{session_id}")
 }
 
 fn agent_key(agent_id: &str) -> String {
@@ -939,7 +663,3 @@ fn accepted(mut session: Session, assignee: Assignee<'_>, now: DateTime<Utc>) ->
     session
 }
 
-/// The attribute names of an item that are counters, with their values.
-pub(crate) fn counters(item: &Item) -> impl Iterator<Item = (&str, i64)> {
-    item.iter().filter_map(|(name, value)| Some((name.as_str(), value.as_n().ok()?.parse().ok()?)))
-}

@@ -1,6 +1,6 @@
 //! A small builder for update expressions, so each write states its clauses, not string plumbing.
 
-use super::Item;
+use super::client::Item;
 use aws_sdk_dynamodb::types::AttributeValue;
 use std::collections::HashMap;
 

@@ -5,14 +5,11 @@
 use lambda_http::{Body, RequestExt};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use workbench::auth::ApiKeys;
-use workbench::config::Config;
-use workbench::store::Store;
-use workbench::{routes, App, Endpoint};
+use workbench::{routes, Endpoint};
+use workbench_local::bench::{fresh_app, KEY};
 use workbench_local::latency::{ms, stats};
 use workbench_local::round_trips::RoundTrips;
 
-const KEY: &str = "bench-key";
 
 fn post(session_id: Option<&str>, body: String, idempotency_key: Option<String>) -> lambda_http::Request {
     let mut builder = lambda_http::http::Request::builder()
@@ -36,11 +33,7 @@ async fn main() {
     let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect("DYNAMODB_ENDPOINT (infra/bench.sh sets it)");
     let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
     let counter = RoundTrips::default();
-    let conf = workbench::app::local_dynamodb_config(&endpoint).interceptor(counter.clone()).build();
-    let table = format!("bench-idem-{}", uuid::Uuid::new_v4().simple());
-    let store = Store::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
-    store.create_table_if_missing().await.expect("create the bench table");
-    let app = App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(KEY)));
+    let app = fresh_app(&endpoint, &counter, "bench-idem").await;
 
     // One assigned session to write messages into.
     let event = serde_json::json!({"event_id": "evt-idem", "session_id": "sess-idem", "user_id": "u_idem",

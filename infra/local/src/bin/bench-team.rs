@@ -4,60 +4,16 @@
 //! summary at 100 and 10,000 pending sessions. `infra/bench.sh` runs it.
 
 use chrono::{Duration as ChronoDuration, Utc};
-use lambda_http::{Body, RequestExt};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::Instant;
-use workbench::auth::ApiKeys;
-use workbench::config::Config;
-use workbench::domain::{AgentStatus, EscalationPriority, MemberLevel, Session};
-use workbench::store::Store;
+use workbench::domain::EscalationPriority;
 use workbench::{routes, App, Endpoint};
+use workbench_local::bench::{escalate, fresh_app, pending_session, request};
 use workbench_local::latency::{ms, stats};
 use workbench_local::round_trips::RoundTrips;
 
-const KEY: &str = "bench-key";
-
-async fn fresh_app(endpoint: &str, counter: &RoundTrips) -> App {
-    let conf = workbench::app::local_dynamodb_config(endpoint).interceptor(counter.clone()).build();
-    let table = format!("bench-team-{}", uuid::Uuid::new_v4().simple());
-    let store = Store::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
-    store.create_table_if_missing().await.expect("create the bench table");
-    App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(KEY)))
-}
-
-fn request(method: &str, path_params: &[(&str, &str)], body: Option<&str>) -> lambda_http::Request {
-    let params: HashMap<String, String> = path_params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    lambda_http::http::Request::builder()
-        .method(method)
-        .header("x-api-key", KEY)
-        .header("content-type", "application/json")
-        .body(body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty))
-        .unwrap()
-        .with_path_parameters(params)
-}
-
 async fn call(app: &App, endpoint: Endpoint, req: lambda_http::Request) -> u16 {
     routes::handle(app, endpoint, req).await.status().as_u16()
-}
-
-async fn escalate(app: &App, id: &str) {
-    let event = serde_json::json!({
-        "event_id": format!("evt-{id}"), "session_id": id, "user_id": "u_bench", "reason": "Benchmark",
-        "priority": "high", "history": [{"role": "user", "content": "Where is ORD-001?"}]
-    });
-    let event = workbench::ingest::parse_event(&event.to_string()).unwrap();
-    workbench::ingest::ingest(app, event).await.unwrap();
-}
-
-fn pending(n: usize, priority: EscalationPriority, waited: ChronoDuration) -> Session {
-    let at = Utc::now() - waited;
-    let mut s = Session::new(format!("sess-age-{n:06}"), format!("u_{}", n % 500), MemberLevel::Regular, at);
-    s.agent_status = AgentStatus::Pending;
-    s.priority = Some(priority);
-    s.escalate_reason = Some("Benchmark escalation".into());
-    s.escalated_at = Some(at);
-    s.turn_count = 4;
-    s
 }
 
 /// `1 Query + 1 TransactWriteItems`
@@ -91,12 +47,12 @@ async fn main() {
     let endpoint = std::env::var("DYNAMODB_ENDPOINT").expect("DYNAMODB_ENDPOINT (infra/bench.sh sets it)");
     let iterations: usize = std::env::var("BENCH_ITERATIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(100);
     let counter = RoundTrips::default();
-    let app = fresh_app(&endpoint, &counter).await;
+    let app = fresh_app(&endpoint, &counter, "bench-team").await;
 
     // Agents with capacity set, so the accept pays the capacity check.
     for agent in ["agent-001", "agent-002"] {
         let body = r#"{"max_sessions": 1000}"#;
-        let status = call(&app, Endpoint::SetAgentCapacity, request("PUT", &[("agent_id", agent)], Some(body))).await;
+        let status = call(&app, Endpoint::SetAgentCapacity, request("PUT", &[("agent_id", agent)], &[], Some(body))).await;
         assert_eq!(status, 200);
     }
     let ids: Vec<String> = (0..iterations).map(|n| format!("sess-team-{n:05}")).collect();
@@ -121,7 +77,7 @@ async fn main() {
         let (mut samples, mut calls) = (Vec::new(), Calls::default());
         for id in &ids {
             let method = if body.is_empty() { "GET" } else { "POST" };
-            let req = request(method, &[("session_id", id)], (!body.is_empty()).then_some(body));
+            let req = request(method, &[("session_id", id)], &[], (!body.is_empty()).then_some(body));
             counter.take();
             let started = Instant::now();
             let status = call(&app, endpoint, req).await;
@@ -142,7 +98,7 @@ async fn main() {
     for _ in &ids {
         counter.take();
         let started = Instant::now();
-        let status = call(&app, Endpoint::NextSession, request("POST", &[], Some(r#"{"agent_id":"agent-001"}"#))).await;
+        let status = call(&app, Endpoint::NextSession, request("POST", &[], &[], Some(r#"{"agent_id":"agent-001"}"#))).await;
         samples.push(started.elapsed());
         calls.add(counter.take_by_operation());
         assert_eq!(status, 200, "next");
@@ -155,18 +111,18 @@ async fn main() {
     // (highest, which never ages, or escalated within the last minute).
     println!("\n### Aging run: 10,000 pending sessions, 1,000 due\n");
     let aging_counter = RoundTrips::default();
-    let aging = fresh_app(&endpoint, &aging_counter).await;
+    let aging = fresh_app(&endpoint, &aging_counter, "bench-team").await;
     let mut sessions = Vec::new();
     for n in 0..10_000usize {
-        let session = if n < 1_000 {
-            pending(n, EscalationPriority::Medium, ChronoDuration::seconds(660 + (n as i64 % 540)))
+        let (priority, waited) = if n < 1_000 {
+            (EscalationPriority::Medium, ChronoDuration::seconds(660 + (n as i64 % 540)))
         } else if n < 4_000 {
-            pending(n, EscalationPriority::Highest, ChronoDuration::minutes(30))
+            (EscalationPriority::Highest, ChronoDuration::minutes(30))
         } else {
             let level = [EscalationPriority::High, EscalationPriority::Medium, EscalationPriority::Low][n % 3];
-            pending(n, level, ChronoDuration::seconds((n % 50) as i64))
+            (level, ChronoDuration::seconds((n % 50) as i64))
         };
-        sessions.push(session);
+        sessions.push(pending_session(format!("sess-age-{n:06}"), n, priority, Utc::now() - waited));
     }
     aging.store.import_sessions(&sessions).await.unwrap();
     aging_counter.take();
@@ -207,7 +163,7 @@ async fn main() {
         let (app, counter) = match (app, counter) {
             (Some(app), Some(counter)) => (app, counter),
             _ => {
-                small = fresh_app(&endpoint, &small_counter).await;
+                small = fresh_app(&endpoint, &small_counter, "bench-team").await;
                 small.store.import_sessions(&sessions[..size]).await.unwrap();
                 (&small, &small_counter)
             }
@@ -216,7 +172,7 @@ async fn main() {
         for _ in 0..iterations {
             counter.take();
             let started = Instant::now();
-            let status = call(app, Endpoint::MetricsSummary, request("GET", &[], None)).await;
+            let status = call(app, Endpoint::MetricsSummary, request("GET", &[], &[], None)).await;
             samples.push(started.elapsed());
             calls.add(counter.take_by_operation());
             assert_eq!(status, 200);

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 use chrono::{DateTime, Duration as ChronoDuration, SecondsFormat, Utc};
-use lambda_http::{Body, RequestExt};
+use lambda_http::Body;
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -29,53 +29,18 @@ use workbench::queue::QueuePolicy;
 use workbench::store::items::{MessageItem, SessionItem, SolutionItem};
 use workbench::store::{keys, Store, Tally, UpdateSpec};
 use workbench::{routes, App, Endpoint};
+use workbench_local::bench::{escalate, fresh_store, pending_session, request, KEY};
 use workbench_local::latency::{ms, stats, Stats};
 use workbench_local::round_trips::RoundTrips;
 
-const KEY: &str = "bench-key";
-const AGENT: &str = "agent-001";
-const CHAT_TEXT: &str = "Can I change the delivery address after ordering?";
-
+/// The bench's app measures with the embedder the functions use.
 async fn fresh_app(endpoint: &str, counter: &RoundTrips) -> App {
-    let conf = workbench::app::local_dynamodb_config(endpoint).interceptor(counter.clone()).build();
-    let table = format!("bench-{}", uuid::Uuid::new_v4().simple());
-    let store = Store::new(aws_sdk_dynamodb::Client::from_conf(conf), table);
-    store.create_table_if_missing().await.expect("create the bench table");
+    let store = fresh_store(endpoint, counter, "bench").await;
     App::new(store.clone(), Config::new(store.table(), ApiKeys::parse(KEY))).with_embedder(workbench_local::production_embedder())
 }
 
-fn request(method: &str, path_params: &[(&str, &str)], query: &[(&str, &str)], body: Option<&str>) -> lambda_http::Request {
-    let params: HashMap<String, String> = path_params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    let query: HashMap<String, String> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    lambda_http::http::Request::builder()
-        .method(method)
-        .header("x-api-key", KEY)
-        .header("content-type", "application/json")
-        .body(body.map(|b| Body::Text(b.to_string())).unwrap_or(Body::Empty))
-        .unwrap()
-        .with_path_parameters(params)
-        .with_query_string_parameters(query)
-}
-
-fn pending_session(n: usize, priority: EscalationPriority) -> Session {
-    let now = Utc::now() - ChronoDuration::seconds(n as i64);
-    let mut s = Session::new(format!("sess-bench-{n:06}"), format!("u_{}", n % 500), MemberLevel::Regular, now);
-    s.agent_status = AgentStatus::Pending;
-    s.priority = Some(priority);
-    s.escalate_reason = Some("Benchmark escalation".into());
-    s.escalated_at = Some(now);
-    s.turn_count = 4;
-    s
-}
-
-async fn escalate(app: &App, id: &str) {
-    let event = serde_json::json!({
-        "event_id": format!("evt-{id}"), "session_id": id, "user_id": "u_bench", "reason": "Benchmark",
-        "priority": "high", "history": [{"role": "user", "content": "Where is ORD-001?"}]
-    });
-    let event = workbench::ingest::parse_event(&event.to_string()).unwrap();
-    workbench::ingest::ingest(app, event).await.unwrap();
-}
+const AGENT: &str = "agent-001";
+const CHAT_TEXT: &str = "Can I change the delivery address after ordering?";
 
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -597,7 +562,10 @@ async fn main() {
     for size in [100usize, 10_000] {
         let app = fresh_app(&endpoint, &counter).await;
         let sessions: Vec<Session> = (0..size)
-            .map(|n| pending_session(n, EscalationPriority::ALL[n % EscalationPriority::ALL.len()]))
+            .map(|n| {
+                let at = Utc::now() - ChronoDuration::seconds(n as i64);
+                pending_session(format!("sess-bench-{n:06}"), n, EscalationPriority::ALL[n % EscalationPriority::ALL.len()], at)
+            })
             .collect();
         app.store.import_sessions(&sessions).await.unwrap();
         counter.take();

@@ -1,0 +1,35 @@
+//! The bot's front door: a customer's chat turn and the bot's answer.
+
+use crate::domain::AgentStatus;
+use serde::{Deserialize, Serialize};
+
+pub const MAX_CUSTOMER_MESSAGE_CHARS: usize = 2000;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChatRequest {
+    #[schema(pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
+    pub session_id: Option<String>,
+    #[schema(value_type = String, required = true, pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
+    pub user_id: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 2000)]
+    pub message: Option<String>,
+    #[schema(value_type = Option<crate::domain::MemberLevel>)]
+    pub member_level: Option<String>,
+    #[serde(default)]
+    pub escalate_to_human: bool,
+}
+
+#[derive(Serialize, Debug, utoipa::ToSchema)]
+pub struct ChatResponse {
+    pub session_id: String,
+    /// `null` while an agent is handling the session: the bot stays silent.
+    pub reply: Option<String>,
+    pub intent: String,
+    pub escalate_to_human: bool,
+    pub agent_status: AgentStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::EscalationPriority>)]
+    pub priority: Option<&'static str>,
+    pub sources: Vec<String>,
+}
