@@ -30,6 +30,10 @@ section "template lint and security scan"
 .venv/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
 section "DynamoDB Local"
+# The tests leave several hundred tables in the in-memory store (one per test); with the default
+# 1 GiB heap it slows down towards the end of the run (timeouts seen late in the suite and in the
+# load smoke), so the test instance gets room.
+export DYNAMODB_LOCAL_JAVA_OPTS="${DYNAMODB_LOCAL_JAVA_OPTS:--Xmx3g}"
 port="${DYNAMODB_LOCAL_PORT:-8011}"
 pidfile="$root/infra/.local/test-dynamodb.pid"
 infra/dynamodb-local.sh stop "$pidfile"
@@ -54,6 +58,9 @@ section "tests"
 cargo test --workspace --locked --features "$features" -- --test-threads="${TEST_THREADS:-8}"
 
 section "load run, short (10 agents, 50 customers, 5 s; infra/load.sh runs the full one)"
+# On a fresh store: the smoke measures the system under its load, not the tests' leftovers.
+infra/dynamodb-local.sh stop "$pidfile"
+infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
 # Built on its own, as the functions are: the tests' build turns on features (through
 # dev-dependencies) that a function's build does not have.
 cargo build --locked -p workbench-local --features workbench/e5 --bin load
