@@ -39,10 +39,9 @@ impl Store {
             .add("turn_count", 1)
             .set("updated_at", s(timestamp(now)))
             .set("last_agent_activity_at", s(timestamp(now)))
-            .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)))
-            .condition_value(":assigned", s(AgentStatus::Assigned.as_str()))
-            .condition_value(":holder", s(agent_id));
-        let guard = "attribute_exists(pk) AND agent_status = :assigned AND assigned_agent_id = :holder";
+            .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)));
+        // The same guard every assignee's transition rides on.
+        let (spec, guard) = Store::held_by(spec, Some(agent_id));
         let mut actions = vec![self.session_update(session_id, spec, guard)?];
         actions.extend(self.message_puts(session_id, std::slice::from_ref(record))?);
         actions.push(self.audit_put(session_id, event)?);

@@ -252,7 +252,7 @@ impl Store {
     }
 
     /// The condition that the session is still assigned to the agent the decision saw.
-    fn held_by(spec: UpdateSpec, holder: Option<&str>) -> (UpdateSpec, &'static str) {
+    pub(super) fn held_by(spec: UpdateSpec, holder: Option<&str>) -> (UpdateSpec, &'static str) {
         let spec = spec.condition_value(":assigned", s(AgentStatus::Assigned.as_str()));
         match holder {
             Some(agent) => (
