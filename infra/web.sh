@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The workbench front end (web/): `infra/web.sh build` installs its locked npm dependencies and
 # builds web/dist when anything it is built from changed; `infra/web.sh test` also type-checks
-# and runs the unit tests. No browser is downloaded (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
+# and runs the unit tests (`check` is the type check and the build, `unit` the unit tests). No
+# browser is downloaded (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root/web"
@@ -38,11 +39,22 @@ build() {
 
 case "${1:-build}" in
   build) build ;;
+  # What has no timeout (infra/test.sh runs it beside the Rust build) ...
+  check)
+    install
+    npm run --silent typecheck
+    build
+    ;;
+  # ... and the unit tests, which have.
+  unit)
+    install
+    npm test --silent
+    ;;
   test)
     install
     npm run --silent typecheck
     npm test --silent
     build
     ;;
-  *) echo "usage: infra/web.sh build|test" >&2; exit 2 ;;
+  *) echo "usage: infra/web.sh build|check|unit|test" >&2; exit 2 ;;
 esac
