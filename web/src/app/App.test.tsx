@@ -93,6 +93,11 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
       pending = [...pending, pendingSession({ session_id: d.session_id, user_id: d.user_id })];
       return HttpResponse.json(handOver({ session_id: d.session_id }));
     }),
+    http.post(`${O}/api/v1/agent/sessions/:id/messages`, async ({ params, request }) => {
+      const body = (await request.json()) as { content: string };
+      calls.push(`message:${params.id}:${body.content}`);
+      return HttpResponse.json({ message_id: 'msg-1', timestamp: new Date().toISOString(), role: 'assistant' });
+    }),
     http.get(`${O}/api/v1/agent/sessions/:id/events`, ({ params }) => HttpResponse.json({ session_id: params.id, events: [] })),
     http.get(`${O}/api/v1/metrics/summary`, () => HttpResponse.json(metricsSummary())),
   );
@@ -181,13 +186,55 @@ describe('the workbench app', () => {
     await screen.findByTestId('conversation-accept');
     await user.keyboard('a');
     await waitFor(() => expect(calls).toContain('accept:sess-1'));
-    // Accepting puts the cursor in the composer; Escape leaves it so the shortcuts work again.
-    await waitFor(() => expect(screen.getByTestId('composer')).toHaveFocus());
-    await user.keyboard('{Escape}');
+    // Accepting puts the focus on the conversation, not in the composer: the next key is a shortcut.
+    await waitFor(() => expect(screen.getByTestId('conversation-title')).toHaveFocus());
     await user.keyboard('?');
     expect(await screen.findByTestId('help-overlay')).toHaveTextContent('Accept the selected session');
     await user.keyboard('{Escape}');
     await waitFor(() => expect(screen.queryByTestId('help-overlay')).toBeNull());
+  });
+
+  // Every documented shortcut, each followed by Esc (which closes what it opened or leaves the
+  // field it focused), after a mouse Accept and after Next: none becomes text for the customer.
+  const EVERY_SHORTCUT = ['c', '{Enter}', 'r', '/', 'b', '?', 'a'];
+  async function typeEveryShortcut(user: ReturnType<typeof userEvent.setup>) {
+    for (const key of EVERY_SHORTCUT) {
+      await user.keyboard(key);
+      await user.keyboard('{Escape}');
+    }
+  }
+
+  it('after a mouse Accept, the shortcuts stay shortcuts and nothing reaches the customer', async () => {
+    const { calls } = backend();
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    await waitFor(() => expect(screen.getByTestId('conversation-title')).toHaveFocus());
+    await user.keyboard('b');
+    expect(screen.getByTestId('business-query')).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(document.activeElement).toBe(document.body);
+    await typeEveryShortcut(user);
+    expect(screen.getByTestId('composer')).toHaveValue('');
+    expect(calls.filter((c) => c.startsWith('message:'))).toEqual([]);
+    // c goes to the composer and what follows is the reply, exactly.
+    await user.keyboard('c');
+    expect(screen.getByTestId('composer')).toHaveFocus();
+    await user.keyboard('Hello, I am Ada{Enter}');
+    await waitFor(() => expect(calls).toContain('message:sess-1:Hello, I am Ada'));
+  });
+
+  it('after Next, the shortcuts stay shortcuts and nothing reaches the customer', async () => {
+    const { calls } = backend({ next: 'claim' });
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await user.keyboard('n');
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    await waitFor(() => expect(screen.getByTestId('conversation-title')).toHaveFocus());
+    await typeEveryShortcut(user);
+    expect(screen.getByTestId('composer')).toHaveValue('');
+    expect(calls.filter((c) => c.startsWith('message:'))).toEqual([]);
   });
 
   it('a live event refetches the queue without a reload', async () => {

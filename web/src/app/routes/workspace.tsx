@@ -16,7 +16,7 @@ import { QueueList } from '@/features/queue/components/QueueList';
 import { MineList, type MineRow } from '@/features/queue/components/MineList';
 import { sessionQuery, useSession } from '@/features/conversation/api/get-session';
 import { MAX_MESSAGE_CHARS } from '@/features/conversation/api/session-actions';
-import { ConversationPanel, canWrite } from '@/features/conversation/components/ConversationPanel';
+import { CONVERSATION_TITLE_ID, ConversationPanel, canWrite } from '@/features/conversation/components/ConversationPanel';
 import { KnowledgePanel } from '@/features/knowledge/components/KnowledgePanel';
 import { BusinessAssistPanel } from '@/features/business/components/BusinessAssistPanel';
 import { useShortcuts } from '../use-shortcuts';
@@ -66,8 +66,10 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     addMine(me.agent_id, details.session_id);
     void myCapacity.refetch();
     setAcceptError(null);
+    // The focus goes to the conversation, not the composer: the shortcuts the agent presses next
+    // (c, b, r, /) must stay shortcuts and never become text for the customer.
+    focusWhenWritable.current = details.session_id;
     navigate(sessionPath(details.session_id));
-    setTimeout(() => composerRef.current?.focus(), 0);
   });
   const onAccept = useCallback(
     (id: string) => {
@@ -81,7 +83,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     (claimed) => {
       addMine(me.agent_id, claimed.session_id);
       void myCapacity.refetch();
-      // Its details are still on their way: the composer takes the focus once they are shown.
+      // Its details are still on their way: the conversation takes the focus once they are shown.
       focusWhenWritable.current = claimed.session_id;
       navigate(sessionPath(claimed.session_id));
     },
@@ -138,7 +140,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   useEffect(() => {
     if (writable && details && focusWhenWritable.current === details.session_id) {
       focusWhenWritable.current = null;
-      setTimeout(() => composerRef.current?.focus(), 0);
+      setTimeout(() => document.getElementById(CONVERSATION_TITLE_ID)?.focus(), 0);
     }
   });
   const draft = sessionId ? (drafts[sessionId] ?? '') : '';

@@ -33,6 +33,9 @@ export type ConversationPanelProps = {
   onHandedOver?: (r: HandOverResponse) => void;
 };
 
+/** Where the focus lands after Accept or Next: a heading, so single-key shortcuts stay shortcuts. */
+export const CONVERSATION_TITLE_ID = 'conversation-title';
+
 /** The assignee, or a supervisor on anyone's assigned session. */
 export function canHandOver(details: SessionDetails | undefined, me: Me): boolean {
   return !!details && details.agent_status === 'assigned' && (details.assigned_agent_id === me.agent_id || me.roles.includes('supervisor'));
@@ -98,7 +101,9 @@ export function ConversationPanel(props: ConversationPanelProps) {
     <div className="conversation" data-testid="conversation" data-session-id={d.session_id} data-status={d.agent_status}>
       <div className="conv-head">
         <div className="conv-title">
-          <h2>{d.user_id}</h2>
+          <h2 id={CONVERSATION_TITLE_ID} tabIndex={-1} data-testid="conversation-title">
+            {d.user_id}
+          </h2>
           <span className="muted conv-id">{d.session_id}</span>
           <span className={`status status-${d.agent_status}`} data-testid="session-status">
             {d.agent_status}
