@@ -4,6 +4,7 @@ import { SlaBadge } from '@/components/ui/SlaBadge';
 import { ErrorMessage, Notice } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { formatDateTime } from '@/lib/format';
+import { answerSubstance, customerQuestion } from '@/lib/personal-data';
 import { useSession } from '../api/get-session';
 import { useResolveSession, useSendMessage } from '../api/session-actions';
 import { useReleaseSession, useTransferSession } from '../api/hand-over';
@@ -43,14 +44,6 @@ export function canHandOver(details: SessionDetails | undefined, me: Me): boolea
 
 export function canWrite(details: SessionDetails | undefined, me: Me): boolean {
   return !!details && details.agent_status === 'assigned' && details.assigned_agent_id === me.agent_id;
-}
-
-function lastAgentReply(details: SessionDetails): string {
-  for (let i = details.history.length - 1; i >= 0; i--) {
-    const m = details.history[i]!;
-    if (m.author === 'agent') return m.content;
-  }
-  return '';
 }
 
 export function ConversationPanel(props: ConversationPanelProps) {
@@ -180,8 +173,8 @@ export function ConversationPanel(props: ConversationPanelProps) {
           <SolutionForm
             key={d.session_id}
             sessionId={d.session_id}
-            question={d.escalation_card?.conversation_summary ?? ''}
-            solution={lastAgentReply(d)}
+            question={customerQuestion(d.history)}
+            solution={answerSubstance(d.history)}
             onSubmitted={props.onSolutionSubmitted}
           />
         </div>

@@ -1,9 +1,14 @@
 import { useState } from 'react';
 import type { Solution } from '@/lib/api-types';
 import { ErrorMessage, Notice } from '@/components/ui/ErrorMessage';
+import { PersonalDataWarning } from '@/components/ui/PersonalDataWarning';
 import { useSubmitSolution } from '../api/session-actions';
 
-/** After resolving: the answer goes to the review queue, and once approved the bot knows it. */
+/**
+ * After resolving: the answer goes to the review queue, and once approved the bot knows it. The
+ * prefill is the customer's question in their words and the substance of the agent's answer
+ * (`lib/personal-data`), with a warning while either still looks personal.
+ */
 export function SolutionForm({ sessionId, question, solution, onSubmitted }: { sessionId: string; question: string; solution: string; onSubmitted?: (s: Solution) => void }) {
   const [q, setQ] = useState(question);
   const [a, setA] = useState(solution);
@@ -35,6 +40,7 @@ export function SolutionForm({ sessionId, question, solution, onSubmitted }: { s
       <textarea id="solution-answer" data-testid="solution-answer" rows={4} value={a} onChange={(e) => setA(e.target.value)} required />
       <label htmlFor="solution-intent">Intent (optional)</label>
       <input id="solution-intent" data-testid="solution-intent" value={intent} onChange={(e) => setIntent(e.target.value)} placeholder="e.g. shipping, returns_refunds, business_query" />
+      <PersonalDataWarning texts={[q, a]} testId="solution-personal-data" />
       <ErrorMessage error={submit.error} />
       <div className="form-actions">
         <button type="submit" className="btn btn-primary" data-testid="solution-submit" disabled={submit.isPending || !q.trim() || !a.trim()}>
