@@ -46,11 +46,14 @@ test('accept → knowledge → business write → message → resolve → soluti
   await agent.getByTestId('business-ask').click();
   const confirmation = agent.getByTestId('business-confirmation');
   await expect(confirmation).toBeVisible();
-  await expect(confirmation.getByTestId('business-changes')).toContainText('masked');
+  // The stored address is masked; the new one is shown as the agent typed it.
+  await expect(confirmation.getByTestId('change-from')).toContainText('masked');
+  await expect(confirmation.getByTestId('change-to')).toHaveText(`${street} (as you entered it)`);
   await screenshot(agent, 'business-confirm');
   await agent.getByTestId('business-confirm').click();
   await expect(confirmation).toHaveCount(0);
   await expect(agent.getByTestId('business-reply')).toContainText(/ORD-017 is now/);
+  await expect(agent.getByTestId('business-customer-reply')).toContainText(`your order ORD-017 to ${street}.`);
   await expect(agent.getByTestId('business-error')).toHaveCount(0);
   // The executed write is recorded in the thread.
   await expect(conversation.locator('[data-testid="message"][data-author="system"]').filter({ hasText: 'change_address' })).toBeVisible();
