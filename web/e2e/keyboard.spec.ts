@@ -67,11 +67,18 @@ test('after a mouse Accept, every shortcut stays a shortcut: nothing is sent, th
   await expect(agent.getByTestId('composer')).toBeFocused();
   await agent.keyboard.type("Hello, I'm Ada");
   await agent.keyboard.press('Enter');
-  await expect(conversation.locator('[data-testid="message"][data-author="agent"]')).toHaveText([/^Hello, I'm Ada/]);
+  const sent = conversation.locator('[data-testid="message"][data-author="agent"]');
+  await expect(sent).toHaveCount(1);
+  await expect(sent).toContainText("Hello, I'm Ada");
+  await expect(sent).not.toContainText("cHello");
   expect(sends.sent).toHaveLength(1);
   expect(JSON.parse(sends.sent[0]!).content).toBe("Hello, I'm Ada");
-  // Esc leaves the composer: the next key is a shortcut again.
+  // Esc leaves the composer (the focus stays there after a send): the next key is a shortcut again.
+  await expect(agent.getByTestId('composer')).toHaveValue('');
+  await agent.keyboard.press('Escape');
+  await expect(agent.getByTestId('composer')).not.toBeFocused();
   await agent.keyboard.press('c');
+  await expect(agent.getByTestId('composer')).toBeFocused();
   await agent.keyboard.press('Escape');
   await expect(agent.getByTestId('composer')).not.toBeFocused();
   await agent.keyboard.press('?');
