@@ -4,16 +4,29 @@ import { http, HttpResponse } from 'msw';
 import { render } from '@testing-library/react';
 import { server } from '@/testing/server';
 import { FakeWebSocket } from '@/testing/fake-websocket';
-import { agentView, details, handOver, metricsSummary, pendingSession } from '@/testing/fixtures';
+import { agentView, assignedSession, details, handOver, metricsSummary, pendingSession } from '@/testing/fixtures';
 import { testQueryClient } from '@/testing/render';
-import type { SessionDetails } from '@/lib/api-types';
+import type { AssignedSession, SessionDetails } from '@/lib/api-types';
 import { App } from './App';
 
 const O = 'http://localhost:3000';
 
 type NextAnswer = 'claim' | 'empty' | 'at_capacity';
 
-function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number; acceptAtCapacity?: boolean; next?: NextAnswer; roles?: string[] } = {}) {
+function backend(
+  opts: {
+    pending?: ReturnType<typeof pendingSession>[];
+    acceptStatus?: number;
+    acceptAtCapacity?: boolean;
+    next?: NextAnswer;
+    roles?: string[];
+    /** false: a server without GET /agent/sessions/mine (404). */
+    serverMine?: boolean;
+    /** What the server knows of my sessions beyond what they say (unread counts, previews). */
+    mineExtras?: Record<string, Partial<AssignedSession>>;
+    sessions?: Record<string, SessionDetails>;
+  } = {},
+) {
   let pending = opts.pending ?? [
     pendingSession({ session_id: 'sess-1', user_id: 'u_1', priority: 'highest' }),
     pendingSession({ session_id: 'sess-2', user_id: 'u_2', priority: 'high', member_level: 'gold' }),
@@ -22,6 +35,7 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
   const sessions: Record<string, SessionDetails> = {
     'sess-1': details({ session_id: 'sess-1', user_id: 'u_1' }),
     'sess-2': details({ session_id: 'sess-2', user_id: 'u_2' }),
+    ...opts.sessions,
   };
   server.use(
     http.get(`${O}/config.json`, () => HttpResponse.json({ auth: 'local' })),
@@ -38,7 +52,14 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
         ? HttpResponse.json({ agent_id: 'agent-001', name: 'Alice Agent', roles: opts.roles ?? ['agent'] })
         : HttpResponse.json({ error: 'unauthorized', message: 'bad token' }, { status: 401 }),
     ),
-    http.get(`${O}/api/v1/agent/sessions`, () => HttpResponse.json({ error: 'route_not_found', message: 'no route' }, { status: 404 })),
+    http.get(`${O}/api/v1/agent/sessions/mine`, () => {
+      calls.push('mine');
+      if (opts.serverMine === false) return HttpResponse.json({ error: 'route_not_found', message: 'no route' }, { status: 404 });
+      const rows = Object.values(sessions)
+        .filter((d) => d.agent_status === 'assigned' && d.assigned_agent_id === 'agent-001')
+        .map((d) => assignedSession({ session_id: d.session_id, user_id: d.user_id, member_level: d.member_level, ...opts.mineExtras?.[d.session_id] }));
+      return HttpResponse.json({ sessions: rows, next_cursor: null });
+    }),
     http.get(`${O}/api/v1/agent/sessions/pending`, () => {
       calls.push('pending');
       return HttpResponse.json(pending);
@@ -350,6 +371,61 @@ describe('running a team', () => {
     });
     expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-2');
     await waitFor(() => expect(screen.getByTestId('mine-item')).toHaveTextContent('assigned'));
+  });
+
+  it('after a fresh sign-in, Mine is the server list: latest words, unread count and the wait', async () => {
+    const assigned = details({ session_id: 'sess-7', user_id: 'u_7', member_level: 'platinum', agent_status: 'assigned', assigned_agent_id: 'agent-001' });
+    const { calls } = backend({
+      sessions: { 'sess-7': assigned },
+      mineExtras: { 'sess-7': { unread_count: 2, last_message_preview: 'Any news on my parcel?', last_message_author: 'customer', waiting_since: new Date(Date.now() - 4 * 60_000).toISOString() } },
+    });
+    await signIn();
+    const row = await screen.findByTestId('mine-item');
+    expect(localStorage.getItem('workbench.mine.agent-001')).toBeNull();
+    expect(calls).toContain('mine');
+    expect(row).toHaveAttribute('data-session-id', 'sess-7');
+    expect(within(row).getByTestId('mine-unread')).toHaveTextContent('2');
+    expect(within(row).getByTestId('mine-preview')).toHaveTextContent('Customer: Any news on my parcel?');
+    expect(within(row).getByText('Platinum')).toBeInTheDocument();
+    expect(within(row).getByTestId('waiting-clock')).toHaveTextContent(/^4:0\d$/);
+    expect(screen.getByRole('heading', { name: /Mine/ })).toHaveTextContent('Mine 1');
+  });
+
+  it('a server without the list keeps the browser\'s own', async () => {
+    backend({ serverMine: false });
+    localStorage.setItem('workbench.mine.agent-001', JSON.stringify(['sess-2']));
+    await signIn();
+    const row = await screen.findByTestId('mine-item');
+    expect(row).toHaveAttribute('data-session-id', 'sess-2');
+  });
+
+  it('a session transferred in while signed in says so in a toast, and Open goes to it', async () => {
+    const { sessions } = backend();
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.readyState).toBe(1));
+    sessions['sess-2'] = { ...sessions['sess-2']!, agent_status: 'assigned', assigned_agent_id: 'agent-001' };
+    act(() => {
+      FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-2', agent_status: 'assigned', assigned_agent_id: 'agent-001', priority: 'high', at: new Date().toISOString() });
+    });
+    const toast = await screen.findByTestId('toast', {}, { timeout: 4000 });
+    expect(toast).toHaveTextContent('A session was transferred to you: sess-2');
+    await user.click(within(toast).getByTestId('toast-action'));
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-2'));
+    expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-2');
+  });
+
+  it('my own accept is not announced as a transfer', async () => {
+    backend();
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    act(() => {
+      FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-1', agent_status: 'assigned', assigned_agent_id: 'agent-001', priority: 'highest', at: new Date().toISOString() });
+    });
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(screen.queryByTestId('toast')).toBeNull();
   });
 
   it('an agent without the supervisor role has no Team link', async () => {

@@ -8,7 +8,7 @@ import { ErrorMessage } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { usePending } from '@/features/queue/api/get-pending';
 import { ACCEPTED_BY_ANOTHER, useAcceptSession } from '@/features/queue/api/accept-session';
-import { addMine, removeMine, useLocalMine, useServerMine } from '@/features/queue/api/mine';
+import { addMine, markClaiming, removeMine, useLocalMine, useServerMine } from '@/features/queue/api/mine';
 import { useNextSession } from '@/features/queue/api/next-session';
 import { useAgent } from '@/features/team/api/agents';
 import { useRoster } from '@/features/team/api/roster';
@@ -47,8 +47,11 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   const pending = usePending();
   const serverMine = useServerMine();
   const localMine = useLocalMine(me.agent_id);
-  const useServer = Array.isArray(serverMine.data);
-  const mineDetails = useQueries({ queries: (useServer ? [] : localMine).map((id) => ({ ...sessionQuery(id) })) });
+  const serverRows = Array.isArray(serverMine.data) ? serverMine.data : null;
+  // Ids this browser remembers that the server does not list (resolved, awaiting their solution;
+  // just accepted, before the index caught up; or gone): each is checked through its details.
+  const localExtra = serverRows ? localMine.filter((id) => !serverRows.some((r) => r.session_id === id)) : localMine;
+  const mineDetails = useQueries({ queries: localExtra.map((id) => ({ ...sessionQuery(id) })) });
   // Live updates bring the open conversation; while the socket is down it is polled instead.
   const socket = useSyncExternalStore(connectivity.subscribe, () => connectivity.get().socket);
   const open = useSession(sessionId, socket === 'open' ? false : OPEN_SESSION_POLL_MS);
@@ -75,7 +78,8 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     (id: string) => {
       setAcceptError(null);
       setNextNotice(null);
-      accept.mutate(id, { onError: (err) => setAcceptError(takeError(err)) });
+      markClaiming(id, true);
+      accept.mutate(id, { onError: (err) => setAcceptError(takeError(err)), onSettled: () => markClaiming(id, false) });
     },
     [accept.mutate],
   );
@@ -92,30 +96,47 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   const onNext = useCallback(() => {
     setAcceptError(null);
     setNextNotice(null);
-    next.mutate(undefined, { onError: (err) => setNextNotice({ tone: 'warning', text: takeError(err) }) });
+    markClaiming(null, true);
+    next.mutate(undefined, { onError: (err) => setNextNotice({ tone: 'warning', text: takeError(err) }), onSettled: () => markClaiming(null, false) });
   }, [next.mutate]);
   const onSelect = useCallback((id: string) => navigate(sessionPath(id)), []);
 
-  // Mine: the server's list when it has one; else this browser's, pruned of sessions that are
-  // gone or were taken over by someone else.
-  const mineRows: MineRow[] = useServer
-    ? serverMine.data!.map((s) => ({ session_id: s.session_id, user_id: s.user_id, agent_status: s.agent_status, priority: s.priority, loading: false, error: false }))
-    : localMine.map((id, i) => {
-        const q = mineDetails[i];
-        const d = q?.data;
-        return {
-          session_id: id,
-          user_id: d?.user_id ?? null,
-          agent_status: d?.agent_status ?? null,
-          priority: d?.priority ?? null,
-          loading: !!q?.isPending,
-          error: !!q?.isError && !d,
-        };
-      });
+  // Mine: the server's list of the sessions I hold, then what this browser remembers besides,
+  // pruned of sessions that are gone or were taken over by someone else.
+  const fromServer: MineRow[] = (serverRows ?? []).map((s) => ({
+    session_id: s.session_id,
+    user_id: s.user_id,
+    agent_status: s.agent_status,
+    priority: s.priority,
+    member_level: s.member_level,
+    preview: s.last_message_preview,
+    preview_author: s.last_message_author,
+    unread: s.unread_count,
+    waiting_since: s.waiting_since,
+    loading: false,
+    error: false,
+  }));
+  const fromBrowser: MineRow[] = localExtra.map((id, i) => {
+    const q = mineDetails[i];
+    const d = q?.data;
+    return {
+      session_id: id,
+      user_id: d?.user_id ?? null,
+      agent_status: d?.agent_status ?? null,
+      priority: d?.priority ?? null,
+      member_level: d?.member_level ?? null,
+      preview: null,
+      preview_author: null,
+      unread: 0,
+      waiting_since: null,
+      loading: !!q?.isPending,
+      error: !!q?.isError && !d,
+    };
+  });
+  const mineRows = [...fromServer, ...fromBrowser];
   mineRows.sort((a, b) => Number(a.agent_status === 'resolved') - Number(b.agent_status === 'resolved'));
   useEffect(() => {
-    if (useServer) return;
-    localMine.forEach((id, i) => {
+    localExtra.forEach((id, i) => {
       const q = mineDetails[i];
       // Taken over, transferred away, or released back to the queue (by a supervisor, say).
       const taken =
