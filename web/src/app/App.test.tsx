@@ -428,6 +428,68 @@ describe('running a team', () => {
     expect(screen.queryByTestId('toast')).toBeNull();
   });
 
+  it('the tab title counts the queue, and a new escalation alerts as set (both alerts off by default)', async () => {
+    const notified: { title: string; options?: NotificationOptions }[] = [];
+    class FakeNotification {
+      static permission: NotificationPermission = 'default';
+      static requestPermission = vi.fn(async () => {
+        FakeNotification.permission = 'granted';
+        return 'granted' as NotificationPermission;
+      });
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: NotificationOptions) {
+        notified.push({ title, options });
+      }
+      close() {}
+    }
+    const tones: number[] = [];
+    class FakeAudioContext {
+      currentTime = 0;
+      destination = {};
+      createGain() {
+        return { gain: { value: 0 }, connect: () => {} };
+      }
+      createOscillator() {
+        const osc = { frequency: { value: 0 }, connect: () => {}, start: () => tones.push(osc.frequency.value), stop: () => {} };
+        return osc;
+      }
+      close() {
+        return Promise.resolve();
+      }
+    }
+    vi.stubGlobal('Notification', FakeNotification);
+    vi.stubGlobal('AudioContext', FakeAudioContext);
+    const { setPending } = backend();
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await waitFor(() => expect(document.title).toBe('(2) Agent workbench'));
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.readyState).toBe(1));
+    const arrive = (id: string) => {
+      setPending([pendingSession({ session_id: id, user_id: `u_${id}`, priority: 'highest', member_level: 'platinum', escalate_reason: 'Angry customer' })]);
+      act(() => {
+        FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: id, agent_status: 'pending', assigned_agent_id: null, priority: 'highest', at: new Date().toISOString() });
+      });
+    };
+    // Off by default: a new escalation changes the title only.
+    arrive('sess-8');
+    await waitFor(() => expect(document.title).toBe('(1) Agent workbench'));
+    expect(notified).toEqual([]);
+    expect(tones).toEqual([]);
+    // Turned on: the browser is asked once, and the next arrival notifies and chimes.
+    await user.click(screen.getByTestId('alert-settings'));
+    await user.click(screen.getByTestId('alert-notifications'));
+    await waitFor(() => expect(screen.getByTestId('alert-notifications')).toBeChecked());
+    expect(FakeNotification.requestPermission).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByTestId('alert-sound'));
+    await user.keyboard('{Escape}');
+    expect(JSON.parse(localStorage.getItem('workbench.alerts')!)).toEqual({ notifications: true, sound: true });
+    arrive('sess-9');
+    await waitFor(() => expect(notified).toHaveLength(1));
+    expect(notified[0]!.title).toBe('New escalation: highest · platinum · u_sess-9');
+    expect(notified[0]!.options?.body).toBe('Angry customer');
+    expect(tones).toEqual([880, 1175]);
+  });
+
   it('an agent without the supervisor role has no Team link', async () => {
     backend();
     await signIn();

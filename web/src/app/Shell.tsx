@@ -14,6 +14,7 @@ import { addMine, claimedByMe, readMine } from '@/features/queue/api/mine';
 import { Toasts, type ToastMessage } from '@/components/ui/Toast';
 import { TeamPage } from '@/features/team/components/TeamPage';
 import { HelpOverlay } from './HelpOverlay';
+import { AlertSettingsDialog } from './AlertSettingsDialog';
 import { useShortcuts } from './use-shortcuts';
 import { WorkspaceRoute } from './routes/workspace';
 import { watchedSessions } from './watched';
@@ -27,6 +28,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   const pathname = usePathname();
   const route = matchRoute(pathname);
   const [help, setHelp] = useState(false);
+  const [alertSettings, setAlertSettings] = useState(false);
   const watched = useSyncExternalStore(watchedSessions.subscribe, watchedSessions.get);
   const meId = me.data?.agent_id;
   const [toasts, setToasts] = useState<ToastMessage[]>([]);
@@ -106,6 +108,9 @@ export function Shell({ config }: { config: RuntimeConfig }) {
         </nav>
         <span className="spacer" />
         <ConnectionStatus />
+        <button type="button" className="btn btn-ghost" data-testid="alert-settings" onClick={() => setAlertSettings(true)} title="Alerts for new escalations">
+          Alerts
+        </button>
         <button type="button" className="btn btn-ghost" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
@@ -128,6 +133,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
         </main>
       ) : null}
       {help ? <HelpOverlay onClose={() => setHelp(false)} /> : null}
+      {alertSettings ? <AlertSettingsDialog onClose={() => setAlertSettings(false)} /> : null}
       <Toasts toasts={toasts} onDismiss={dismissToast} />
     </div>
   );

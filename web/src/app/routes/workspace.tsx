@@ -21,6 +21,7 @@ import { KnowledgePanel } from '@/features/knowledge/components/KnowledgePanel';
 import { BusinessAssistPanel } from '@/features/business/components/BusinessAssistPanel';
 import { useShortcuts } from '../use-shortcuts';
 import { watchedSessions } from '../watched';
+import { useEscalationAlerts } from '../alerts';
 
 const OPEN_SESSION_POLL_MS = 10_000;
 const MY_CAPACITY_POLL_MS = 30_000;
@@ -45,6 +46,7 @@ function latestCustomerMessage(history: { author: string; content: string }[] | 
 /** Queue, conversation and assist panels side by side: the screen agents keep open all day. */
 export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: Me; sessionId: string | null; rosterEnabled?: boolean }) {
   const pending = usePending();
+  useEscalationAlerts(pending.data);
   const serverMine = useServerMine();
   const localMine = useLocalMine(me.agent_id);
   const serverRows = Array.isArray(serverMine.data) ? serverMine.data : null;
