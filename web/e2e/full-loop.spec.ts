@@ -34,6 +34,10 @@ test('accept → knowledge → business write → message → resolve → soluti
   await expect(conversation).toHaveAttribute('data-status', 'assigned');
   await expect(agent.getByTestId('composer')).toBeEnabled();
   await expect(agent.getByTestId('knowledge-item').first()).toBeVisible();
+  // The conversation header shows the whole session id at 1280.
+  const id = conversation.locator('.conv-id');
+  await expect(id).toHaveText(sessionId);
+  expect(await id.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
   await screenshot(agent, 'conversation');
 
   // Insert a passage, then replace it with the actual answer below.
@@ -46,6 +50,10 @@ test('accept → knowledge → business write → message → resolve → soluti
   await agent.getByTestId('business-ask').click();
   const confirmation = agent.getByTestId('business-confirmation');
   await expect(confirmation).toBeVisible();
+  // With the knowledge folded away, the confirmation is in view at 1280×800 without scrolling.
+  await agent.getByTestId('knowledge-toggle').click();
+  await expect(agent.getByTestId('knowledge-toggle')).toHaveAttribute('aria-expanded', 'false');
+  await expect(confirmation.getByTestId('business-confirm')).toBeInViewport();
   // The stored address is masked; the new one is shown as the agent typed it.
   await expect(confirmation.getByTestId('change-from')).toContainText('masked');
   await expect(confirmation.getByTestId('change-to')).toHaveText(`${street} (as you entered it)`);
@@ -70,6 +78,7 @@ test('accept → knowledge → business write → message → resolve → soluti
   await agent.getByTestId('resolve-submit').click();
   await expect(conversation).toHaveAttribute('data-status', 'resolved');
   const question = agent.getByTestId('solution-question');
+  await expect(question).toBeFocused(); // the focus follows Resolve to the form
   // Prefilled with the customer's own words (no order number, no call for a human) and the
   // substance of the last agent reply (its order number made general).
   await expect(question).toHaveValue('Can I change the delivery address after ordering? My order must go to my new flat.');

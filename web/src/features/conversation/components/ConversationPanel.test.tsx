@@ -125,6 +125,8 @@ describe('conversation', () => {
     await user.click(screen.getByTestId('resolve-submit'));
     const question = await screen.findByTestId('solution-question');
     expect(posted[0]).toEqual({ path: 'resolve', body: { note: 'Told the customer' } });
+    // The focus follows to the form, not the page's body.
+    await waitFor(() => expect(question).toHaveFocus());
     // Not the card's summary, and no "Dear Li Wei": the customer's words and the answer itself.
     expect(question).toHaveValue('Where is my order?');
     expect(screen.getByTestId('solution-answer')).toHaveValue('Tracking SF123, delivery July 5.');

@@ -176,6 +176,7 @@ export function ConversationPanel(props: ConversationPanelProps) {
             question={customerQuestion(d.history)}
             solution={answerSubstance(d.history)}
             onSubmitted={props.onSolutionSubmitted}
+            focusOnMount={resolve.isSuccess}
           />
         </div>
       ) : (
