@@ -25,6 +25,12 @@ import { useEscalationAlerts } from '../alerts';
 
 const OPEN_SESSION_POLL_MS = 10_000;
 const MY_CAPACITY_POLL_MS = 30_000;
+type Pane = 'queue' | 'conversation' | 'assist';
+const PANES: [Pane, string][] = [
+  ['queue', 'Queue'],
+  ['conversation', 'Conversation'],
+  ['assist', 'Assist'],
+];
 export const QUEUE_EMPTY = 'The queue is empty: no one is waiting right now.';
 
 /** A refused accept or "next": someone else was first, or the agent is at their limit. */
@@ -63,6 +69,15 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   const roster = useRoster(rosterEnabled);
   const myCapacity = useAgent(me.agent_id, MY_CAPACITY_POLL_MS);
   const [resolveOpen, setResolveOpen] = useState(false);
+  // Below 1300 px not every pane fits: the one in front (CSS shows all three on wide screens).
+  const [pane, setPane] = useState<Pane>(sessionId ? 'conversation' : 'queue');
+  useEffect(() => {
+    if (sessionId) setPane('conversation');
+  }, [sessionId]);
+  const showAssist = (id: string) => {
+    setPane('assist');
+    setTimeout(() => document.getElementById(id)?.focus(), 0);
+  };
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const focusWhenWritable = useRef<string | null>(null);
@@ -74,6 +89,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     // The focus goes to the conversation, not the composer: the shortcuts the agent presses next
     // (c, b, r, /) must stay shortcuts and never become text for the customer.
     focusWhenWritable.current = details.session_id;
+    setPane('conversation');
     navigate(sessionPath(details.session_id));
   });
   const onAccept = useCallback(
@@ -91,6 +107,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
       void myCapacity.refetch();
       // Its details are still on their way: the conversation takes the focus once they are shown.
       focusWhenWritable.current = claimed.session_id;
+      setPane('conversation');
       navigate(sessionPath(claimed.session_id));
     },
     () => setNextNotice({ tone: 'info', text: QUEUE_EMPTY }),
@@ -178,6 +195,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
         const next = (current.trim() ? `${current.replace(/\s+$/, '')}\n\n${text}` : text).slice(0, MAX_MESSAGE_CHARS);
         return { ...d, [sessionId]: next };
       });
+      setPane('conversation');
       setTimeout(() => composerRef.current?.focus(), 0);
     },
     [sessionId],
@@ -204,8 +222,8 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     n: () => {
       if (!next.isPending) onNext();
     },
-    '/': () => document.getElementById('knowledge-search')?.focus(),
-    b: () => document.getElementById('business-query')?.focus(),
+    '/': () => showAssist('knowledge-search'),
+    b: () => showAssist('business-query'),
   });
 
   const businessDisabledReason = !details
@@ -218,8 +236,26 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
           ? `Assigned to ${details.assigned_agent_id ?? 'another agent'}.`
           : undefined;
 
+  const unread = mineRows.reduce((n, r) => n + r.unread, 0);
   return (
-    <div className="workspace">
+    <div className="workspace" data-pane={pane} data-testid="workspace">
+      <nav className="pane-tabs" aria-label="Panes">
+        {PANES.map(([id, label]) => (
+          <button
+            key={id}
+            type="button"
+            className={`pane-tab pane-tab-${id}${pane === id ? ' is-active' : ''}`}
+            aria-pressed={pane === id}
+            data-testid={`pane-${id}`}
+            disabled={id !== 'queue' && !sessionId}
+            onClick={() => setPane(id)}
+          >
+            {label}
+            {id === 'queue' ? <span className="count">{list.length}</span> : null}
+            {id === 'queue' && unread > 0 ? <span className="unread" title="Unread customer messages in Mine">{unread}</span> : null}
+          </button>
+        ))}
+      </nav>
       <aside className="queue-pane" aria-label="Queues">
         <section aria-labelledby="mine-title" className="queue-section queue-section-mine">
           <h2 id="mine-title">

@@ -1,0 +1,85 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { API_KEY, escalate, queueRow, screenshot } from './helpers';
+
+// Phone, laptop and desktop (issue 27): one pane at a time below 900 px, two below 1300, three
+// above; nothing ever scrolls sideways, and the agent can reach Accept, the reply and assist.
+
+async function signInAt(browser: Browser, agentId: string, width: number, height: number): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height } });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByTestId(`sign-in-${agentId}`).click();
+  await expect(page.getByTestId('me')).toBeAttached();
+  return page;
+}
+
+async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  expect(scroll, `page is ${scroll} px wide in a ${width} px window`).toBeLessThanOrEqual(width);
+}
+
+const tidy = async (page: Page, sessionId: string) => {
+  await page.request.post(`/api/v1/agent/sessions/${encodeURIComponent(sessionId)}/resolve`, { headers: { 'X-API-Key': API_KEY }, data: { note: 'e2e: tidied away' } });
+};
+
+test('390×844: one pane at a time, Accept within reach, no sideways scroll (the team page too)', async ({ browser, request }) => {
+  const { sessionId } = await escalate(request);
+  const phone = await signInAt(browser, 'lead-001', 390, 844);
+  const row = queueRow(phone, sessionId);
+  await expect(row).toBeVisible();
+  await expectNoSidewaysScroll(phone);
+  await row.scrollIntoViewIfNeeded();
+  await expect(row.getByTestId('accept')).toBeInViewport();
+  await screenshot(phone, 'phone-queue');
+  await row.getByTestId('accept').click();
+  const conversation = phone.locator(`[data-testid="conversation"][data-session-id="${sessionId}"]`);
+  await expect(conversation).toHaveAttribute('data-status', 'assigned');
+  await expect(phone.getByTestId('workspace')).toHaveAttribute('data-pane', 'conversation');
+  await expect(phone.getByTestId('composer')).toBeInViewport();
+  await expect(phone.getByTestId('resolve')).toBeInViewport();
+  await expectNoSidewaysScroll(phone);
+  await screenshot(phone, 'phone-conversation');
+  // b brings the assist pane forward with the cursor in business assist.
+  await phone.keyboard.press('b');
+  await expect(phone.getByTestId('business-query')).toBeFocused();
+  await expect(phone.getByTestId('business-query')).toBeInViewport();
+  await phone.keyboard.press('Escape');
+  await phone.getByTestId('pane-queue').click();
+  await expect(phone.locator(`[data-testid="mine-item"][data-session-id="${sessionId}"]`)).toBeVisible();
+  await expectNoSidewaysScroll(phone);
+  await phone.getByTestId('nav-team').click();
+  await expect(phone.getByTestId('team-page')).toBeVisible();
+  await expect(phone.getByTestId('metric-pending')).toBeVisible();
+  await expectNoSidewaysScroll(phone);
+  await tidy(phone, sessionId);
+});
+
+test('1280×800: the queue beside the conversation, assist one tab away', async ({ browser, request }) => {
+  const { sessionId } = await escalate(request);
+  const laptop = await signInAt(browser, 'agent-001', 1280, 800);
+  const row = queueRow(laptop, sessionId);
+  await row.getByRole('button', { name: /Open session/ }).click();
+  await expect(laptop.getByTestId('conversation-accept')).toBeInViewport();
+  await expect(row.getByTestId('accept')).toBeVisible();
+  await expectNoSidewaysScroll(laptop);
+  await laptop.getByTestId('pane-assist').click();
+  await expect(laptop.getByTestId('knowledge-search')).toBeInViewport();
+  await expect(laptop.getByTestId('business-query')).toBeInViewport();
+  await expect(row).toBeVisible();
+  await laptop.getByTestId('pane-conversation').click();
+  await expect(laptop.getByTestId('composer')).toBeInViewport();
+  await screenshot(laptop, 'laptop-conversation');
+  await expectNoSidewaysScroll(laptop);
+});
+
+test('1920×1080: all three panes side by side, no tabs', async ({ browser, request }) => {
+  const { sessionId } = await escalate(request);
+  const desktop = await signInAt(browser, 'agent-001', 1920, 1080);
+  const row = queueRow(desktop, sessionId);
+  await row.getByRole('button', { name: /Open session/ }).click();
+  await expect(desktop.getByTestId('conversation-accept')).toBeInViewport();
+  await expect(desktop.getByTestId('knowledge-search')).toBeInViewport();
+  await expect(desktop.getByTestId('business-query')).toBeInViewport();
+  await expect(desktop.getByTestId('pane-assist')).toBeHidden();
+  await expectNoSidewaysScroll(desktop);
+});
