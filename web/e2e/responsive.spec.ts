@@ -18,8 +18,12 @@ async function expectNoSidewaysScroll(page: Page): Promise<void> {
   expect(scroll, `page is ${scroll} px wide in a ${width} px window`).toBeLessThanOrEqual(width);
 }
 
-const tidy = async (page: Page, sessionId: string) => {
-  await page.request.post(`/api/v1/agent/sessions/${encodeURIComponent(sessionId)}/resolve`, { headers: { 'X-API-Key': API_KEY }, data: { note: 'e2e: tidied away' } });
+/** Out of the queue and out of Mine, so runs do not pile up (the queue renders only the rows in view). */
+const tidy = async (page: Page, sessionId: string, accept = false) => {
+  const headers = { 'X-API-Key': API_KEY };
+  const base = `/api/v1/agent/sessions/${encodeURIComponent(sessionId)}`;
+  if (accept) await page.request.post(`${base}/accept`, { headers, data: { agent_id: 'agent-e2e-cleanup' } });
+  await page.request.post(`${base}/resolve`, { headers, data: { note: 'e2e: tidied away' } });
 };
 
 test('390×844: one pane at a time, Accept within reach, no sideways scroll (the team page too)', async ({ browser, request }) => {
@@ -70,6 +74,7 @@ test('1280×800: the queue beside the conversation, assist one tab away', async 
   await expect(laptop.getByTestId('composer')).toBeInViewport();
   await screenshot(laptop, 'laptop-conversation');
   await expectNoSidewaysScroll(laptop);
+  await tidy(laptop, sessionId, true);
 });
 
 test('1920×1080: all three panes side by side, no tabs', async ({ browser, request }) => {
@@ -82,4 +87,5 @@ test('1920×1080: all three panes side by side, no tabs', async ({ browser, requ
   await expect(desktop.getByTestId('business-query')).toBeInViewport();
   await expect(desktop.getByTestId('pane-assist')).toBeHidden();
   await expectNoSidewaysScroll(desktop);
+  await tidy(desktop, sessionId, true);
 });
