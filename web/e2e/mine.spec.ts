@@ -45,3 +45,20 @@ test('a session transferred in while signed in raises a toast that opens it', as
   await expect(agent.locator(`[data-testid="mine-item"][data-session-id="${sessionId}"]`)).toBeVisible();
   await request.post(`${base(sessionId)}/resolve`, { headers, data: { note: 'e2e: tidied away' } });
 });
+
+test('a supervisor sees each agent\'s sessions on the team page and moves one', async ({ browser, request }) => {
+  const { sessionId } = await escalate(request);
+  const accepted = await request.post(`${base(sessionId)}/accept`, { headers, data: { agent_id: 'agent-001' } });
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  const lead = await signIn(browser, 'lead-001');
+  await lead.getByTestId('nav-team').click();
+  const row = lead.locator(`[data-testid="agent-sessions"][data-agent-id="agent-001"] [data-testid="agent-session"][data-session-id="${sessionId}"]`);
+  await expect(row).toBeVisible();
+  await row.scrollIntoViewIfNeeded();
+  await screenshot(lead, 'team-sessions');
+  await row.getByTestId('team-transfer-target').selectOption('agent-002');
+  await row.getByTestId('team-transfer').click();
+  await expect(lead.locator(`[data-testid="agent-sessions"][data-agent-id="agent-002"] [data-testid="agent-session"][data-session-id="${sessionId}"]`)).toBeVisible();
+  await expect(row).toHaveCount(0);
+  await request.post(`${base(sessionId)}/resolve`, { headers, data: { note: 'e2e: tidied away' } });
+});
