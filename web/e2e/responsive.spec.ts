@@ -58,34 +58,42 @@ test('390×844: one pane at a time, Accept within reach, no sideways scroll (the
   await tidy(phone, sessionId);
 });
 
-test('1280×800: the queue beside the conversation, assist one tab away', async ({ browser, request }) => {
+test('1024×768: the queue beside the conversation, assist one tab away', async ({ browser, request }) => {
   const { sessionId } = await escalate(request);
-  const laptop = await signInAt(browser, 'agent-001', 1280, 800);
-  const row = queueRow(laptop, sessionId);
+  const tablet = await signInAt(browser, 'agent-001', 1024, 768);
+  const row = queueRow(tablet, sessionId);
   await row.getByRole('button', { name: /Open session/ }).click();
-  await expect(laptop.getByTestId('conversation-accept')).toBeInViewport();
+  await expect(tablet.getByTestId('conversation-accept')).toBeInViewport();
   await expect(row.getByTestId('accept')).toBeVisible();
-  await expectNoSidewaysScroll(laptop);
-  await laptop.getByTestId('pane-assist').click();
-  await expect(laptop.getByTestId('knowledge-search')).toBeInViewport();
-  await expect(laptop.getByTestId('business-query')).toBeInViewport();
+  await expect(tablet.getByTestId('knowledge-search')).toBeHidden();
+  await expectNoSidewaysScroll(tablet);
+  await tablet.getByTestId('pane-assist').click();
+  await expect(tablet.getByTestId('knowledge-search')).toBeInViewport();
+  await expect(tablet.getByTestId('business-query')).toBeInViewport();
   await expect(row).toBeVisible();
-  await laptop.getByTestId('pane-conversation').click();
-  await expect(laptop.getByTestId('composer')).toBeInViewport();
-  await screenshot(laptop, 'laptop-conversation');
-  await expectNoSidewaysScroll(laptop);
-  await tidy(laptop, sessionId, true);
+  await tablet.getByTestId('pane-conversation').click();
+  await expect(tablet.getByTestId('composer')).toBeInViewport();
+  await screenshot(tablet, 'tablet-conversation');
+  await expectNoSidewaysScroll(tablet);
+  await tidy(tablet, sessionId, true);
 });
 
-test('1920×1080: all three panes side by side, no tabs', async ({ browser, request }) => {
-  const { sessionId } = await escalate(request);
-  const desktop = await signInAt(browser, 'agent-001', 1920, 1080);
-  const row = queueRow(desktop, sessionId);
-  await row.getByRole('button', { name: /Open session/ }).click();
-  await expect(desktop.getByTestId('conversation-accept')).toBeInViewport();
-  await expect(desktop.getByTestId('knowledge-search')).toBeInViewport();
-  await expect(desktop.getByTestId('business-query')).toBeInViewport();
-  await expect(desktop.getByTestId('pane-assist')).toBeHidden();
-  await expectNoSidewaysScroll(desktop);
-  await tidy(desktop, sessionId, true);
-});
+for (const [width, height] of [
+  [1280, 800],
+  [1920, 1080],
+] as const) {
+  test(`${width}×${height}: all three panes side by side, no tabs`, async ({ browser, request }) => {
+    const { sessionId } = await escalate(request);
+    const page = await signInAt(browser, 'agent-001', width, height);
+    const row = queueRow(page, sessionId);
+    await row.getByRole('button', { name: /Open session/ }).click();
+    await expect(page.getByTestId('conversation-accept')).toBeInViewport();
+    await expect(page.getByTestId('knowledge-search')).toBeInViewport();
+    await expect(page.getByTestId('pane-assist')).toBeHidden();
+    // Business assist is in view with the knowledge folded away.
+    await page.getByTestId('knowledge-toggle').click();
+    await expect(page.getByTestId('business-query')).toBeInViewport();
+    await expectNoSidewaysScroll(page);
+    await tidy(page, sessionId, true);
+  });
+}
