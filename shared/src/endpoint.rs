@@ -8,6 +8,7 @@ use crate::auth::Operation;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     PendingList,
+    MySessions,
     SessionDetails,
     AcceptSession,
     SendMessage,
@@ -40,6 +41,7 @@ pub enum Endpoint {
 /// (endpoint, template logical id, binary name)
 const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::PendingList, "PendingListFunction", "pending-list"),
+    (Endpoint::MySessions, "MySessionsFunction", "my-sessions"),
     (Endpoint::SessionDetails, "SessionDetailsFunction", "session-details"),
     (Endpoint::AcceptSession, "AcceptSessionFunction", "accept-session"),
     (Endpoint::SendMessage, "SendMessageFunction", "send-message"),
@@ -123,6 +125,7 @@ impl Endpoint {
     pub fn operation(self) -> Operation {
         match self {
             Endpoint::PendingList => Operation::ListPending,
+            Endpoint::MySessions => Operation::ListAssigned,
             Endpoint::SessionDetails => Operation::ViewSession,
             Endpoint::AcceptSession => Operation::Accept,
             Endpoint::SendMessage => Operation::SendMessage,

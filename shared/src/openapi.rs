@@ -9,7 +9,7 @@
 use crate::business::{AssistOutcome, BusinessResult};
 use crate::domain::{AgentStatus, Author, EscalationCard, EscalationPriority, MemberLevel, ReviewStatus, Role};
 use crate::api::agent::{
-    AcceptRequest, AcceptResponse, AgentRole, HistoryEntry, PendingSummary, ResolveRequest, ResolveResponse,
+    AcceptRequest, AcceptResponse, AgentRole, AssignedPage, HistoryEntry, PendingSummary, ResolveRequest, ResolveResponse,
     SendMessageRequest, SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI,
 };
 use crate::api::business::AssistRequest;
@@ -64,6 +64,17 @@ mod paths {
         responses((status = 200, description = "Summaries only, no history", body = Vec<PendingSummary>,
             headers(("x-next-cursor" = String, description = "The cursor of the next page; absent on the last one")))))]
     fn pending_list() {}
+
+    #[utoipa::path(get, path = "/api/v1/agent/sessions/mine", operation_id = "my-sessions", tag = "agent",
+        summary = "The sessions the caller holds, the longest without their attention first",
+        description = "One Query on the assignee index. A supervisor (or a proxy key) names the agent with `agent_id`; an agent may list only their own (403).",
+        params(
+            ("agent_id" = Option<String>, Query, description = "Whose sessions: a supervisor or a proxy key only; default the caller", pattern = r"^[A-Za-z0-9._:-]{1,128}$"),
+            ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+            ("cursor" = Option<String>, Query, description = "The `next_cursor` of the previous page"),
+        ),
+        responses((status = 200, description = "A page of the agent's sessions", body = AssignedPage)))]
+    fn my_sessions() {}
 
     #[utoipa::path(get, path = "/api/v1/agent/sessions/{session_id}", operation_id = "session-details", tag = "agent",
         summary = "A session: its escalation card (rebuilt if missing) and full history",
@@ -262,7 +273,7 @@ mod paths {
 #[openapi(
     info(title = "Agent assist workbench API", version = "1",
         description = "The workbench tutorial's agent endpoints, the customer chat, knowledge and review. Errors are `{\"error\": \"<code>\", \"message\": \"…\"}`; README has the catalogue."),
-    paths(paths::pending_list, paths::session_details, paths::accept_session, paths::send_message,
+    paths(paths::pending_list, paths::my_sessions, paths::session_details, paths::accept_session, paths::send_message,
         paths::knowledge_recommend, paths::business_assist, paths::resolve_session, paths::submit_solution, paths::me,
         paths::chat, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
         paths::upsert_document, paths::list_documents, paths::delete_document, paths::create_faq, paths::list_faqs,

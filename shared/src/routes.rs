@@ -27,6 +27,7 @@ pub type Handler =
 #[macro_export]
 macro_rules! handler_of {
     (PendingList) => { $crate::handlers::agent::pending_list };
+    (MySessions) => { $crate::handlers::agent::my_sessions };
     (SessionDetails) => { $crate::handlers::agent::session_details };
     (AcceptSession) => { $crate::handlers::agent::accept_session };
     (SendMessage) => { $crate::handlers::agent::send_message };
@@ -86,6 +87,7 @@ impl Endpoint {
     pub fn handler(self) -> Handler {
         match self {
             Endpoint::PendingList => |app, req, caller| Box::pin(crate::handler_of!(PendingList)(app, req, caller)),
+            Endpoint::MySessions => |app, req, caller| Box::pin(crate::handler_of!(MySessions)(app, req, caller)),
             Endpoint::SessionDetails => |app, req, caller| Box::pin(crate::handler_of!(SessionDetails)(app, req, caller)),
             Endpoint::AcceptSession => |app, req, caller| Box::pin(crate::handler_of!(AcceptSession)(app, req, caller)),
             Endpoint::SendMessage => |app, req, caller| Box::pin(crate::handler_of!(SendMessage)(app, req, caller)),

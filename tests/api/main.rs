@@ -16,6 +16,7 @@ mod ingestion;
 mod knowledge;
 mod layers;
 mod live;
+mod my_sessions;
 mod openapi;
 mod probe;
 mod review;

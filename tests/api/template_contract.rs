@@ -95,6 +95,14 @@ fn the_tables_keys_and_indexes_match_the_store() {
         wait["Projection"]["NonKeyAttributes"].as_sequence().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
     let expected: BTreeSet<&str> = workbench::store::schema::WAIT_PROJECTION.into_iter().collect();
     assert_eq!(projected, expected);
+    let assignee = find("AssigneeIndex").expect("AssigneeIndex index");
+    let keys: Vec<&str> =
+        assignee["KeySchema"].as_sequence().unwrap().iter().map(|k| k["AttributeName"].as_str().unwrap()).collect();
+    assert_eq!(keys, vec!["assignee_id", "wait_since"]);
+    let projected: BTreeSet<&str> =
+        assignee["Projection"]["NonKeyAttributes"].as_sequence().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let expected: BTreeSet<&str> = workbench::store::schema::ASSIGNEE_PROJECTION.into_iter().collect();
+    assert_eq!(projected, expected);
 }
 
 /// Least privilege: each function may use exactly the DynamoDB actions its code needs, on the
@@ -104,6 +112,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
     use std::collections::BTreeMap;
     let expected: BTreeMap<&str, (&[&str], bool)> = BTreeMap::from([
         ("PendingListFunction", (&["dynamodb:Query"][..], true)),
+        ("MySessionsFunction", (&["dynamodb:Query"][..], true)),
         ("SessionDetailsFunction", (&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
         ("AcceptSessionFunction", (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], false)),
         ("SendMessageFunction", (&["dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"][..], false)),

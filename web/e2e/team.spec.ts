@@ -73,7 +73,7 @@ test('next in queue claims the session at the head of the queue; release puts it
   await expect(conversation).toHaveAttribute('data-session-id', headId!);
   await expect(mineItem(agent, headId!)).toBeVisible();
   await expect(queueRow(agent, headId!)).toHaveCount(0);
-  await expect(agent.getByTestId('composer')).toBeFocused();
+  await expect(agent.getByTestId('conversation-title')).toBeFocused(); // not the composer: the next key stays a shortcut
 
   // Leave the queue as it was: release it to its original place (the head again).
   await agent.getByTestId('release').click();

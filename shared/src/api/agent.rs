@@ -1,9 +1,9 @@
 //! The agent side of the workbench (endpoints 1 to 4, 7 and 8): the pending list, a session's
 //! details, accept, messages, resolve, solutions and `me`, with the limits their text is held to.
 
-use crate::domain::{AgentStatus, Author, CardNote, EscalationCard, EscalationPriority, Message, ReviewStatus, Role, Session, Solution};
+use crate::domain::{AgentStatus, Author, CardNote, EscalationCard, EscalationPriority, MemberLevel, Message, ReviewStatus, Role, Session, Solution};
 use crate::queue::QueuePolicy;
-use crate::store::PendingItem;
+use crate::store::{AssignedItem, PendingItem};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -211,6 +211,66 @@ impl From<&Solution> for SolutionView {
             status: s.status,
         }
     }
+}
+
+/// A row of the agent's own list (`GET /api/v1/agent/sessions/mine`): enough to pick the
+/// session that needs them, without opening each.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AssignedSummary {
+    pub session_id: String,
+    pub user_id: String,
+    pub member_level: MemberLevel,
+    #[schema(value_type = EscalationPriority)]
+    pub priority: String,
+    pub agent_status: AgentStatus,
+    /// Whose list this row is on.
+    pub assigned_agent_id: String,
+    pub escalated_at: Option<DateTime<Utc>>,
+    pub accepted_at: Option<DateTime<Utc>>,
+    /// The thread's latest message: its first line, at most 140 characters (`…` when cut).
+    pub last_message_preview: Option<String>,
+    pub last_message_author: Option<Author>,
+    /// Customer messages since the assignee last read the session or wrote to the customer.
+    pub unread_count: u32,
+    /// Since when the customer has been waiting for the agent: their latest message, when the
+    /// agent has not acted since; `null` when the agent spoke last.
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// Seconds from `waiting_since` to now.
+    pub waiting_seconds: Option<i64>,
+}
+
+impl AssignedSummary {
+    pub fn new(item: AssignedItem, agent_id: &str, now: DateTime<Utc>) -> Self {
+        let last_agent = item.last_agent_activity_at.or(item.accepted_at);
+        let waiting_since = match (item.last_customer_message_at, last_agent) {
+            (Some(customer), Some(agent)) if customer > agent => Some(customer),
+            (Some(customer), None) => Some(customer),
+            _ => None,
+        };
+        AssignedSummary {
+            waiting_seconds: waiting_since.map(|at| (now - at).num_seconds().max(0)),
+            waiting_since,
+            session_id: item.session_id,
+            user_id: item.user_id,
+            member_level: item.member_level,
+            priority: item.priority.unwrap_or(EscalationPriority::Medium).as_str().to_string(),
+            agent_status: item.agent_status,
+            assigned_agent_id: agent_id.to_string(),
+            escalated_at: item.escalated_at,
+            accepted_at: item.accepted_at,
+            last_message_preview: item.last_message_preview,
+            last_message_author: item.last_message_author,
+            unread_count: item.unread_customer_messages,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AssignedPage {
+    /// The sessions the agent holds, the longest without their attention first.
+    pub sessions: Vec<AssignedSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -87,7 +87,7 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
     };
     let query = || vec![(400, vec![InvalidField]), (422, vec![ValueOutOfRange])];
     let mut errors: Vec<(u16, Vec<ErrorCode>)> = match endpoint {
-        Endpoint::PendingList => query(),
+        Endpoint::PendingList | Endpoint::MySessions => query(),
         Endpoint::SessionDetails => vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])],
         Endpoint::AcceptSession => {
             [body(true), vec![(404, vec![SessionNotFound]), (409, vec![InvalidState, AtCapacity, Conflict])]].concat()
@@ -157,6 +157,7 @@ pub fn is_post(endpoint: Endpoint) -> bool {
     !matches!(
         endpoint,
         Endpoint::PendingList
+            | Endpoint::MySessions
             | Endpoint::SessionDetails
             | Endpoint::Me
             | Endpoint::ListDocuments

@@ -8,8 +8,8 @@ pub mod principal;
 
 pub use keys::{ApiKeys, KeySetError, API_KEY_HEADER};
 pub use policy::{
-    acting_agent, admit, check_agent_view, check_session, check_session_as, is_supervisor, Actor, Denied, Operation,
-    SessionRefusal,
+    acting_agent, admit, check_agent_view, check_session, check_session_as, is_supervisor, list_owner, Actor, Denied,
+    Operation, SessionRefusal,
 };
 pub use identity::{AgentPrincipal, Principal, Role, Scope, ServicePrincipal, Unauthenticated};
 pub use principal::{principal_of, reserved_agent_id};

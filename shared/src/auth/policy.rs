@@ -44,10 +44,12 @@ pub enum Operation {
     MetricsSummary,
     /// The API's OpenAPI document: any authenticated caller.
     ReadApiDocs,
+    /// The sessions one agent holds ("my sessions"): see [`list_owner`].
+    ListAssigned,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 21] = [
+    pub const ALL: [Operation; 22] = [
         Operation::ListPending,
         Operation::ViewSession,
         Operation::RecommendKnowledge,
@@ -69,6 +71,7 @@ impl Operation {
         Operation::SetCapacity,
         Operation::MetricsSummary,
         Operation::ReadApiDocs,
+        Operation::ListAssigned,
     ];
 
     /// The state-machine action of an operation on one session, if it is one.
@@ -129,7 +132,9 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
     let allowed = match (principal, operation) {
         (_, ReadApiDocs) => true,
         (Principal::Agent(_), WhoAmI) => true,
-        (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge | ViewEvents | ViewAgent) => is_staff(a),
+        (Principal::Agent(a), ListPending | ViewSession | RecommendKnowledge | ViewEvents | ViewAgent | ListAssigned) => {
+            is_staff(a)
+        }
         (Principal::Agent(a), Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution) => {
             a.has(Role::Agent)
         }
@@ -145,7 +150,7 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
         (
             Principal::Service(s),
             ListPending | ViewSession | RecommendKnowledge | Accept | NextInQueue | SendMessage | BusinessAssist
-            | Resolve | SubmitSolution | Release | Transfer | ViewEvents,
+            | Resolve | SubmitSolution | Release | Transfer | ViewEvents | ListAssigned,
         ) => s.has(Scope::AgentProxy),
         (Principal::Service(s), ViewAgent) => s.has(Scope::AgentProxy) || s.has(Scope::Admin),
         (Principal::Service(s), ListSolutions | ReviewSolution | ManageKnowledge | SetCapacity | MetricsSummary) => {
@@ -183,7 +188,9 @@ fn needed(operation: Operation) -> &'static str {
     match operation {
         WhoAmI => "an agent token",
         ReadApiDocs => "any scope",
-        ListPending | ViewSession | RecommendKnowledge | ViewEvents => "any agent role, or the agent-proxy scope",
+        ListPending | ViewSession | RecommendKnowledge | ViewEvents | ListAssigned => {
+            "any agent role, or the agent-proxy scope"
+        }
         ViewAgent => "any agent role, or the agent-proxy or admin scope",
         Accept | NextInQueue | SendMessage | BusinessAssist | Resolve | SubmitSolution => {
             "the agent role, or the agent-proxy scope"
@@ -194,6 +201,30 @@ fn needed(operation: Operation) -> &'static str {
         ListSolutions => "the reviewer or supervisor role, or the admin scope",
         ManageKnowledge => "the admin scope",
         ReviewSolution => "the reviewer role, or the admin scope",
+    }
+}
+
+/// Whose sessions a "my sessions" request lists (`requested` is its `agent_id`): a signed-in
+/// agent's own; another agent's only for a supervisor (the team page); a proxy key's only for
+/// the agent it names, since a key is no agent itself.
+pub fn list_owner(principal: &Principal, requested: Option<&str>) -> Result<String, Denied> {
+    match (principal, requested) {
+        (Principal::Agent(a), None) => Ok(a.agent_id.clone()),
+        (Principal::Agent(a), Some(named)) if named == a.agent_id => Ok(a.agent_id.clone()),
+        (Principal::Agent(a), Some(named)) if a.has(Role::Supervisor) => Ok(named.to_string()),
+        (Principal::Agent(a), Some(named)) => Err(Denied::forbidden(format!(
+            "agent {} may list only their own sessions, not {named}'s; a supervisor may list anyone's",
+            a.agent_id
+        ))),
+        // `agent-default` holds what a proxy accepted naming no one, so its list may be read.
+        (Principal::Service(_), Some(named)) => match super::principal::reserved_agent_id(named) {
+            Some(why) if named != DEFAULT_AGENT_ID => Err(Denied::forbidden(format!("agent_id `{named}` {why}; name an agent"))),
+            _ => Ok(named.to_string()),
+        },
+        (Principal::Service(s), None) => Err(Denied::forbidden(format!(
+            "key {} is not an agent: name whose sessions to list with `agent_id`",
+            s.key_id
+        ))),
     }
 }
 
@@ -343,28 +374,43 @@ mod tests {
         Principal::Service(ServicePrincipal { key_id: "k1".into(), scopes: scopes.to_vec() })
     }
 
+    #[test]
+    fn my_sessions_are_the_callers_own_and_anyones_only_for_a_supervisor() {
+        let a = agent("agent-001", &[Role::Agent]);
+        assert_eq!(list_owner(&a, None), Ok("agent-001".to_string()));
+        assert_eq!(list_owner(&a, Some("agent-001")), Ok("agent-001".to_string()));
+        assert!(matches!(list_owner(&a, Some("agent-002")), Err(Denied::Forbidden(_))));
+        let lead = agent("lead-001", &[Role::Agent, Role::Supervisor]);
+        assert_eq!(list_owner(&lead, Some("agent-002")), Ok("agent-002".to_string()));
+        assert_eq!(list_owner(&lead, None), Ok("lead-001".to_string()));
+        let proxy = key(&[Scope::AgentProxy]);
+        assert_eq!(list_owner(&proxy, Some("agent-002")), Ok("agent-002".to_string()));
+        assert!(matches!(list_owner(&proxy, None), Err(Denied::Forbidden(_))), "a key is no agent");
+        assert!(matches!(list_owner(&proxy, Some("key:k1")), Err(Denied::Forbidden(_))), "a reserved name");
+    }
+
     /// Every principal kind × every operation: the table of the README, as code.
     #[test]
     fn the_rule_table_holds_for_every_principal_and_operation() {
         let cases: Vec<(&str, Principal, Vec<Operation>)> = vec![
             ("agent", agent("a", &[Role::Agent]), vec![
                 ListPending, ViewSession, RecommendKnowledge, WhoAmI, Accept, SendMessage, BusinessAssist, Resolve,
-                SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent,
+                SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent, ListAssigned,
             ]),
             ("supervisor only", agent("s", &[Role::Supervisor]), vec![
                 ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, Release, Transfer, ViewEvents,
-                ViewAgent, SetCapacity, MetricsSummary,
+                ViewAgent, SetCapacity, MetricsSummary, ListAssigned,
             ]),
             ("reviewer only", agent("r", &[Role::Reviewer]), vec![
                 ListPending, ViewSession, RecommendKnowledge, WhoAmI, ListSolutions, ReviewSolution, ViewEvents,
-                ViewAgent,
+                ViewAgent, ListAssigned,
             ]),
             ("signed in, no group", agent("n", &[]), vec![WhoAmI]),
             ("chat key", key(&[Scope::Chat]), vec![Chat]),
             ("ingest key", key(&[Scope::Ingest]), vec![]),
             ("agent-proxy key", key(&[Scope::AgentProxy]), vec![
                 ListPending, ViewSession, RecommendKnowledge, Accept, SendMessage, BusinessAssist, Resolve,
-                SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent,
+                SubmitSolution, Release, Transfer, NextInQueue, ViewEvents, ViewAgent, ListAssigned,
             ]),
             ("admin key", key(&[Scope::Admin]), vec![
                 ListSolutions, ReviewSolution, ManageKnowledge, ViewAgent, SetCapacity, MetricsSummary,

@@ -1,13 +1,13 @@
 //! The agent-side endpoints 1, 2, 3, 4, 7 and 8 of the workbench API.
 
-use crate::api::agent::{AcceptRequest, CardView, HistoryEntry, MAX_MESSAGE_CHARS, MAX_NOTE_CHARS, MAX_QUESTION_CHARS, MAX_SOLUTION_CHARS, PendingSummary, ResolveRequest, ResolveResponse, SendMessageRequest, SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI};
+use crate::api::agent::{AcceptRequest, AssignedPage, AssignedSummary, CardView, HistoryEntry, MAX_MESSAGE_CHARS, MAX_NOTE_CHARS, MAX_QUESTION_CHARS, MAX_SOLUTION_CHARS, PendingSummary, ResolveRequest, ResolveResponse, SendMessageRequest, SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI};
 use crate::api::paging::{NEXT_CURSOR_HEADER, page_size};
 use crate::app::App;
 use crate::handlers::accepted::{accepted_response, card_of};
 use crate::auth::policy::DEFAULT_AGENT_ID;
-use crate::auth::{acting_agent, Actor, Principal};
+use crate::auth::{acting_agent, list_owner, Actor, Principal};
 use crate::domain::{
-    new_id, Author, EscalationPriority, EventKind, Message, ReviewStatus, Role,
+    new_id, AgentStatus, Author, EscalationPriority, EventKind, Message, ReviewStatus, Role,
     Session, Solution,
 };
 use crate::error::ApiError;
@@ -42,6 +42,24 @@ pub async fn pending_list(app: &App, req: &Request, _caller: &Principal) -> Resu
     Ok(response)
 }
 
+/// GET /api/v1/agent/sessions/mine: the sessions the caller holds (a supervisor or a proxy key:
+/// `agent_id`'s), one Query on the assignee index, the longest without the agent first.
+pub async fn my_sessions(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
+    let requested = optional_id("agent_id", query_param(req, "agent_id"))?;
+    let owner = list_owner(caller, requested.as_deref())?;
+    let limit = page_size(req)?;
+    let cursor = query_param(req, "cursor");
+    if let Some(c) = &cursor {
+        if !crate::store::is_valid_assigned_cursor(c) {
+            return Err(ApiError::invalid_field("`cursor` is not a cursor this API issued"));
+        }
+    }
+    let page = app.store.list_assigned_to(&owner, limit, cursor.as_deref()).await?;
+    let now = app.now();
+    let sessions = page.sessions.into_iter().map(|item| AssignedSummary::new(item, &owner, now)).collect();
+    ok(&AssignedPage { sessions, next_cursor: page.next_cursor })
+}
+
 /// The details' SLA figures: the first response stops the clock; so does a resolution without one.
 pub fn sla_of(session: &Session, policy: &QueuePolicy, now: DateTime<Utc>) -> Option<SlaFigures> {
     let escalated_at = session.escalated_at?;
@@ -50,11 +68,20 @@ pub fn sla_of(session: &Session, policy: &QueuePolicy, now: DateTime<Utc>) -> Op
 }
 
 /// 2. GET /api/v1/agent/sessions/{session_id}
-pub async fn session_details(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
+pub async fn session_details(app: &App, req: &Request, caller: &Principal) -> Result<Response<Body>, ApiError> {
     let session_id = path_id(req, "session_id", "session")?;
     let (session, history) =
         app.store.session_with_history(&session_id).await?.ok_or_else(|| ApiError::session_not_found(&session_id))?;
     transition(session.agent_status, Action::ViewDetails)?;
+    // The assignee reading the thread has seen the customer's messages ("my sessions" counts the
+    // unread ones). Written only when some are unread; a failure costs the reader nothing.
+    if let Principal::Agent(agent) = caller {
+        if session.agent_status == AgentStatus::Assigned && session.assigned_agent_id.as_deref() == Some(agent.agent_id.as_str()) {
+            if let Err(err) = app.store.mark_seen(&session_id, &agent.agent_id).await {
+                tracing::warn!(session_id = %session_id, error = %err, "unread count not reset");
+            }
+        }
+    }
     let card = card_of(app, &session, &history).await?;
     let sla = sla_of(&session, &app.config.queue, app.now());
     let escalation_card = CardView::new(card, &session);

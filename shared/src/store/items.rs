@@ -245,6 +245,33 @@ pub struct WaitItem {
     pub wait_since: String,
 }
 
+/// What the assignee index carries about a session: a row of the agent's own list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AssignedItem {
+    pub session_id: String,
+    pub user_id: String,
+    #[serde(default)]
+    pub member_level: MemberLevel,
+    #[serde(default)]
+    pub priority: Option<EscalationPriority>,
+    pub agent_status: AgentStatus,
+    #[serde(default)]
+    pub escalated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub accepted_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_agent_activity_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub unread_customer_messages: u32,
+    #[serde(default)]
+    pub last_message_preview: Option<String>,
+    #[serde(default)]
+    pub last_message_author: Option<Author>,
+    #[serde(default)]
+    pub last_customer_message_at: Option<DateTime<Utc>>,
+    pub wait_since: String,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MessageItem {
     pub pk: String,

@@ -33,6 +33,19 @@ pub const WAIT_SINCE: &str = "wait_since";
 pub const WAIT_PENDING: &str = "pending";
 pub const WAIT_ASSIGNED: &str = "assigned";
 
+/// Sparse index of the sessions each agent holds: partition `assignee_id` (present only while
+/// assigned), sort `wait_since` (the assignee's last activity, the idlest first). "My sessions"
+/// is one Query on the caller's partition, whatever the size of the table.
+pub const ASSIGNEE_INDEX: &str = "AssigneeIndex";
+pub const ASSIGNEE_ID: &str = "assignee_id";
+/// Customer messages since the assignee last looked (read the session or wrote to it).
+pub const UNREAD_CUSTOMER_MESSAGES: &str = "unread_customer_messages";
+/// The thread's latest message, shortened, with who wrote it and when; and the customer's latest.
+pub const LAST_MESSAGE_PREVIEW: &str = "last_message_preview";
+pub const LAST_MESSAGE_AUTHOR: &str = "last_message_author";
+pub const LAST_MESSAGE_AT: &str = "last_message_at";
+pub const LAST_CUSTOMER_MESSAGE_AT: &str = "last_customer_message_at";
+
 /// A session's audit trail sorts before its `META` item (`A` < `M`), so the session and its
 /// messages are read from `META` on without it.
 pub const AUDIT_PREFIX: &str = "AUDIT#";

@@ -1,6 +1,7 @@
 //! The DynamoDB store. Every state transition is one conditional write; nothing reads then writes.
 
 mod agents;
+mod assigned;
 mod audit;
 mod client;
 mod batch;
@@ -22,7 +23,8 @@ mod update;
 pub use confirmed_writes::RecordedWrite;
 pub use connections::{LiveConnection, CONNECTION_TTL_SECONDS};
 pub use idempotency::{IdempotencyClaim, RecordCompletion};
-pub use items::{AgentItem, PendingItem, WaitItem};
+pub use assigned::{is_valid_assigned_cursor, AssignedPage};
+pub use items::{AgentItem, AssignedItem, PendingItem, WaitItem};
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
 pub use team::{HourlyTotals, TeamSnapshot};

@@ -48,6 +48,23 @@ pub const WAIT_PROJECTION: [&str; 8] = [
     "capacity_counted",
 ];
 
+/// Attributes the assignee index carries besides its keys: a row of "my sessions" without a
+/// read of the session.
+pub const ASSIGNEE_PROJECTION: [&str; 12] = [
+    "session_id",
+    "user_id",
+    "member_level",
+    "priority",
+    "agent_status",
+    "escalated_at",
+    "accepted_at",
+    "last_agent_activity_at",
+    keys::UNREAD_CUSTOMER_MESSAGES,
+    keys::LAST_MESSAGE_PREVIEW,
+    keys::LAST_MESSAGE_AUTHOR,
+    keys::LAST_CUSTOMER_MESSAGE_AT,
+];
+
 fn string_attribute(name: &str) -> AttributeDefinition {
     AttributeDefinition::builder()
         .attribute_name(name)
@@ -103,6 +120,18 @@ impl Store {
             )
             .build()
             .map_err(|e| StoreError::dynamo("CreateTable", e))?;
+        let assignee_index = GlobalSecondaryIndex::builder()
+            .index_name(keys::ASSIGNEE_INDEX)
+            .key_schema(key_element(keys::ASSIGNEE_ID, KeyType::Hash))
+            .key_schema(key_element(keys::WAIT_SINCE, KeyType::Range))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::Include)
+                    .set_non_key_attributes(Some(ASSIGNEE_PROJECTION.iter().map(|a| a.to_string()).collect()))
+                    .build(),
+            )
+            .build()
+            .map_err(|e| StoreError::dynamo("CreateTable", e))?;
         let created = self
             .client
             .create_table()
@@ -116,11 +145,13 @@ impl Store {
             .attribute_definitions(string_attribute(keys::REVIEW_ORDER))
             .attribute_definitions(string_attribute(keys::WAIT_STATUS))
             .attribute_definitions(string_attribute(keys::WAIT_SINCE))
+            .attribute_definitions(string_attribute(keys::ASSIGNEE_ID))
             .key_schema(key_element(keys::PK, KeyType::Hash))
             .key_schema(key_element(keys::SK, KeyType::Range))
             .global_secondary_indexes(pending_index)
             .global_secondary_indexes(review_index)
             .global_secondary_indexes(wait_index)
+            .global_secondary_indexes(assignee_index)
             .stream_specification(stream_specification())
             .send()
             .await;

@@ -7,7 +7,7 @@ use super::update::UpdateSpec;
 use super::client::{from_item, key, n, s, to_item, Item, Store};
 use super::transact::{assignee_clause, refusal_from_old_item, status_condition};
 use super::keys;
-use crate::domain::{AgentStatus, AuditEvent, EscalationCard, EscalationPriority, EventKind, Message, Session};
+use crate::domain::{AgentStatus, AuditEvent, Author, EscalationCard, EscalationPriority, EventKind, Message, Session};
 use crate::error::StoreError;
 use crate::state_machine::Action;
 use crate::turn_policy::{SessionChange, TurnPlan};
@@ -210,7 +210,11 @@ impl Store {
             .set("last_agent_activity_at", s(timestamp(now)))
             .set(keys::WAIT_SINCE, s(keys::wait_since(now, session_id)));
         if kind == EventKind::AgentMessage {
-            update = update.set_if_absent("first_response_at", s(timestamp(now)));
+            // Writing to the customer is looking at the thread: nothing stays unread.
+            update = update
+                .set_if_absent("first_response_at", s(timestamp(now)))
+                .set(keys::UNREAD_CUSTOMER_MESSAGES, n(0));
+            update = latest_message(update, message);
         }
         let mut event = AuditEvent::new(kind, now, actor)
             .status(AgentStatus::Assigned, AgentStatus::Assigned)
@@ -252,6 +256,14 @@ impl Store {
         let mut update = UpdateSpec::new()
             .add("turn_count", plan.messages.len() as i64)
             .set("updated_at", s(timestamp(now)));
+        // What "my sessions" shows of the thread: its latest words, and how much the assignee has not read.
+        let from_customer = plan.messages.iter().filter(|m| m.author == Author::Customer).count();
+        if from_customer > 0 {
+            update = update.add(keys::UNREAD_CUSTOMER_MESSAGES, from_customer as i64).set(keys::LAST_CUSTOMER_MESSAGE_AT, s(timestamp(now)));
+        }
+        if let Some(last) = plan.messages.last() {
+            update = latest_message(update, last);
+        }
         let mut tally = Tally::default();
         let mut extra = Vec::new();
         let mut increment_tickets_of = None;
@@ -576,6 +588,22 @@ fn backoff(attempt: u32) -> Duration {
     let ceiling_ms = (5u64 << attempt.min(6)).min(200);
     let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * ceiling_ms / 255;
     Duration::from_millis(jitter.max(1))
+}
+
+/// How long a message's preview is, in characters.
+pub const PREVIEW_CHARS: usize = 140;
+
+/// The thread's latest message on the session item: its first line, shortened, who wrote it and when.
+fn latest_message(update: UpdateSpec, message: &Message) -> UpdateSpec {
+    let first_line = message.content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let mut preview: String = first_line.chars().take(PREVIEW_CHARS).collect();
+    if first_line.chars().count() > PREVIEW_CHARS || message.content.trim().lines().count() > 1 {
+        preview.push('…');
+    }
+    update
+        .set(keys::LAST_MESSAGE_PREVIEW, s(preview))
+        .set(keys::LAST_MESSAGE_AUTHOR, s(message.author.as_str()))
+        .set(keys::LAST_MESSAGE_AT, s(timestamp(message.timestamp)))
 }
 
 /// Cursors are the hex of the last pending-order key: opaque to clients, checkable by us.

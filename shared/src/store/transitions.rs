@@ -11,7 +11,7 @@
 use super::items::{PendingItem, WaitItem};
 use super::transact::{enqueue, session_key, timestamp, Tally, TransactFailure};
 use super::update::UpdateSpec;
-use super::client::{from_item, from_items, s, Store};
+use super::client::{from_item, from_items, n, s, Store};
 use super::keys;
 use crate::auth::Denied;
 use crate::domain::{AgentStatus, AuditEvent, CardNote, EscalationPriority, EventKind, Message, Session};
@@ -198,6 +198,9 @@ impl Store {
             .set("capacity_counted", AttributeValue::Bool(true))
             .set(keys::WAIT_STATUS, s(keys::WAIT_ASSIGNED))
             .set(keys::WAIT_SINCE, s(keys::wait_since(now, id)))
+            // In the assignee's list; the accept answers with the whole history, so nothing is unread.
+            .set(keys::ASSIGNEE_ID, s(assignee.id))
+            .set(keys::UNREAD_CUSTOMER_MESSAGES, n(0))
             .remove(keys::PENDING_STATUS)
             .remove(keys::PENDING_ORDER)
             .condition_value(":pending", s(AgentStatus::Pending.as_str()))
@@ -326,7 +329,8 @@ impl Store {
             .remove("assigned_agent_id")
             .remove("assigned_agent_name")
             .remove("accepted_at")
-            .remove("last_agent_activity_at");
+            .remove("last_agent_activity_at")
+            .remove(keys::ASSIGNEE_ID);
         let spec = enqueue(spec, id, priority, escalated_at);
         let (mut spec, condition) = Self::held_by(spec, session.assigned_agent_id.as_deref());
         let condition = match idle_since {
@@ -402,6 +406,7 @@ impl Store {
                 serde_dynamo::to_attribute_value(&card_note).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let spec = UpdateSpec::new()
                 .set("assigned_agent_id", s(to_agent))
+                .set(keys::ASSIGNEE_ID, s(to_agent))
                 .set("updated_at", s(timestamp(now)))
                 .set("last_agent_activity_at", s(timestamp(now)))
                 .set("capacity_counted", AttributeValue::Bool(true))
@@ -480,7 +485,8 @@ impl Store {
                 .set("updated_at", s(timestamp(now)))
                 .set_or_remove("resolve_note", note.map(s))
                 .remove(keys::WAIT_STATUS)
-                .remove(keys::WAIT_SINCE);
+                .remove(keys::WAIT_SINCE)
+                .remove(keys::ASSIGNEE_ID);
             let (spec, condition) = Self::held_by(spec, holder.as_deref());
             let handled = session.accepted_at.map(|at| (now - at).num_seconds()).unwrap_or(0);
             let mut event = AuditEvent::new(EventKind::Resolved, now, actor)

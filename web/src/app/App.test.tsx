@@ -4,16 +4,29 @@ import { http, HttpResponse } from 'msw';
 import { render } from '@testing-library/react';
 import { server } from '@/testing/server';
 import { FakeWebSocket } from '@/testing/fake-websocket';
-import { agentView, details, handOver, metricsSummary, pendingSession } from '@/testing/fixtures';
+import { agentView, assignedSession, details, handOver, metricsSummary, pendingSession } from '@/testing/fixtures';
 import { testQueryClient } from '@/testing/render';
-import type { SessionDetails } from '@/lib/api-types';
+import type { AssignedSession, SessionDetails } from '@/lib/api-types';
 import { App } from './App';
 
 const O = 'http://localhost:3000';
 
 type NextAnswer = 'claim' | 'empty' | 'at_capacity';
 
-function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptStatus?: number; acceptAtCapacity?: boolean; next?: NextAnswer; roles?: string[] } = {}) {
+function backend(
+  opts: {
+    pending?: ReturnType<typeof pendingSession>[];
+    acceptStatus?: number;
+    acceptAtCapacity?: boolean;
+    next?: NextAnswer;
+    roles?: string[];
+    /** false: a server without GET /agent/sessions/mine (404). */
+    serverMine?: boolean;
+    /** What the server knows of my sessions beyond what they say (unread counts, previews). */
+    mineExtras?: Record<string, Partial<AssignedSession>>;
+    sessions?: Record<string, SessionDetails>;
+  } = {},
+) {
   let pending = opts.pending ?? [
     pendingSession({ session_id: 'sess-1', user_id: 'u_1', priority: 'highest' }),
     pendingSession({ session_id: 'sess-2', user_id: 'u_2', priority: 'high', member_level: 'gold' }),
@@ -22,6 +35,7 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
   const sessions: Record<string, SessionDetails> = {
     'sess-1': details({ session_id: 'sess-1', user_id: 'u_1' }),
     'sess-2': details({ session_id: 'sess-2', user_id: 'u_2' }),
+    ...opts.sessions,
   };
   server.use(
     http.get(`${O}/config.json`, () => HttpResponse.json({ auth: 'local' })),
@@ -38,7 +52,14 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
         ? HttpResponse.json({ agent_id: 'agent-001', name: 'Alice Agent', roles: opts.roles ?? ['agent'] })
         : HttpResponse.json({ error: 'unauthorized', message: 'bad token' }, { status: 401 }),
     ),
-    http.get(`${O}/api/v1/agent/sessions`, () => HttpResponse.json({ error: 'route_not_found', message: 'no route' }, { status: 404 })),
+    http.get(`${O}/api/v1/agent/sessions/mine`, () => {
+      calls.push('mine');
+      if (opts.serverMine === false) return HttpResponse.json({ error: 'route_not_found', message: 'no route' }, { status: 404 });
+      const rows = Object.values(sessions)
+        .filter((d) => d.agent_status === 'assigned' && d.assigned_agent_id === 'agent-001')
+        .map((d) => assignedSession({ session_id: d.session_id, user_id: d.user_id, member_level: d.member_level, ...opts.mineExtras?.[d.session_id] }));
+      return HttpResponse.json({ sessions: rows, next_cursor: null });
+    }),
     http.get(`${O}/api/v1/agent/sessions/pending`, () => {
       calls.push('pending');
       return HttpResponse.json(pending);
@@ -92,6 +113,11 @@ function backend(opts: { pending?: ReturnType<typeof pendingSession>[]; acceptSt
       sessions[params.id as string] = { ...d, agent_status: 'pending', assigned_agent_id: null };
       pending = [...pending, pendingSession({ session_id: d.session_id, user_id: d.user_id })];
       return HttpResponse.json(handOver({ session_id: d.session_id }));
+    }),
+    http.post(`${O}/api/v1/agent/sessions/:id/messages`, async ({ params, request }) => {
+      const body = (await request.json()) as { content: string };
+      calls.push(`message:${params.id}:${body.content}`);
+      return HttpResponse.json({ message_id: 'msg-1', timestamp: new Date().toISOString(), role: 'assistant' });
     }),
     http.get(`${O}/api/v1/agent/sessions/:id/events`, ({ params }) => HttpResponse.json({ session_id: params.id, events: [] })),
     http.get(`${O}/api/v1/metrics/summary`, () => HttpResponse.json(metricsSummary())),
@@ -181,13 +207,55 @@ describe('the workbench app', () => {
     await screen.findByTestId('conversation-accept');
     await user.keyboard('a');
     await waitFor(() => expect(calls).toContain('accept:sess-1'));
-    // Accepting puts the cursor in the composer; Escape leaves it so the shortcuts work again.
-    await waitFor(() => expect(screen.getByTestId('composer')).toHaveFocus());
-    await user.keyboard('{Escape}');
+    // Accepting puts the focus on the conversation, not in the composer: the next key is a shortcut.
+    await waitFor(() => expect(screen.getByTestId('conversation-title')).toHaveFocus());
     await user.keyboard('?');
     expect(await screen.findByTestId('help-overlay')).toHaveTextContent('Accept the selected session');
     await user.keyboard('{Escape}');
     await waitFor(() => expect(screen.queryByTestId('help-overlay')).toBeNull());
+  });
+
+  // Every documented shortcut, each followed by Esc (which closes what it opened or leaves the
+  // field it focused), after a mouse Accept and after Next: none becomes text for the customer.
+  const EVERY_SHORTCUT = ['c', '{Enter}', 'r', '/', 'b', '?', 'a'];
+  async function typeEveryShortcut(user: ReturnType<typeof userEvent.setup>) {
+    for (const key of EVERY_SHORTCUT) {
+      await user.keyboard(key);
+      await user.keyboard('{Escape}');
+    }
+  }
+
+  it('after a mouse Accept, the shortcuts stay shortcuts and nothing reaches the customer', async () => {
+    const { calls } = backend();
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    await waitFor(() => expect(screen.getByTestId('conversation-title')).toHaveFocus());
+    await user.keyboard('b');
+    expect(screen.getByTestId('business-query')).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(document.activeElement).toBe(document.body);
+    await typeEveryShortcut(user);
+    expect(screen.getByTestId('composer')).toHaveValue('');
+    expect(calls.filter((c) => c.startsWith('message:'))).toEqual([]);
+    // c goes to the composer and what follows is the reply, exactly.
+    await user.keyboard('c');
+    expect(screen.getByTestId('composer')).toHaveFocus();
+    await user.keyboard('Hello, I am Ada{Enter}');
+    await waitFor(() => expect(calls).toContain('message:sess-1:Hello, I am Ada'));
+  });
+
+  it('after Next, the shortcuts stay shortcuts and nothing reaches the customer', async () => {
+    const { calls } = backend({ next: 'claim' });
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await user.keyboard('n');
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    await waitFor(() => expect(screen.getByTestId('conversation-title')).toHaveFocus());
+    await typeEveryShortcut(user);
+    expect(screen.getByTestId('composer')).toHaveValue('');
+    expect(calls.filter((c) => c.startsWith('message:'))).toEqual([]);
   });
 
   it('a live event refetches the queue without a reload', async () => {
@@ -303,6 +371,123 @@ describe('running a team', () => {
     });
     expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-2');
     await waitFor(() => expect(screen.getByTestId('mine-item')).toHaveTextContent('assigned'));
+  });
+
+  it('after a fresh sign-in, Mine is the server list: latest words, unread count and the wait', async () => {
+    const assigned = details({ session_id: 'sess-7', user_id: 'u_7', member_level: 'platinum', agent_status: 'assigned', assigned_agent_id: 'agent-001' });
+    const { calls } = backend({
+      sessions: { 'sess-7': assigned },
+      mineExtras: { 'sess-7': { unread_count: 2, last_message_preview: 'Any news on my parcel?', last_message_author: 'customer', waiting_since: new Date(Date.now() - 4 * 60_000).toISOString() } },
+    });
+    await signIn();
+    const row = await screen.findByTestId('mine-item');
+    expect(localStorage.getItem('workbench.mine.agent-001')).toBeNull();
+    expect(calls).toContain('mine');
+    expect(row).toHaveAttribute('data-session-id', 'sess-7');
+    expect(within(row).getByTestId('mine-unread')).toHaveTextContent('2');
+    expect(within(row).getByTestId('mine-preview')).toHaveTextContent('Customer: Any news on my parcel?');
+    expect(within(row).getByText('Platinum')).toBeInTheDocument();
+    expect(within(row).getByTestId('waiting-clock')).toHaveTextContent(/^4:0\d$/);
+    expect(screen.getByRole('heading', { name: /Mine/ })).toHaveTextContent('Mine 1');
+  });
+
+  it('a server without the list keeps the browser\'s own', async () => {
+    backend({ serverMine: false });
+    localStorage.setItem('workbench.mine.agent-001', JSON.stringify(['sess-2']));
+    await signIn();
+    const row = await screen.findByTestId('mine-item');
+    expect(row).toHaveAttribute('data-session-id', 'sess-2');
+  });
+
+  it('a session transferred in while signed in says so in a toast, and Open goes to it', async () => {
+    const { sessions } = backend();
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.readyState).toBe(1));
+    sessions['sess-2'] = { ...sessions['sess-2']!, agent_status: 'assigned', assigned_agent_id: 'agent-001' };
+    act(() => {
+      FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-2', agent_status: 'assigned', assigned_agent_id: 'agent-001', priority: 'high', at: new Date().toISOString() });
+    });
+    const toast = await screen.findByTestId('toast', {}, { timeout: 4000 });
+    expect(toast).toHaveTextContent('A session was transferred to you: sess-2');
+    await user.click(within(toast).getByTestId('toast-action'));
+    await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-2'));
+    expect(await screen.findByTestId('mine-item')).toHaveAttribute('data-session-id', 'sess-2');
+  });
+
+  it('my own accept is not announced as a transfer', async () => {
+    backend();
+    const user = await signIn();
+    const row = (await screen.findAllByTestId('queue-item'))[0]!;
+    await user.click(within(row).getByTestId('accept'));
+    await waitFor(() => expect(screen.getByTestId('composer')).toBeEnabled());
+    act(() => {
+      FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-1', agent_status: 'assigned', assigned_agent_id: 'agent-001', priority: 'highest', at: new Date().toISOString() });
+    });
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(screen.queryByTestId('toast')).toBeNull();
+  });
+
+  it('the tab title counts the queue, and a new escalation alerts as set (both alerts off by default)', async () => {
+    const notified: { title: string; options?: NotificationOptions }[] = [];
+    class FakeNotification {
+      static permission: NotificationPermission = 'default';
+      static requestPermission = vi.fn(async () => {
+        FakeNotification.permission = 'granted';
+        return 'granted' as NotificationPermission;
+      });
+      onclick: (() => void) | null = null;
+      constructor(title: string, options?: NotificationOptions) {
+        notified.push({ title, options });
+      }
+      close() {}
+    }
+    const tones: number[] = [];
+    class FakeAudioContext {
+      currentTime = 0;
+      destination = {};
+      createGain() {
+        return { gain: { value: 0 }, connect: () => {} };
+      }
+      createOscillator() {
+        const osc = { frequency: { value: 0 }, connect: () => {}, start: () => tones.push(osc.frequency.value), stop: () => {} };
+        return osc;
+      }
+      close() {
+        return Promise.resolve();
+      }
+    }
+    vi.stubGlobal('Notification', FakeNotification);
+    vi.stubGlobal('AudioContext', FakeAudioContext);
+    const { setPending } = backend();
+    const user = await signIn();
+    await screen.findAllByTestId('queue-item');
+    await waitFor(() => expect(document.title).toBe('(2) Agent workbench'));
+    await waitFor(() => expect(FakeWebSocket.instances[0]?.readyState).toBe(1));
+    const arrive = (id: string) => {
+      setPending([pendingSession({ session_id: id, user_id: `u_${id}`, priority: 'highest', member_level: 'platinum', escalate_reason: 'Angry customer' })]);
+      act(() => {
+        FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: id, agent_status: 'pending', assigned_agent_id: null, priority: 'highest', at: new Date().toISOString() });
+      });
+    };
+    // Off by default: a new escalation changes the title only.
+    arrive('sess-8');
+    await waitFor(() => expect(document.title).toBe('(1) Agent workbench'));
+    expect(notified).toEqual([]);
+    expect(tones).toEqual([]);
+    // Turned on: the browser is asked once, and the next arrival notifies and chimes.
+    await user.click(screen.getByTestId('alert-settings'));
+    await user.click(screen.getByTestId('alert-notifications'));
+    await waitFor(() => expect(screen.getByTestId('alert-notifications')).toBeChecked());
+    expect(FakeNotification.requestPermission).toHaveBeenCalledTimes(1);
+    await user.click(screen.getByTestId('alert-sound'));
+    await user.keyboard('{Escape}');
+    expect(JSON.parse(localStorage.getItem('workbench.alerts')!)).toEqual({ notifications: true, sound: true });
+    arrive('sess-9');
+    await waitFor(() => expect(notified).toHaveLength(1));
+    expect(notified[0]!.title).toBe('New escalation: highest · platinum · u_sess-9');
+    expect(notified[0]!.options?.body).toBe('Angry customer');
+    expect(tones).toEqual([880, 1175]);
   });
 
   it('an agent without the supervisor role has no Team link', async () => {

@@ -1,21 +1,26 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { RuntimeConfig } from '@/lib/api-types';
 import { setTokens } from '@/lib/auth/token-store';
 import { logoutUrl } from '@/lib/auth/cognito';
-import { matchRoute, navigate, usePathname } from '@/lib/router';
+import { matchRoute, navigate, sessionPath, usePathname } from '@/lib/router';
 import { ConnectionStatus } from '@/components/ui/ConnectionStatus';
 import { ErrorMessage } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { useMe } from '@/features/auth/api/get-me';
 import { useLiveUpdates } from '@/features/live/api/use-live-updates';
 import { ReviewQueue } from '@/features/review/components/ReviewQueue';
-import { addMine } from '@/features/queue/api/mine';
+import { addMine, claimedByMe, readMine } from '@/features/queue/api/mine';
+import { Toasts, type ToastMessage } from '@/components/ui/Toast';
 import { TeamPage } from '@/features/team/components/TeamPage';
 import { HelpOverlay } from './HelpOverlay';
+import { AlertSettingsDialog } from './AlertSettingsDialog';
 import { useShortcuts } from './use-shortcuts';
 import { WorkspaceRoute } from './routes/workspace';
 import { watchedSessions } from './watched';
+
+/** How long a "session assigned to me" event waits for this browser's own accept to land. */
+const TRANSFER_TOAST_DELAY_MS = 1500;
 
 export function Shell({ config }: { config: RuntimeConfig }) {
   const queryClient = useQueryClient();
@@ -23,11 +28,26 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   const pathname = usePathname();
   const route = matchRoute(pathname);
   const [help, setHelp] = useState(false);
+  const [alertSettings, setAlertSettings] = useState(false);
   const watched = useSyncExternalStore(watchedSessions.subscribe, watchedSessions.get);
   const meId = me.data?.agent_id;
-  // A session transferred to me joins "Mine" as it happens.
+  const [toasts, setToasts] = useState<ToastMessage[]>([]);
+  const dismissToast = useCallback((id: string) => setToasts((ts) => ts.filter((t) => t.id !== id)), []);
+  // A session transferred to me joins "Mine" as it happens, with a toast. One I accepted or
+  // claimed myself is already in Mine by the time its event arrives (the answer comes first;
+  // the event is given a moment, in case it does not).
   useLiveUpdates(config.api_base ?? '', watched, config.ws_url, (event) => {
-    if (meId && event.agent_status === 'assigned' && event.assigned_agent_id === meId) addMine(meId, event.session_id);
+    if (!meId || event.agent_status !== 'assigned' || event.assigned_agent_id !== meId) return;
+    const id = event.session_id;
+    setTimeout(() => {
+      if (readMine(meId).includes(id) || claimedByMe(id)) return;
+      addMine(meId, id);
+      setToasts((ts) =>
+        ts.some((t) => t.id === id)
+          ? ts
+          : [...ts, { id, text: `A session was transferred to you: ${id}`, action: { label: 'Open', onClick: () => navigate(sessionPath(id)) } }],
+      );
+    }, TRANSFER_TOAST_DELAY_MS);
   });
   useShortcuts({ '?': () => setHelp((h) => !h) });
 
@@ -88,6 +108,9 @@ export function Shell({ config }: { config: RuntimeConfig }) {
         </nav>
         <span className="spacer" />
         <ConnectionStatus />
+        <button type="button" className="btn btn-ghost" data-testid="alert-settings" onClick={() => setAlertSettings(true)} title="Alerts for new escalations">
+          Alerts
+        </button>
         <button type="button" className="btn btn-ghost" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
           ?
         </button>
@@ -110,6 +133,8 @@ export function Shell({ config }: { config: RuntimeConfig }) {
         </main>
       ) : null}
       {help ? <HelpOverlay onClose={() => setHelp(false)} /> : null}
+      {alertSettings ? <AlertSettingsDialog onClose={() => setAlertSettings(false)} /> : null}
+      <Toasts toasts={toasts} onDismiss={dismissToast} />
     </div>
   );
 }

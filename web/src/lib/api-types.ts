@@ -269,6 +269,27 @@ export type ApiErrorBody = {
 };
 
 // ---- live events (WebSocket /ws) ----
+// ---- my sessions (GET /api/v1/agent/sessions/mine) ----
+export type AssignedSession = {
+  session_id: string;
+  user_id: string;
+  member_level: MemberLevel;
+  priority: Priority;
+  agent_status: AgentStatus;
+  assigned_agent_id: string;
+  escalated_at: string | null;
+  accepted_at: string | null;
+  /** The thread's latest message: its first line, at most 140 characters. */
+  last_message_preview: string | null;
+  last_message_author: MessageAuthor | null;
+  /** Customer messages since the assignee last read the session or wrote to the customer. */
+  unread_count: number;
+  /** Since when the customer has waited for the agent; null when the agent spoke last. */
+  waiting_since: string | null;
+  waiting_seconds: number | null;
+};
+export type AssignedPage = { sessions: AssignedSession[]; next_cursor: string | null };
+
 export type SessionChangedEvent = {
   type: 'session.changed';
   session_id: string;

@@ -1,5 +1,6 @@
 import type {
   AgentView,
+  AssignedSession,
   AuditEvent,
   EscalationCard,
   HandOverResponse,
@@ -131,6 +132,25 @@ export function metricsSummary(over: Partial<MetricsSummary> = {}): MetricsSumma
     faq_hit_rate_24h: null,
     solutions_approved_24h: 0,
     solutions_rejected_24h: 0,
+    ...over,
+  };
+}
+
+export function assignedSession(over: Partial<AssignedSession> = {}): AssignedSession {
+  return {
+    session_id: 'sess-1',
+    user_id: 'u_10086',
+    member_level: 'gold',
+    priority: 'high',
+    agent_status: 'assigned',
+    assigned_agent_id: 'agent-001',
+    escalated_at: new Date(Date.now() - 10 * 60_000).toISOString(),
+    accepted_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+    last_message_preview: null,
+    last_message_author: null,
+    unread_count: 0,
+    waiting_since: null,
+    waiting_seconds: null,
     ...over,
   };
 }

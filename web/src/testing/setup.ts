@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { configureApiClient } from '@/lib/api-client';
 import { setTokens } from '@/lib/auth/token-store';
 import { resetMineCache } from '@/features/queue/api/mine';
+import { resetAlertSettings } from '@/app/alerts';
 import { server, takeUnhandled } from './server';
 
 beforeAll(() => server.listen({ onUnhandledRequest: server.recordUnhandled }));
@@ -14,6 +15,7 @@ afterEach(() => {
   sessionStorage.clear();
   localStorage.clear();
   resetMineCache();
+  resetAlertSettings();
   configureApiClient({ baseUrl: '', beforeRequest: async () => {}, refresh: async () => false, onUnauthorized: () => {} });
   window.history.replaceState(null, '', '/');
   const unhandled = takeUnhandled();

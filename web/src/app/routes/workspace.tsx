@@ -8,7 +8,7 @@ import { ErrorMessage } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { usePending } from '@/features/queue/api/get-pending';
 import { ACCEPTED_BY_ANOTHER, useAcceptSession } from '@/features/queue/api/accept-session';
-import { addMine, removeMine, useLocalMine, useServerMine } from '@/features/queue/api/mine';
+import { addMine, markClaiming, removeMine, useLocalMine, useServerMine } from '@/features/queue/api/mine';
 import { useNextSession } from '@/features/queue/api/next-session';
 import { useAgent } from '@/features/team/api/agents';
 import { useRoster } from '@/features/team/api/roster';
@@ -16,14 +16,21 @@ import { QueueList } from '@/features/queue/components/QueueList';
 import { MineList, type MineRow } from '@/features/queue/components/MineList';
 import { sessionQuery, useSession } from '@/features/conversation/api/get-session';
 import { MAX_MESSAGE_CHARS } from '@/features/conversation/api/session-actions';
-import { ConversationPanel, canWrite } from '@/features/conversation/components/ConversationPanel';
+import { CONVERSATION_TITLE_ID, ConversationPanel, canWrite } from '@/features/conversation/components/ConversationPanel';
 import { KnowledgePanel } from '@/features/knowledge/components/KnowledgePanel';
 import { BusinessAssistPanel } from '@/features/business/components/BusinessAssistPanel';
 import { useShortcuts } from '../use-shortcuts';
 import { watchedSessions } from '../watched';
+import { useEscalationAlerts } from '../alerts';
 
 const OPEN_SESSION_POLL_MS = 10_000;
 const MY_CAPACITY_POLL_MS = 30_000;
+type Pane = 'queue' | 'conversation' | 'assist';
+const PANES: [Pane, string][] = [
+  ['queue', 'Queue'],
+  ['conversation', 'Conversation'],
+  ['assist', 'Assist'],
+];
 export const QUEUE_EMPTY = 'The queue is empty: no one is waiting right now.';
 
 /** A refused accept or "next": someone else was first, or the agent is at their limit. */
@@ -45,10 +52,14 @@ function latestCustomerMessage(history: { author: string; content: string }[] | 
 /** Queue, conversation and assist panels side by side: the screen agents keep open all day. */
 export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: Me; sessionId: string | null; rosterEnabled?: boolean }) {
   const pending = usePending();
+  useEscalationAlerts(pending.data);
   const serverMine = useServerMine();
   const localMine = useLocalMine(me.agent_id);
-  const useServer = Array.isArray(serverMine.data);
-  const mineDetails = useQueries({ queries: (useServer ? [] : localMine).map((id) => ({ ...sessionQuery(id) })) });
+  const serverRows = Array.isArray(serverMine.data) ? serverMine.data : null;
+  // Ids this browser remembers that the server does not list (resolved, awaiting their solution;
+  // just accepted, before the index caught up; or gone): each is checked through its details.
+  const localExtra = serverRows ? localMine.filter((id) => !serverRows.some((r) => r.session_id === id)) : localMine;
+  const mineDetails = useQueries({ queries: localExtra.map((id) => ({ ...sessionQuery(id) })) });
   // Live updates bring the open conversation; while the socket is down it is polled instead.
   const socket = useSyncExternalStore(connectivity.subscribe, () => connectivity.get().socket);
   const open = useSession(sessionId, socket === 'open' ? false : OPEN_SESSION_POLL_MS);
@@ -58,6 +69,15 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   const roster = useRoster(rosterEnabled);
   const myCapacity = useAgent(me.agent_id, MY_CAPACITY_POLL_MS);
   const [resolveOpen, setResolveOpen] = useState(false);
+  // Below 1300 px not every pane fits: the one in front (CSS shows all three on wide screens).
+  const [pane, setPane] = useState<Pane>(sessionId ? 'conversation' : 'queue');
+  useEffect(() => {
+    if (sessionId) setPane('conversation');
+  }, [sessionId]);
+  const showAssist = (id: string) => {
+    setPane('assist');
+    setTimeout(() => document.getElementById(id)?.focus(), 0);
+  };
   const [drafts, setDrafts] = useState<Record<string, string>>({});
   const composerRef = useRef<HTMLTextAreaElement>(null);
   const focusWhenWritable = useRef<string | null>(null);
@@ -66,14 +86,18 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     addMine(me.agent_id, details.session_id);
     void myCapacity.refetch();
     setAcceptError(null);
+    // The focus goes to the conversation, not the composer: the shortcuts the agent presses next
+    // (c, b, r, /) must stay shortcuts and never become text for the customer.
+    focusWhenWritable.current = details.session_id;
+    setPane('conversation');
     navigate(sessionPath(details.session_id));
-    setTimeout(() => composerRef.current?.focus(), 0);
   });
   const onAccept = useCallback(
     (id: string) => {
       setAcceptError(null);
       setNextNotice(null);
-      accept.mutate(id, { onError: (err) => setAcceptError(takeError(err)) });
+      markClaiming(id, true);
+      accept.mutate(id, { onError: (err) => setAcceptError(takeError(err)), onSettled: () => markClaiming(id, false) });
     },
     [accept.mutate],
   );
@@ -81,8 +105,9 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     (claimed) => {
       addMine(me.agent_id, claimed.session_id);
       void myCapacity.refetch();
-      // Its details are still on their way: the composer takes the focus once they are shown.
+      // Its details are still on their way: the conversation takes the focus once they are shown.
       focusWhenWritable.current = claimed.session_id;
+      setPane('conversation');
       navigate(sessionPath(claimed.session_id));
     },
     () => setNextNotice({ tone: 'info', text: QUEUE_EMPTY }),
@@ -90,30 +115,47 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   const onNext = useCallback(() => {
     setAcceptError(null);
     setNextNotice(null);
-    next.mutate(undefined, { onError: (err) => setNextNotice({ tone: 'warning', text: takeError(err) }) });
+    markClaiming(null, true);
+    next.mutate(undefined, { onError: (err) => setNextNotice({ tone: 'warning', text: takeError(err) }), onSettled: () => markClaiming(null, false) });
   }, [next.mutate]);
   const onSelect = useCallback((id: string) => navigate(sessionPath(id)), []);
 
-  // Mine: the server's list when it has one; else this browser's, pruned of sessions that are
-  // gone or were taken over by someone else.
-  const mineRows: MineRow[] = useServer
-    ? serverMine.data!.map((s) => ({ session_id: s.session_id, user_id: s.user_id, agent_status: s.agent_status, priority: s.priority, loading: false, error: false }))
-    : localMine.map((id, i) => {
-        const q = mineDetails[i];
-        const d = q?.data;
-        return {
-          session_id: id,
-          user_id: d?.user_id ?? null,
-          agent_status: d?.agent_status ?? null,
-          priority: d?.priority ?? null,
-          loading: !!q?.isPending,
-          error: !!q?.isError && !d,
-        };
-      });
+  // Mine: the server's list of the sessions I hold, then what this browser remembers besides,
+  // pruned of sessions that are gone or were taken over by someone else.
+  const fromServer: MineRow[] = (serverRows ?? []).map((s) => ({
+    session_id: s.session_id,
+    user_id: s.user_id,
+    agent_status: s.agent_status,
+    priority: s.priority,
+    member_level: s.member_level,
+    preview: s.last_message_preview,
+    preview_author: s.last_message_author,
+    unread: s.unread_count,
+    waiting_since: s.waiting_since,
+    loading: false,
+    error: false,
+  }));
+  const fromBrowser: MineRow[] = localExtra.map((id, i) => {
+    const q = mineDetails[i];
+    const d = q?.data;
+    return {
+      session_id: id,
+      user_id: d?.user_id ?? null,
+      agent_status: d?.agent_status ?? null,
+      priority: d?.priority ?? null,
+      member_level: d?.member_level ?? null,
+      preview: null,
+      preview_author: null,
+      unread: 0,
+      waiting_since: null,
+      loading: !!q?.isPending,
+      error: !!q?.isError && !d,
+    };
+  });
+  const mineRows = [...fromServer, ...fromBrowser];
   mineRows.sort((a, b) => Number(a.agent_status === 'resolved') - Number(b.agent_status === 'resolved'));
   useEffect(() => {
-    if (useServer) return;
-    localMine.forEach((id, i) => {
+    localExtra.forEach((id, i) => {
       const q = mineDetails[i];
       // Taken over, transferred away, or released back to the queue (by a supervisor, say).
       const taken =
@@ -138,7 +180,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
   useEffect(() => {
     if (writable && details && focusWhenWritable.current === details.session_id) {
       focusWhenWritable.current = null;
-      setTimeout(() => composerRef.current?.focus(), 0);
+      setTimeout(() => document.getElementById(CONVERSATION_TITLE_ID)?.focus(), 0);
     }
   });
   const draft = sessionId ? (drafts[sessionId] ?? '') : '';
@@ -153,6 +195,7 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
         const next = (current.trim() ? `${current.replace(/\s+$/, '')}\n\n${text}` : text).slice(0, MAX_MESSAGE_CHARS);
         return { ...d, [sessionId]: next };
       });
+      setPane('conversation');
       setTimeout(() => composerRef.current?.focus(), 0);
     },
     [sessionId],
@@ -179,8 +222,8 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
     n: () => {
       if (!next.isPending) onNext();
     },
-    '/': () => document.getElementById('knowledge-search')?.focus(),
-    b: () => document.getElementById('business-query')?.focus(),
+    '/': () => showAssist('knowledge-search'),
+    b: () => showAssist('business-query'),
   });
 
   const businessDisabledReason = !details
@@ -193,8 +236,26 @@ export function WorkspaceRoute({ me, sessionId, rosterEnabled = false }: { me: M
           ? `Assigned to ${details.assigned_agent_id ?? 'another agent'}.`
           : undefined;
 
+  const unread = mineRows.reduce((n, r) => n + r.unread, 0);
   return (
-    <div className="workspace">
+    <div className="workspace" data-pane={pane} data-testid="workspace">
+      <nav className="pane-tabs" aria-label="Panes">
+        {PANES.map(([id, label]) => (
+          <button
+            key={id}
+            type="button"
+            className={`pane-tab pane-tab-${id}${pane === id ? ' is-active' : ''}`}
+            aria-pressed={pane === id}
+            data-testid={`pane-${id}`}
+            disabled={id !== 'queue' && !sessionId}
+            onClick={() => setPane(id)}
+          >
+            {label}
+            {id === 'queue' ? <span className="count">{list.length}</span> : null}
+            {id === 'queue' && unread > 0 ? <span className="unread" title="Unread customer messages in Mine">{unread}</span> : null}
+          </button>
+        ))}
+      </nav>
       <aside className="queue-pane" aria-label="Queues">
         <section aria-labelledby="mine-title" className="queue-section queue-section-mine">
           <h2 id="mine-title">

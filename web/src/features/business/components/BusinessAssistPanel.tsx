@@ -4,7 +4,18 @@ import { ErrorMessage } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { formatTime, humanize } from '@/lib/format';
 import { confirmationToken, useBusinessAssist } from '../api/business-assist';
+import { addressChangedReply, addressChangedReplyWithoutValue, agreesWithMasked, enteredAddress } from '../entered';
 import { ChangesView, DataView } from './DataView';
+
+const ADDRESS_FIELD = 'shipping_address_masked';
+
+/** The new address as the agent typed it, when the server understood the same one. */
+function typedAddress(asked: string, data: Record<string, unknown> | null): string | null {
+  if (data?.action !== 'change_address') return null;
+  const typed = enteredAddress(asked);
+  const changes = data.changes as Record<string, { to?: unknown }> | undefined;
+  return typed && agreesWithMasked(typed, changes?.[ADDRESS_FIELD]?.to) ? typed : null;
+}
 
 /**
  * Natural-language questions to the order system, for the session's customer. A write first
@@ -31,7 +42,15 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
   const result = answer?.result;
   const masked = new Set(answer?.masked_fields ?? []);
   const token = answer ? confirmationToken(answer) : null;
-  const data = result?.data ?? null;
+  const data = (result?.data ?? null) as Record<string, unknown> | null;
+  const typed = typedAddress(asked, data);
+  // The reply offered for the customer: after an address change, the address they gave, not "****".
+  const executedAddressChange = !!result && !result.error && !result.need_confirmation && data?.action === 'change_address' && !!data.result;
+  const customerReply = executedAddressChange
+    ? typed
+      ? addressChangedReply(String(data!.order_id ?? ''), typed, asked)
+      : addressChangedReplyWithoutValue(String(data!.order_id ?? ''), asked)
+    : (result?.reply ?? '');
 
   return (
     <section className="side-panel" aria-labelledby="business-title">
@@ -81,7 +100,7 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
                 {data?.order_id ? ` · order ${String(data.order_id)}` : ''}
                 {typeof data?.expires_at === 'string' ? ` · confirm before ${formatTime(data.expires_at)}` : ''}
               </p>
-              <ChangesView changes={data?.changes} masked={masked} />
+              <ChangesView changes={data?.changes} masked={masked} entered={typed ? { [ADDRESS_FIELD]: typed } : {}} />
               <div className="form-actions">
                 <button type="button" className="btn" onClick={() => setAnswer(null)}>
                   Cancel
@@ -99,8 +118,13 @@ export function BusinessAssistPanel({ sessionId, enabled, disabledReason, onInse
                   <DataView data={data} masked={masked} />
                 </details>
               ) : null}
+              {!result.error && executedAddressChange ? (
+                <p className="small" data-testid="business-customer-reply">
+                  <strong>Reply for the customer:</strong> {customerReply}
+                </p>
+              ) : null}
               {!result.error ? (
-                <button type="button" className="btn btn-small" onClick={() => onInsert(result.reply)}>
+                <button type="button" className="btn btn-small" data-testid="business-insert" onClick={() => onInsert(customerReply)}>
                   Insert reply
                 </button>
               ) : null}

@@ -54,8 +54,12 @@ export function DataView({ data, masked }: { data: unknown; masked: Set<string> 
   return <Scalar value={data} />;
 }
 
-/** "what will change": {field: {from, to}} rows, or the value as it is. */
-export function ChangesView({ changes, masked }: { changes: unknown; masked: Set<string> }) {
+/**
+ * "what will change": {field: {from, to}} rows, or the value as it is. `entered` holds, by field,
+ * the value the agent typed: shown as the "After" as typed, while "Now" (from the order system)
+ * stays masked.
+ */
+export function ChangesView({ changes, masked, entered = {} }: { changes: unknown; masked: Set<string>; entered?: Record<string, string> }) {
   if (!changes || typeof changes !== 'object') return null;
   return (
     <table className="changes" data-testid="business-changes">
@@ -70,24 +74,38 @@ export function ChangesView({ changes, masked }: { changes: unknown; masked: Set
         {Object.entries(changes as Record<string, unknown>).map(([k, v]) => {
           const isMasked = masked.has(k) || k.endsWith('_masked');
           const fromTo = v && typeof v === 'object' && ('from' in v || 'to' in v) ? (v as { from?: unknown; to?: unknown }) : null;
+          const typed = entered[k];
+          const maskedBadge = (
+            <>
+              {' '}
+              <Badge tone="masked" title="Personal data from the order system, masked by the server">
+                masked
+              </Badge>
+            </>
+          );
           return (
-            <tr key={k} data-masked={isMasked ? 'true' : undefined}>
+            <tr key={k} data-field={k} data-masked={isMasked ? 'true' : undefined}>
               <th scope="row">
                 {label(k)}
-                {isMasked ? (
-                  <>
-                    {' '}
-                    <Badge tone="masked">masked</Badge>
-                  </>
-                ) : null}
+                {isMasked && !fromTo ? maskedBadge : null}
               </th>
               {fromTo ? (
                 <>
-                  <td>
+                  <td data-testid="change-from">
                     <Scalar value={fromTo.from} />
+                    {isMasked ? maskedBadge : null}
                   </td>
-                  <td className="changes-to">
-                    <Scalar value={fromTo.to} />
+                  <td className="changes-to" data-testid="change-to" data-entered={typed !== undefined ? 'true' : undefined}>
+                    {typed !== undefined ? (
+                      <>
+                        {typed} <span className="muted small">(as you entered it)</span>
+                      </>
+                    ) : (
+                      <>
+                        <Scalar value={fromTo.to} />
+                        {isMasked ? maskedBadge : null}
+                      </>
+                    )}
                   </td>
                 </>
               ) : (

@@ -108,8 +108,16 @@ describe('conversation', () => {
     expect(screen.getByTestId('send')).toBeDisabled();
   });
 
-  it('resolves with a note, then offers the solution prefilled from the card and the last agent reply', async () => {
-    const posted = serve(assigned({ history: [message({ message_id: '1' }), message({ message_id: '2', author: 'agent', role: 'assistant', content: 'It ships tomorrow.' }), message({ message_id: '3', author: 'agent', role: 'assistant', content: 'Tracking SF123, delivery July 5.' })] }));
+  it('resolves with a note, then offers the customer question and the substance of the answer, without personal data', async () => {
+    const posted = serve(
+      assigned({
+        history: [
+          message({ message_id: '1', content: 'Hi, I am Li Wei. Where is my order ORD-001? I want a human' }),
+          message({ message_id: '2', author: 'agent', role: 'assistant', content: 'It ships tomorrow.' }),
+          message({ message_id: '3', author: 'agent', role: 'assistant', content: 'Dear Li Wei, tracking SF123, delivery July 5. Best regards, Ada' }),
+        ],
+      }),
+    );
     const user = userEvent.setup();
     renderWithClient(<Harness />);
     await user.click(await screen.findByTestId('resolve'));
@@ -117,12 +125,22 @@ describe('conversation', () => {
     await user.click(screen.getByTestId('resolve-submit'));
     const question = await screen.findByTestId('solution-question');
     expect(posted[0]).toEqual({ path: 'resolve', body: { note: 'Told the customer' } });
-    expect(question).toHaveValue('User asked about the shipment of ORD-001');
+    // The focus follows to the form, not the page's body.
+    await waitFor(() => expect(question).toHaveFocus());
+    // Not the card's summary, and no "Dear Li Wei": the customer's words and the answer itself.
+    expect(question).toHaveValue('Where is my order?');
     expect(screen.getByTestId('solution-answer')).toHaveValue('Tracking SF123, delivery July 5.');
+    expect(screen.queryByTestId('solution-personal-data')).toBeNull();
+    // A name typed back in is flagged before it goes to review.
+    await user.type(screen.getByTestId('solution-answer'), ' Call me, Li: li@example.com');
+    expect(screen.getByTestId('solution-personal-data')).toHaveAttribute('data-kinds', 'email');
+    await user.clear(screen.getByTestId('solution-answer'));
+    await user.type(screen.getByTestId('solution-answer'), 'Tracking SF123, delivery July 5.');
+    expect(screen.queryByTestId('solution-personal-data')).toBeNull();
     await user.type(screen.getByTestId('solution-intent'), 'shipping');
     await user.click(screen.getByTestId('solution-submit'));
     expect(await screen.findByText(/sol-1 sent for review/)).toBeInTheDocument();
-    expect(posted[1]).toEqual({ path: 'solution', body: { question: 'User asked about the shipment of ORD-001', solution: 'Tracking SF123, delivery July 5.', intent: 'shipping' } });
+    expect(posted[1]).toEqual({ path: 'solution', body: { question: 'Where is my order?', solution: 'Tracking SF123, delivery July 5.', intent: 'shipping' } });
   });
 
   it('shows a 403 not_assignee naming the assignee', async () => {

@@ -4,6 +4,7 @@ import { SlaBadge } from '@/components/ui/SlaBadge';
 import { ErrorMessage, Notice } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { formatDateTime } from '@/lib/format';
+import { answerSubstance, customerQuestion } from '@/lib/personal-data';
 import { useSession } from '../api/get-session';
 import { useResolveSession, useSendMessage } from '../api/session-actions';
 import { useReleaseSession, useTransferSession } from '../api/hand-over';
@@ -33,6 +34,9 @@ export type ConversationPanelProps = {
   onHandedOver?: (r: HandOverResponse) => void;
 };
 
+/** Where the focus lands after Accept or Next: a heading, so single-key shortcuts stay shortcuts. */
+export const CONVERSATION_TITLE_ID = 'conversation-title';
+
 /** The assignee, or a supervisor on anyone's assigned session. */
 export function canHandOver(details: SessionDetails | undefined, me: Me): boolean {
   return !!details && details.agent_status === 'assigned' && (details.assigned_agent_id === me.agent_id || me.roles.includes('supervisor'));
@@ -40,14 +44,6 @@ export function canHandOver(details: SessionDetails | undefined, me: Me): boolea
 
 export function canWrite(details: SessionDetails | undefined, me: Me): boolean {
   return !!details && details.agent_status === 'assigned' && details.assigned_agent_id === me.agent_id;
-}
-
-function lastAgentReply(details: SessionDetails): string {
-  for (let i = details.history.length - 1; i >= 0; i--) {
-    const m = details.history[i]!;
-    if (m.author === 'agent') return m.content;
-  }
-  return '';
 }
 
 export function ConversationPanel(props: ConversationPanelProps) {
@@ -98,7 +94,9 @@ export function ConversationPanel(props: ConversationPanelProps) {
     <div className="conversation" data-testid="conversation" data-session-id={d.session_id} data-status={d.agent_status}>
       <div className="conv-head">
         <div className="conv-title">
-          <h2>{d.user_id}</h2>
+          <h2 id={CONVERSATION_TITLE_ID} tabIndex={-1} data-testid="conversation-title">
+            {d.user_id}
+          </h2>
           <span className="muted conv-id">{d.session_id}</span>
           <span className={`status status-${d.agent_status}`} data-testid="session-status">
             {d.agent_status}
@@ -175,9 +173,10 @@ export function ConversationPanel(props: ConversationPanelProps) {
           <SolutionForm
             key={d.session_id}
             sessionId={d.session_id}
-            question={d.escalation_card?.conversation_summary ?? ''}
-            solution={lastAgentReply(d)}
+            question={customerQuestion(d.history)}
+            solution={answerSubstance(d.history)}
             onSubmitted={props.onSolutionSubmitted}
+            focusOnMount={resolve.isSuccess}
           />
         </div>
       ) : (

@@ -33,6 +33,25 @@ describe('knowledge panel', () => {
     expect(onInsert).toHaveBeenCalledWith('Answer about invoice');
   });
 
+  it('folds away (kept per browser) so business assist below is in view, and a search unfolds it', async () => {
+    server.use(http.post(URL_, () => HttpResponse.json({ chunks: [{ content: 'x', score: 0.5, source: 'faq:a', kind: 'faq', title: 'A' }], total: 1 })));
+    const user = userEvent.setup();
+    const { unmount } = renderWithClient(<KnowledgePanel sessionId="sess-1" suggestedQuery="q" onInsert={() => {}} canInsert />);
+    await screen.findByTestId('knowledge-item');
+    const toggle = screen.getByTestId('knowledge-toggle');
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    expect(toggle).toHaveTextContent('Show (1)');
+    expect(screen.getByTestId('knowledge-item')).not.toBeVisible();
+    expect(localStorage.getItem('workbench.knowledge.collapsed')).toBe('true');
+    unmount();
+    renderWithClient(<KnowledgePanel sessionId="sess-1" suggestedQuery="q" onInsert={() => {}} canInsert />);
+    expect(screen.getByTestId('knowledge-toggle')).toHaveAttribute('aria-expanded', 'false');
+    await user.type(screen.getByTestId('knowledge-search'), 'refund{Enter}');
+    expect(screen.getByTestId('knowledge-toggle')).toHaveAttribute('aria-expanded', 'true');
+  });
+
   it('says so when nothing is relevant, and disables insert before accepting', async () => {
     server.use(http.post(URL_, () => HttpResponse.json({ chunks: [], total: 0 })));
     renderWithClient(<KnowledgePanel sessionId="sess-1" suggestedQuery="hmm" onInsert={() => {}} canInsert={false} />);

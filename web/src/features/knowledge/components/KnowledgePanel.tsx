@@ -8,8 +8,25 @@ import { useKnowledge } from '../api/recommend';
  * Recommendations for the customer's latest message (also before accepting), or for what the
  * agent searches; any passage can be inserted into the reply.
  */
+const COLLAPSED_KEY = 'workbench.knowledge.collapsed';
+
+function readCollapsed(): boolean {
+  try {
+    return localStorage.getItem(COLLAPSED_KEY) === 'true';
+  } catch {
+    return false;
+  }
+}
+
 export function KnowledgePanel({ sessionId, suggestedQuery, onInsert, canInsert }: { sessionId: string; suggestedQuery: string; onInsert: (text: string) => void; canInsert: boolean }) {
   const [input, setInput] = useState('');
+  // The agent may fold the cards away (kept per browser), so business assist below is in view.
+  const [collapsed, setCollapsed] = useState(readCollapsed);
+  const toggle = () => {
+    const next = !collapsed;
+    setCollapsed(next);
+    localStorage.setItem(COLLAPSED_KEY, String(next));
+  };
   const [search, setSearch] = useState<string | null>(null);
   // A new session or a new customer message brings fresh suggestions unless the agent searched.
   useEffect(() => {
@@ -21,13 +38,19 @@ export function KnowledgePanel({ sessionId, suggestedQuery, onInsert, canInsert 
 
   return (
     <section className="side-panel" aria-labelledby="knowledge-title">
-      <h2 id="knowledge-title">Knowledge</h2>
+      <div className="side-head">
+        <h2 id="knowledge-title">Knowledge</h2>
+        <button type="button" className="btn btn-ghost btn-small" data-testid="knowledge-toggle" aria-expanded={!collapsed} aria-controls="knowledge-results" onClick={toggle}>
+          {collapsed ? `Show${knowledge.data ? ` (${knowledge.data.chunks.length})` : ''}` : 'Hide'}
+        </button>
+      </div>
       <form
         className="search-row"
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
           setSearch(input.trim() ? input.trim() : null);
+          if (collapsed) toggle();
         }}
       >
         <label htmlFor="knowledge-search" className="sr-only">
@@ -38,6 +61,7 @@ export function KnowledgePanel({ sessionId, suggestedQuery, onInsert, canInsert 
           Search
         </button>
       </form>
+      <div id="knowledge-results" hidden={collapsed}>
       <p className="muted small" data-testid="knowledge-query">
         {search ? 'Results for your search' : query ? 'For the latest customer message' : 'No customer message yet; search above.'}
         {search ? (
@@ -81,6 +105,7 @@ export function KnowledgePanel({ sessionId, suggestedQuery, onInsert, canInsert 
           </li>
         ))}
       </ul>
+      </div>
     </section>
   );
 }

@@ -10,6 +10,8 @@ export const REFETCH_THROTTLE_MS = 500;
 export type LiveEffects = {
   refetchQueue: () => void;
   refetchSession: (sessionId: string) => void;
+  /** My sessions' list: unread counts and previews move with every message. */
+  refetchMine?: () => void;
   /** Sessions whose details are on screen or in "Mine": only those are refetched. */
   isWatched: (sessionId: string) => boolean;
 };
@@ -21,6 +23,7 @@ type Handlers = {
 export function createEventHandlers(effects: LiveEffects, throttleMs = REFETCH_THROTTLE_MS) {
   const throttle = createKeyedThrottle(throttleMs, (key) => {
     if (key === 'queue') effects.refetchQueue();
+    else if (key === 'mine') effects.refetchMine?.();
     else effects.refetchSession(key.slice('session:'.length));
   });
   const lastSeen = new Map<string, number>();
@@ -43,6 +46,7 @@ export function createEventHandlers(effects: LiveEffects, throttleMs = REFETCH_T
     },
     'message.created': (event: MessageCreatedEvent) => {
       if (effects.isWatched(event.session_id)) throttle.schedule(`session:${event.session_id}`);
+      if (event.author === 'customer' && effects.isWatched(event.session_id)) throttle.schedule('mine');
     },
     pong: () => {},
   };

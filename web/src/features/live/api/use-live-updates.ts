@@ -30,6 +30,7 @@ export function useLiveUpdates(
         void queryClient.invalidateQueries({ queryKey: ['agent'] });
       },
       refetchSession: (id) => void queryClient.invalidateQueries({ queryKey: queryKeys.session(id) }),
+      refetchMine: () => void queryClient.invalidateQueries({ queryKey: queryKeys.serverMine }),
       isWatched: (id) => watchedRef.current.includes(id),
     });
     const connector = new SocketConnector({

@@ -1,10 +1,13 @@
-// "Mine": the sessions this agent accepted. The server has no such list yet, so the ids are kept
-// in this browser (localStorage, per agent) and each is refreshed through its details. When the
-// server answers GET /api/v1/agent/sessions?assigned_to=me, that list is used instead.
+// "Mine": the sessions this agent holds. The server lists them (GET /api/v1/agent/sessions/mine,
+// one Query on the assignee index), so they follow the agent to any browser, transfers in while
+// signed out included. This browser still remembers the ids it accepted (localStorage, per
+// agent): a resolved session stays in Mine until its solution is submitted, and a just-accepted
+// one shows before the index has caught up. A server without the route (404) leaves the local
+// list alone.
 import { useQuery } from '@tanstack/react-query';
 import { useSyncExternalStore } from 'react';
 import { api, isApiError } from '@/lib/api-client';
-import type { PendingSession } from '@/lib/api-types';
+import type { AssignedPage, AssignedSession } from '@/lib/api-types';
 import { queryKeys } from '@/lib/query-keys';
 
 const key = (agentId: string) => `workbench.mine.${agentId}`;
@@ -41,6 +44,22 @@ export function removeMine(agentId: string, sessionId: string): void {
   if (ids.includes(sessionId)) writeMine(agentId, ids.filter((id) => id !== sessionId));
 }
 
+// Sessions this browser is accepting or claiming right now: their "assigned to me" event is
+// not a transfer in, even when it arrives before the answer.
+const claiming = new Set<string>();
+let claimingNext = 0;
+
+export function markClaiming(sessionId: string | null, on: boolean): void {
+  if (sessionId === null) claimingNext = Math.max(0, claimingNext + (on ? 1 : -1));
+  else if (on) claiming.add(sessionId);
+  else claiming.delete(sessionId);
+}
+
+/** Whether an "assigned to me" event may be this browser's own accept or Next. */
+export function claimedByMe(sessionId: string): boolean {
+  return claiming.has(sessionId) || claimingNext > 0;
+}
+
 /** Forget the in-memory copy (tests). */
 export function resetMineCache(): void {
   cache.clear();
@@ -68,19 +87,19 @@ export function useLocalMine(agentId: string): string[] {
 
 export const serverMineQueryKey = queryKeys.serverMine;
 
+/** The most sessions one agent holds that the list shows: far above any capacity. */
+export const MINE_PAGE = 100;
+
 /**
  * The server's list of my sessions, or null when the server has no such route (then the local
- * list is used). Asked once per page load; refreshed with the queue afterwards.
+ * list is used). Refreshed with the queue and on every message of a watched session.
  */
-export async function getServerMine(signal?: AbortSignal): Promise<PendingSession[] | null> {
+export async function getServerMine(signal?: AbortSignal): Promise<AssignedSession[] | null> {
   try {
-    const body = await api.get<PendingSession[] | { sessions: PendingSession[] }>(
-      '/api/v1/agent/sessions?assigned_to=me',
-      signal,
-    );
-    return Array.isArray(body) ? body : body.sessions;
+    const body = await api.get<AssignedPage>(`/api/v1/agent/sessions/mine?limit=${MINE_PAGE}`, signal);
+    return body.sessions;
   } catch (err) {
-    if (isApiError(err) && (err.status === 404 || err.status === 405 || err.status === 400)) return null;
+    if (isApiError(err) && (err.status === 404 || err.status === 405)) return null;
     throw err;
   }
 }

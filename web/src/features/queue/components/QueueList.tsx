@@ -130,7 +130,7 @@ const QueueRow = memo(function QueueRow({
           <PriorityBadge priority={session.priority} />
           <span className="queue-user">{session.user_id}</span>
           <TierBadge level={session.member_level} />
-          <WaitingClock since={since} />
+          <WaitingClock since={since} dueAt={session.sla_due_at ? Date.parse(session.sla_due_at) : undefined} breached={session.sla_breached} />
         </span>
         <span className="queue-reason" title={session.escalate_reason}>{session.escalate_reason}</span>
         <span className="queue-meta">

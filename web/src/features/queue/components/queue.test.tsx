@@ -5,7 +5,7 @@ import { claimNextSession } from '../api/next-session';
 import { pendingSession } from '@/testing/fixtures';
 import { addMine, readMine, removeMine, resetMineCache } from '../api/mine';
 import { QueueList } from './QueueList';
-import { waitingSince } from './WaitingClock';
+import { clockTone, waitingSince } from './WaitingClock';
 
 describe('queue', () => {
   it('waits since escalated_at, else the server figure at fetch time, else created_at', () => {
@@ -13,6 +13,27 @@ describe('queue', () => {
     expect(waitingSince(pendingSession({ created_at: '2026-07-03T10:00:00Z', escalated_at: '2026-07-03T10:02:00Z' }), fetchedAt)).toBe(Date.parse('2026-07-03T10:02:00Z'));
     expect(waitingSince(pendingSession({ created_at: '2026-07-03T10:00:00Z', waiting_seconds: 30 }), fetchedAt)).toBe(fetchedAt - 30_000);
     expect(waitingSince(pendingSession({ created_at: '2026-07-03T10:00:00Z' }), fetchedAt)).toBe(Date.parse('2026-07-03T10:00:00Z'));
+  });
+
+  it('the waiting clock is never green beside a breached SLA', () => {
+    const since = Date.parse('2026-07-03T10:00:00Z');
+    expect(clockTone(60_000, since)).toBe('fresh');
+    expect(clockTone(60_000, since, { breached: true })).toBe('late');
+    expect(clockTone(60_000, since, { dueAt: since + 30_000 })).toBe('late');
+    expect(clockTone(60_000, since, { dueAt: since + 90_000 })).toBe('warm');
+    expect(clockTone(60_000, since, { dueAt: since + 10 * 60_000 })).toBe('fresh');
+    render(
+      <QueueList
+        sessions={[pendingSession({ session_id: 's1', escalated_at: new Date(Date.now() - 65_000).toISOString(), sla_breached: true, sla_due_at: new Date(Date.now() - 5_000).toISOString() })]}
+        fetchedAt={Date.now()}
+        selectedId={null}
+        acceptingId={null}
+        onSelect={() => {}}
+        onAccept={() => {}}
+      />,
+    );
+    expect(screen.getByTestId('waiting-clock')).toHaveAttribute('data-tone', 'late');
+    expect(screen.getByTestId('sla')).toHaveTextContent('SLA breached');
   });
 
   it('shows priority, reason, tier and a ticking waiting clock per row', () => {

@@ -55,6 +55,29 @@ describe('review queue', () => {
     await waitFor(() => expect(screen.queryByTestId('review-item')).toBeNull());
   });
 
+  it('warns about personal data in a candidate, and links to its conversation', async () => {
+    serve([sol({ solution_id: 'sol-2', session_id: 'sess-42', question: 'Where is ORD-003?', solution: 'Dear Li Wei, it ships today; call 138-0013-8000 or write to li@example.com.' }), sol()]);
+    const user = userEvent.setup();
+    renderWithClient(<ReviewQueue canRead />);
+    const [flagged, clean] = await screen.findAllByTestId('review-item');
+    const warning = within(flagged!).getByTestId('review-personal-data');
+    expect(warning.getAttribute('data-kinds')!.split(' ').sort()).toEqual(['email', 'name', 'order_id', 'phone']);
+    expect(warning).toHaveTextContent('Li Wei');
+    expect(within(clean!).queryByTestId('review-personal-data')).toBeNull();
+    // The reviewer's edit clears it.
+    const answer = within(flagged!).getByTestId('review-solution');
+    await user.clear(answer);
+    await user.type(answer, 'It ships the same day.');
+    const question = within(flagged!).getByTestId('review-question');
+    await user.clear(question);
+    await user.type(question, 'When does my order ship?');
+    expect(within(flagged!).queryByTestId('review-personal-data')).toBeNull();
+    const link = within(flagged!).getByTestId('review-open-session');
+    expect(link).toHaveAttribute('href', '/sessions/sess-42');
+    await user.click(link);
+    expect(window.location.pathname).toBe('/sessions/sess-42');
+  });
+
   it('needs a reason to reject', async () => {
     const decisions = serve([sol()]);
     const user = userEvent.setup();

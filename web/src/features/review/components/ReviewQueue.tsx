@@ -3,6 +3,8 @@ import type { ReviewStatus, Solution } from '@/lib/api-types';
 import { ErrorMessage, Notice } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { formatDateTime } from '@/lib/format';
+import { navigate, sessionPath } from '@/lib/router';
+import { PersonalDataWarning } from '@/components/ui/PersonalDataWarning';
 import { useReviewDecision, useSolutions } from '../api/solutions';
 
 const TABS: ReviewStatus[] = ['pending', 'approved', 'rejected'];
@@ -76,7 +78,19 @@ function ReviewItem({ solution, onDecided, canDecide }: { solution: Solution; on
       <div className="review-meta">
         <strong>{id}</strong>
         <span className="muted">
-          session {solution.session_id}
+          session{' '}
+          <a
+            href={sessionPath(solution.session_id)}
+            data-testid="review-open-session"
+            title="Open the conversation this solution came from"
+            onClick={(e) => {
+              if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return;
+              e.preventDefault();
+              navigate(sessionPath(solution.session_id));
+            }}
+          >
+            {solution.session_id}
+          </a>
           {solution.agent_id ? ` · by ${solution.agent_id}` : ''}
           {solution.created_at ? ` · ${formatDateTime(solution.created_at)}` : ''}
         </span>
@@ -88,6 +102,7 @@ function ReviewItem({ solution, onDecided, canDecide }: { solution: Solution; on
       <textarea id={`a-${id}`} data-testid="review-solution" rows={3} value={answer} readOnly={!pending} onChange={(e) => setAnswer(e.target.value)} />
       <label htmlFor={`i-${id}`}>Intent</label>
       <input id={`i-${id}`} data-testid="review-intent" value={intent} readOnly={!pending} onChange={(e) => setIntent(e.target.value)} />
+      {solution.status === 'pending' ? <PersonalDataWarning texts={[question, answer]} testId="review-personal-data" /> : null}
       {solution.reject_reason ? <p className="small">Rejected: {solution.reject_reason}</p> : null}
       {solution.faq_id ? <p className="small">Live as FAQ {solution.faq_id}</p> : null}
       {pending && !decided ? (

@@ -1,6 +1,7 @@
 import { useRoster } from '../api/roster';
 import { CapacityPanel } from './CapacityPanel';
 import { MetricsPanel } from './MetricsPanel';
+import { AgentSessionsPanel } from './AgentSessionsPanel';
 
 /** The supervisors' view: how the queue and the team are doing, and each agent's capacity. */
 export function TeamPage({ isSupervisor, rosterEnabled }: { isSupervisor: boolean; rosterEnabled: boolean }) {
@@ -16,6 +17,7 @@ export function TeamPage({ isSupervisor, rosterEnabled }: { isSupervisor: boolea
     <main className="team" data-testid="team-page" aria-label="Team">
       <MetricsPanel />
       <CapacityPanel roster={roster.data ?? []} rosterLoading={rosterEnabled && roster.isPending} rosterError={roster.error} />
+      {roster.data ? <AgentSessionsPanel roster={roster.data} /> : null}
     </main>
   );
 }

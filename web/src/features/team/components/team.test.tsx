@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { server } from '@/testing/server';
-import { agentView, metricsSummary } from '@/testing/fixtures';
+import { agentView, assignedSession, handOver, metricsSummary } from '@/testing/fixtures';
 import { renderWithClient } from '@/testing/render';
 import { getAgent, parseLimit, setAgentCapacity } from '../api/agents';
 import { getMetricsSummary } from '../api/get-metrics';
@@ -171,5 +171,53 @@ describe('capacity', () => {
   it('the team page is for supervisors only', () => {
     renderWithClient(<TeamPage isSupervisor={false} rosterEnabled />);
     expect(screen.getByTestId('team-forbidden')).toBeInTheDocument();
+  });
+});
+
+describe('sessions by agent', () => {
+  it('lists each agent\'s sessions and lets the supervisor release or transfer one', async () => {
+    const posts: { path: string; body: unknown }[] = [];
+    let held: Record<string, string[]> = { 'agent-001': ['sess-1'], 'agent-002': [] };
+    server.use(
+      http.get(`${O}/dev/agents`, () =>
+        HttpResponse.json({ agents: [{ agent_id: 'agent-001', name: 'Ada', roles: ['agent'] }, { agent_id: 'agent-002', name: 'Ben', roles: ['agent'] }, { agent_id: 'lead-001', name: 'Lena', roles: ['agent', 'supervisor'] }] }),
+      ),
+      http.get(`${O}/api/v1/metrics/summary`, () => HttpResponse.json(metricsSummary())),
+      http.get(`${O}/api/v1/agents/:id`, ({ params }) => HttpResponse.json(agentView({ agent_id: params.id as string }))),
+      http.get(`${O}/api/v1/agent/sessions/mine`, ({ request }) => {
+        const agent = new URL(request.url).searchParams.get('agent_id')!;
+        const sessions = (held[agent] ?? []).map((id) => assignedSession({ session_id: id, user_id: `u_${id}`, assigned_agent_id: agent, unread_count: 1, last_message_preview: 'Any news?' }));
+        return HttpResponse.json({ sessions, next_cursor: null });
+      }),
+      http.post(`${O}/api/v1/agent/sessions/:id/transfer`, async ({ params, request }) => {
+        const body = (await request.json()) as { to_agent_id: string };
+        posts.push({ path: `transfer:${params.id}`, body });
+        held = { ...held, 'agent-001': [], [body.to_agent_id]: [params.id as string] };
+        return HttpResponse.json(handOver({ session_id: params.id as string, agent_status: 'assigned', assigned_agent_id: body.to_agent_id }));
+      }),
+      http.post(`${O}/api/v1/agent/sessions/:id/release`, async ({ params, request }) => {
+        posts.push({ path: `release:${params.id}`, body: await request.json() });
+        held = { ...held, 'agent-002': [] };
+        return HttpResponse.json(handOver({ session_id: params.id as string }));
+      }),
+    );
+    const user = userEvent.setup();
+    renderWithClient(<TeamPage isSupervisor rosterEnabled />);
+    await screen.findAllByTestId('agent-sessions', {}, { timeout: 3000 });
+    const ada = document.querySelector('[data-testid="agent-sessions"][data-agent-id="agent-001"]') as HTMLElement;
+    const row = await within(ada).findByTestId('agent-session');
+    expect(row).toHaveTextContent('u_sess-1');
+    expect(row).toHaveTextContent('Any news?');
+    await user.selectOptions(within(row).getByTestId('team-transfer-target'), 'agent-002');
+    await user.click(within(row).getByTestId('team-transfer'));
+    const ben = document.querySelector('[data-testid="agent-sessions"][data-agent-id="agent-002"]') as HTMLElement;
+    expect(await within(ben).findByTestId('agent-session')).toHaveAttribute('data-session-id', 'sess-1');
+    await waitFor(() => expect(within(ada).queryByTestId('agent-session')).toBeNull());
+    await user.click(within(ben).getByTestId('team-release'));
+    await waitFor(() => expect(within(ben).queryByTestId('agent-session')).toBeNull());
+    expect(posts).toEqual([
+      { path: 'transfer:sess-1', body: { to_agent_id: 'agent-002', note: 'Moved from the team page' } },
+      { path: 'release:sess-1', body: { reason: 'Released from the team page' } },
+    ]);
   });
 });
