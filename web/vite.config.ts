@@ -26,5 +26,7 @@ export default defineConfig({
     setupFiles: ['./src/testing/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
     restoreMocks: true,
+    // Longer than any wait inside a test (src/testing/setup.ts), so a slow test fails at its wait.
+    testTimeout: 30_000,
   },
 });

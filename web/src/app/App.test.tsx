@@ -392,7 +392,9 @@ describe('running a team', () => {
   });
 
   it('a server without the list keeps the browser\'s own', async () => {
-    backend({ serverMine: false });
+    const { sessions } = backend({ serverMine: false });
+    // Held by me (a remembered id whose details say otherwise is dropped as taken over).
+    sessions['sess-2'] = { ...sessions['sess-2']!, agent_status: 'assigned', assigned_agent_id: 'agent-001' };
     localStorage.setItem('workbench.mine.agent-001', JSON.stringify(['sess-2']));
     await signIn();
     const row = await screen.findByTestId('mine-item');
@@ -408,7 +410,7 @@ describe('running a team', () => {
     act(() => {
       FakeWebSocket.instances[0]!.emit({ type: 'session.changed', session_id: 'sess-2', agent_status: 'assigned', assigned_agent_id: 'agent-001', priority: 'high', at: new Date().toISOString() });
     });
-    const toast = await screen.findByTestId('toast', {}, { timeout: 4000 });
+    const toast = await screen.findByTestId('toast');
     expect(toast).toHaveTextContent('A session was transferred to you: sess-2');
     await user.click(within(toast).getByTestId('toast-action'));
     await waitFor(() => expect(window.location.pathname).toBe('/sessions/sess-2'));

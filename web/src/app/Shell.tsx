@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { RuntimeConfig } from '@/lib/api-types';
 import { setTokens } from '@/lib/auth/token-store';
 import { logoutUrl } from '@/lib/auth/cognito';
@@ -36,10 +36,21 @@ export function Shell({ config }: { config: RuntimeConfig }) {
   // A session transferred to me joins "Mine" as it happens, with a toast. One I accepted or
   // claimed myself is already in Mine by the time its event arrives (the answer comes first;
   // the event is given a moment, in case it does not).
+  // The pending decisions die with the shell: one left over from a signed-out agent must not
+  // add a session to the next agent's Mine.
+  const transferTimers = useRef(new Set<ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    const timers = transferTimers.current;
+    return () => {
+      timers.forEach(clearTimeout);
+      timers.clear();
+    };
+  }, []);
   useLiveUpdates(config.api_base ?? '', watched, config.ws_url, (event) => {
     if (!meId || event.agent_status !== 'assigned' || event.assigned_agent_id !== meId) return;
     const id = event.session_id;
-    setTimeout(() => {
+    const timer = setTimeout(() => {
+      transferTimers.current.delete(timer);
       if (readMine(meId).includes(id) || claimedByMe(id)) return;
       addMine(meId, id);
       setToasts((ts) =>
@@ -48,6 +59,7 @@ export function Shell({ config }: { config: RuntimeConfig }) {
           : [...ts, { id, text: `A session was transferred to you: ${id}`, action: { label: 'Open', onClick: () => navigate(sessionPath(id)) } }],
       );
     }, TRANSFER_TOAST_DELAY_MS);
+    transferTimers.current.add(timer);
   });
   useShortcuts({ '?': () => setHelp((h) => !h) });
 

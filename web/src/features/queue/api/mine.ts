@@ -60,9 +60,12 @@ export function claimedByMe(sessionId: string): boolean {
   return claiming.has(sessionId) || claimingNext > 0;
 }
 
-/** Forget the in-memory copy (tests). */
+/** Forget the in-memory copy and any claim in flight (tests: a test cut off mid-accept must
+ * not make the next one take a transfer in for its own accept). */
 export function resetMineCache(): void {
   cache.clear();
+  claiming.clear();
+  claimingNext = 0;
 }
 
 export function useLocalMine(agentId: string): string[] {

@@ -28,18 +28,20 @@ export function MineList({ rows, selectedId, onSelect, onForget }: { rows: MineR
     <ul className="mine" aria-label="My sessions">
       {rows.map((r) => {
         const waiting = r.waiting_since ? Date.parse(r.waiting_since) : Number.NaN;
-        const label = `Open session of ${r.user_id ?? r.session_id}${r.unread > 0 ? `, ${r.unread} unread` : ''}`;
         return (
           <li key={r.session_id} className={`mine-item${r.session_id === selectedId ? ' is-selected' : ''}${r.unread > 0 ? ' has-unread' : ''}`} data-testid="mine-item" data-session-id={r.session_id} aria-current={r.session_id === selectedId ? 'true' : undefined}>
-            <button type="button" className="queue-open" onClick={() => onSelect(r.session_id)} aria-label={label}>
+            <button type="button" className="queue-open" onClick={() => onSelect(r.session_id)}>
               <span className="queue-line">
                 <PriorityBadge priority={r.priority} />
                 <span className="queue-user">{r.user_id ?? r.session_id}</span>
                 <TierBadge level={r.member_level} />
                 {r.unread > 0 ? (
-                  <span className="unread" data-testid="mine-unread" title={`${r.unread} customer message${r.unread === 1 ? '' : 's'} you have not read`}>
-                    {r.unread}
-                  </span>
+                  <>
+                    <span className="unread" data-testid="mine-unread" title={`${r.unread} customer message${r.unread === 1 ? '' : 's'} you have not read`}>
+                      {r.unread}
+                    </span>
+                    <span className="sr-only"> unread</span>
+                  </>
                 ) : null}
                 {!Number.isNaN(waiting) ? <WaitingClock since={waiting} /> : <span className={`status status-${r.agent_status ?? 'unknown'}`}>{r.loading ? 'loading…' : r.error ? 'unavailable' : r.agent_status}</span>}
               </span>

@@ -203,7 +203,7 @@ describe('sessions by agent', () => {
     );
     const user = userEvent.setup();
     renderWithClient(<TeamPage isSupervisor rosterEnabled />);
-    await screen.findAllByTestId('agent-sessions', {}, { timeout: 3000 });
+    await screen.findAllByTestId('agent-sessions');
     const ada = document.querySelector('[data-testid="agent-sessions"][data-agent-id="agent-001"]') as HTMLElement;
     const row = await within(ada).findByTestId('agent-session');
     expect(row).toHaveTextContent('u_sess-1');
