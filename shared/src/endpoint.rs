@@ -15,6 +15,7 @@ pub enum Endpoint {
     SubmitSolution,
     Me,
     Chat,
+    CustomerThread,
     KnowledgeRecommend,
     BusinessAssist,
     InvalidateCache,
@@ -47,6 +48,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::SubmitSolution, "SubmitSolutionFunction", "submit-solution"),
     (Endpoint::Me, "AgentMeFunction", "agent-me"),
     (Endpoint::Chat, "ChatFunction", "chat"),
+    (Endpoint::CustomerThread, "CustomerThreadFunction", "customer-thread"),
     (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
     (Endpoint::BusinessAssist, "BusinessAssistFunction", "business-assist"),
     (Endpoint::InvalidateCache, "InvalidateCacheFunction", "invalidate-cache"),
@@ -130,6 +132,7 @@ impl Endpoint {
             Endpoint::SubmitSolution => Operation::SubmitSolution,
             Endpoint::Me => Operation::WhoAmI,
             Endpoint::Chat => Operation::Chat,
+            Endpoint::CustomerThread => Operation::ReadThread,
             Endpoint::KnowledgeRecommend => Operation::RecommendKnowledge,
             Endpoint::BusinessAssist => Operation::BusinessAssist,
             Endpoint::ListSolutions => Operation::ListSolutions,
@@ -158,6 +161,7 @@ impl Endpoint {
         !matches!(
             self,
             Endpoint::Chat
+                | Endpoint::CustomerThread
                 | Endpoint::OpenApiDocument
                 | Endpoint::InvalidateCache
                 | Endpoint::UpsertDocument
@@ -201,7 +205,7 @@ mod tests {
     #[test]
     fn the_agent_routes_are_those_of_the_agent_operations() {
         for endpoint in Endpoint::all() {
-            let integration = matches!(endpoint.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs);
+            let integration = matches!(endpoint.operation(), Operation::Chat | Operation::ReadThread | Operation::ManageKnowledge | Operation::ReadApiDocs);
             assert_eq!(endpoint.is_agent_route(), !integration, "{endpoint:?}");
         }
     }

@@ -24,4 +24,5 @@ mod team;
 #[cfg(feature = "e5")]
 mod semantic;
 mod template_contract;
+mod thread;
 mod tls;

@@ -152,6 +152,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
             (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], true),
         ),
         ("SessionEventsFunction", (&["dynamodb:Query"][..], false)),
+        ("CustomerThreadFunction", (&["dynamodb:GetItem", "dynamodb:Query"][..], false)),
         ("GetAgentFunction", (&["dynamodb:GetItem"][..], false)),
         ("SetAgentCapacityFunction", (&["dynamodb:UpdateItem"][..], false)),
         ("MetricsSummaryFunction", (&["dynamodb:Query"][..], true)),

@@ -16,6 +16,7 @@ mod sessions;
 mod solutions;
 mod team;
 mod transact;
+mod thread;
 mod transitions;
 mod update;
 
@@ -26,6 +27,7 @@ pub use items::{AgentItem, PendingItem, WaitItem};
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
 pub use team::{HourlyTotals, TeamSnapshot};
+pub use thread::{ThreadCursor, ThreadPage};
 pub use transact::Tally;
 pub use transitions::{Assignee, HandOver, SweepCount};
 pub use update::UpdateSpec;
