@@ -25,4 +25,5 @@ mod team;
 mod semantic;
 mod template_contract;
 mod thread;
+mod webhook;
 mod tls;
