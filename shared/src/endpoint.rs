@@ -87,6 +87,9 @@ pub const LIVE_FANOUT_FUNCTION: (&str, &str) = ("LiveFanoutFunction", "live-fano
 pub const LIVE_FUNCTIONS: [(&str, &str); 4] =
     [LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_PING_FUNCTION, LIVE_FANOUT_FUNCTION];
 
+/// The enrichment function of the pipe from the table's stream to the customer event bus.
+pub const CUSTOMER_EVENTS_FUNCTION: (&str, &str) = ("CustomerEventsFunction", "customer-events");
+
 /// The functions that embed text (a query, a FAQ, a document): only they carry the model.
 pub const EMBEDDING_ENDPOINTS: &[Endpoint] = &[
     Endpoint::Chat,

@@ -172,3 +172,63 @@ async fn every_event_reaches_the_receiver_signed_and_is_handled_once_in_order_de
         assert!(!bodies.contains(internal), "a webhook carried {internal}");
     }
 }
+
+/// The README's receiver, run as it is (its port made free): the local deliverer's signed events
+/// are taken and printed once each; a forged signature and a stale one are refused.
+#[tokio::test]
+async fn the_readmes_receiver_takes_signed_events_and_refuses_forged_and_stale_ones() {
+    let Ok(python) = which_python() else {
+        eprintln!("no python3 on PATH: the README receiver is not run");
+        return;
+    };
+    let readme = std::fs::read_to_string(crate::helpers::repo_root().join("README.md")).unwrap();
+    let code = readme.split("<!-- webhook-receiver -->\n```python\n").nth(1).unwrap().split("```").next().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let code = code.replace("9000", &port.to_string());
+    let mut child = std::process::Command::new(python)
+        .args(["-u", "-c", &code])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/");
+    let http = reqwest::Client::new();
+    let event = OutboundEvent {
+        event_id: "msg.msg-1".into(),
+        kind: workbench::live::outbound::MESSAGE_CREATED.into(),
+        session_id: "sess-1".into(),
+        occurred_at: "2026-07-03T10:00:00.000000Z".into(),
+        message: None,
+        previous_status: None,
+        agent_status: None,
+    };
+    let body = event.to_body();
+    let post = |signature: String| {
+        let http = http.clone();
+        let (url, body) = (url.clone(), body.clone());
+        async move {
+            for _ in 0..50 {
+                match http.post(&url).header(SIGNATURE_HEADER, &signature).body(body.clone()).send().await {
+                    Ok(r) => return r.status(),
+                    Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            }
+            panic!("the README receiver did not start");
+        }
+    };
+    let now = chrono::Utc::now().timestamp();
+    let signed = workbench::live::outbound::signature_header(b"dev-secret", now, &body);
+    assert_eq!(post(signed.clone()).await, StatusCode::OK);
+    assert_eq!(post(signed).await, StatusCode::OK, "a redelivery is taken (and not handled again)");
+    assert_eq!(post(workbench::live::outbound::signature_header(b"wrong", now, &body)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(post(workbench::live::outbound::signature_header(b"dev-secret", now - 600, &body)).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(post("garbage".into()).await, StatusCode::UNAUTHORIZED);
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(printed.matches(workbench::live::outbound::MESSAGE_CREATED).count(), 1, "handled once: {printed}");
+}
+
+fn which_python() -> Result<&'static str, ()> {
+    std::process::Command::new("python3").arg("--version").output().map(|_| "python3").map_err(|_| ())
+}

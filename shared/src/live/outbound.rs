@@ -128,6 +128,32 @@ pub fn outbound_from_change(old: Option<&Item>, new: Option<&Item>) -> Vec<Outbo
     Vec::new()
 }
 
+/// The outbound events of a batch of the table's stream records, in stream order (as
+/// EventBridge Pipes hands a DynamoDB stream batch to its enrichment function).
+pub fn outbound_from_records(records: &[aws_lambda_events::event::dynamodb::EventRecord]) -> Vec<OutboundEvent> {
+    records
+        .iter()
+        .flat_map(|record| {
+            let image = |item: &serde_dynamo::Item| -> Option<Item> {
+                let item: Item = item.clone().into();
+                (!item.is_empty()).then_some(item)
+            };
+            outbound_from_change(image(&record.change.old_image).as_ref(), image(&record.change.new_image).as_ref())
+        })
+        .collect()
+}
+
+/// What the bus carries for one event, as its `detail`: the event, its id and its signature.
+/// The webhook rule sends `detail.event` as the body (compact JSON, the bytes signed) with the
+/// other two as headers.
+pub fn bus_detail(event: &OutboundEvent, secret: &[u8], now: i64) -> serde_json::Value {
+    serde_json::json!({
+        "event": event,
+        "event_id": event.event_id,
+        "signature": signature_header(secret, now, &event.to_body()),
+    })
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
