@@ -16,6 +16,7 @@ pub enum Endpoint {
     SubmitSolution,
     Me,
     Chat,
+    CustomerThread,
     KnowledgeRecommend,
     BusinessAssist,
     InvalidateCache,
@@ -49,6 +50,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::SubmitSolution, "SubmitSolutionFunction", "submit-solution"),
     (Endpoint::Me, "AgentMeFunction", "agent-me"),
     (Endpoint::Chat, "ChatFunction", "chat"),
+    (Endpoint::CustomerThread, "CustomerThreadFunction", "customer-thread"),
     (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
     (Endpoint::BusinessAssist, "BusinessAssistFunction", "business-assist"),
     (Endpoint::InvalidateCache, "InvalidateCacheFunction", "invalidate-cache"),
@@ -86,6 +88,9 @@ pub const LIVE_PING_FUNCTION: (&str, &str) = ("LivePingFunction", "live-ping");
 pub const LIVE_FANOUT_FUNCTION: (&str, &str) = ("LiveFanoutFunction", "live-fanout");
 pub const LIVE_FUNCTIONS: [(&str, &str); 4] =
     [LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_PING_FUNCTION, LIVE_FANOUT_FUNCTION];
+
+/// The enrichment function of the pipe from the table's stream to the customer event bus.
+pub const CUSTOMER_EVENTS_FUNCTION: (&str, &str) = ("CustomerEventsFunction", "customer-events");
 
 /// The functions that embed text (a query, a FAQ, a document): only they carry the model.
 pub const EMBEDDING_ENDPOINTS: &[Endpoint] = &[
@@ -133,6 +138,7 @@ impl Endpoint {
             Endpoint::SubmitSolution => Operation::SubmitSolution,
             Endpoint::Me => Operation::WhoAmI,
             Endpoint::Chat => Operation::Chat,
+            Endpoint::CustomerThread => Operation::ReadThread,
             Endpoint::KnowledgeRecommend => Operation::RecommendKnowledge,
             Endpoint::BusinessAssist => Operation::BusinessAssist,
             Endpoint::ListSolutions => Operation::ListSolutions,
@@ -161,6 +167,7 @@ impl Endpoint {
         !matches!(
             self,
             Endpoint::Chat
+                | Endpoint::CustomerThread
                 | Endpoint::OpenApiDocument
                 | Endpoint::InvalidateCache
                 | Endpoint::UpsertDocument
@@ -204,7 +211,7 @@ mod tests {
     #[test]
     fn the_agent_routes_are_those_of_the_agent_operations() {
         for endpoint in Endpoint::all() {
-            let integration = matches!(endpoint.operation(), Operation::Chat | Operation::ManageKnowledge | Operation::ReadApiDocs);
+            let integration = matches!(endpoint.operation(), Operation::Chat | Operation::ReadThread | Operation::ManageKnowledge | Operation::ReadApiDocs);
             assert_eq!(endpoint.is_agent_route(), !integration, "{endpoint:?}");
         }
     }

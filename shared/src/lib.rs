@@ -28,6 +28,7 @@ pub mod runtime;
 pub mod state_machine;
 pub mod store;
 pub mod text;
+pub mod thread;
 pub mod turn_policy;
 
 pub use app::App;

@@ -13,7 +13,7 @@ use crate::api::agent::{
     SendMessageRequest, SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI,
 };
 use crate::api::business::AssistRequest;
-use crate::api::chat::{ChatRequest, ChatResponse};
+use crate::api::chat::{ChatRequest, ChatResponse, ThreadResponse};
 use crate::api::errors::{errors_of, ErrorBody, ErrorCode};
 use crate::api::knowledge::{
     ApproveRequest, Deleted, DocumentList, DocumentRequest, FaqPage, FaqRequest, FaqView, InvalidateRequest,
@@ -137,6 +137,19 @@ mod paths {
         responses((status = 200, description = "The turn", body = ChatResponse)),
         security(("ApiKey" = [])))]
     fn chat() {}
+
+    #[utoipa::path(get, path = "/api/v1/chat/sessions/{session_id}/messages", operation_id = "customer-thread", tag = "customer",
+        summary = "The thread as the customer sees it, oldest first: their words, the bot's, the agents' and the notices",
+        description = "Never a system record, a card, an agent id or business data. A `user_id` that does not own the session is a 404, as a missing session is.",
+        params(
+            ("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$"),
+            ("user_id" = String, Query, description = "The customer the session belongs to", pattern = r"^[A-Za-z0-9._:-]{1,128}$"),
+            ("after" = Option<String>, Query, description = "The `next_cursor` of the previous page; absent reads from the start"),
+            ("limit" = Option<i32>, Query, minimum = 1, maximum = 100, description = "Page size (default 50)"),
+        ),
+        responses((status = 200, description = "A page of the thread", body = ThreadResponse)),
+        security(("ApiKey" = [])))]
+    fn customer_thread() {}
 
     #[utoipa::path(get, path = "/api/v1/escalation/solutions", operation_id = "list-solutions", tag = "review",
         summary = "The review queue of one status, oldest first",
@@ -275,7 +288,7 @@ mod paths {
         description = "The workbench tutorial's agent endpoints, the customer chat, knowledge and review. Errors are `{\"error\": \"<code>\", \"message\": \"…\"}`; README has the catalogue."),
     paths(paths::pending_list, paths::my_sessions, paths::session_details, paths::accept_session, paths::send_message,
         paths::knowledge_recommend, paths::business_assist, paths::resolve_session, paths::submit_solution, paths::me,
-        paths::chat, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
+        paths::chat, paths::customer_thread, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
         paths::upsert_document, paths::list_documents, paths::delete_document, paths::create_faq, paths::list_faqs,
         paths::delete_faq, paths::release_session, paths::transfer_session, paths::next_session,
         paths::session_events, paths::get_agent, paths::set_agent_capacity, paths::metrics_summary,

@@ -36,6 +36,7 @@ macro_rules! handler_of {
     (Me) => { $crate::handlers::agent::me };
     (OpenApiDocument) => { $crate::openapi::openapi_document };
     (Chat) => { $crate::handlers::chat::chat };
+    (CustomerThread) => { $crate::handlers::chat::customer_thread };
     (KnowledgeRecommend) => { $crate::handlers::knowledge::knowledge_recommend };
     (BusinessAssist) => { $crate::handlers::business::business_assist };
     (InvalidateCache) => { $crate::handlers::knowledge::invalidate_cache };
@@ -95,6 +96,7 @@ impl Endpoint {
             Endpoint::SubmitSolution => |app, req, caller| Box::pin(crate::handler_of!(SubmitSolution)(app, req, caller)),
             Endpoint::Me => |app, req, caller| Box::pin(crate::handler_of!(Me)(app, req, caller)),
             Endpoint::Chat => |app, req, caller| Box::pin(crate::handler_of!(Chat)(app, req, caller)),
+            Endpoint::CustomerThread => |app, req, caller| Box::pin(crate::handler_of!(CustomerThread)(app, req, caller)),
             Endpoint::KnowledgeRecommend => |app, req, caller| Box::pin(crate::handler_of!(KnowledgeRecommend)(app, req, caller)),
             Endpoint::BusinessAssist => |app, req, caller| Box::pin(crate::handler_of!(BusinessAssist)(app, req, caller)),
             Endpoint::InvalidateCache => |app, req, caller| Box::pin(crate::handler_of!(InvalidateCache)(app, req, caller)),

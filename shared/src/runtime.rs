@@ -96,3 +96,34 @@ pub async fn run_live_fanout() -> Result<(), Error> {
     }))
     .await
 }
+
+/// The enrichment step of the pipe from the table's stream to the customer event bus
+/// (template.yaml, `CustomerEventsPipe`): a batch of stream records in, one signed bus detail per
+/// outbound event out ([`crate::live::outbound`]). The webhook secret (`CUSTOMER_WEBHOOK_SECRET`,
+/// or the Secrets Manager secret `CUSTOMER_WEBHOOK_SECRET_ARN`) is read once per container.
+pub async fn run_customer_events() -> Result<(), Error> {
+    init_tracing();
+    let secret: &'static [u8] = Box::leak(webhook_secret().await?.into_bytes().into_boxed_slice());
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: LambdaEvent<Vec<aws_lambda_events::event::dynamodb::EventRecord>>| async move {
+            let events = crate::live::outbound::outbound_from_records(&event.payload);
+            let now = chrono::Utc::now().timestamp();
+            let details: Vec<serde_json::Value> =
+                events.iter().map(|e| crate::live::outbound::bus_detail(e, secret, now)).collect();
+            tracing::info!(records = event.payload.len(), events = details.len(), "customer events");
+            Ok::<_, Error>(details)
+        },
+    ))
+    .await
+}
+
+async fn webhook_secret() -> Result<String, Error> {
+    if let Ok(secret) = std::env::var("CUSTOMER_WEBHOOK_SECRET") {
+        return Ok(secret);
+    }
+    let arn = std::env::var("CUSTOMER_WEBHOOK_SECRET_ARN")
+        .map_err(|_| crate::config::ConfigError::Missing("CUSTOMER_WEBHOOK_SECRET_ARN"))?;
+    let shared = crate::app::aws_shared_config().await;
+    let value = aws_sdk_secretsmanager::Client::new(&shared).get_secret_value().secret_id(arn).send().await?;
+    Ok(value.secret_string().unwrap_or_default().to_string())
+}

@@ -206,6 +206,12 @@ pub fn token(sub: &str, groups: &[&str]) -> String {
 /// read and fanned out to the server's `/ws` sockets. Returns once the stream reader holds its
 /// shard iterators, so every write made after this call is delivered.
 pub async fn spawn_live_app() -> TestApp {
+    spawn_live_app_with(None).await
+}
+
+/// As [`spawn_live_app`], with the customer's outbound events handed to `outbound` (the local
+/// webhook deliverer), as `local-api` does when `CUSTOMER_WEBHOOK_URL` is set.
+pub async fn spawn_live_app_with(outbound: Option<workbench_local::webhook::OutboundSink>) -> TestApp {
     let app = fresh_app().await;
     let functions = template::load(&repo_root().join("template.yaml")).expect("read template.yaml");
     let router = Router::from_routes(&functions.routes).expect("every template route has a handler");
@@ -214,7 +220,8 @@ pub async fn spawn_live_app() -> TestApp {
     let mut api = server::LocalApi::new(app.clone(), router, identity());
     api.cors = functions.cors.clone();
     let streams = workbench_local::live::streams_client(Some(&dynamodb_endpoint())).await;
-    let mut ready = workbench_local::live::spawn_stream_reader(app.store.clone(), streams, api.live.clone());
+    let mut ready =
+        workbench_local::live::spawn_stream_reader_with_outbound(app.store.clone(), streams, api.live.clone(), outbound);
     tokio::time::timeout(std::time::Duration::from_secs(10), ready.wait_for(|ready| *ready))
         .await
         .expect("the stream reader starts within 10 s")

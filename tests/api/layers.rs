@@ -15,7 +15,7 @@ const FLOORS: &[&[&str]] = &[
     // 1. Pure: no I/O, no other module of the crate.
     &["domain", "intent", "metrics", "knowledge", "text"],
     // 2. Pure rules over the domain.
-    &["escalation", "state_machine", "queue"],
+    &["escalation", "state_machine", "queue", "thread"],
     // 3. Who may do what; the bot's side of a turn.
     &["auth", "turn_policy"],
     // 4. Plain data read once, the endpoint table, typed errors.

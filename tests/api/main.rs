@@ -25,4 +25,6 @@ mod team;
 #[cfg(feature = "e5")]
 mod semantic;
 mod template_contract;
+mod thread;
+mod webhook;
 mod tls;

@@ -4,6 +4,7 @@ use crate::helpers::repo_root;
 use serde_yaml_ng::Value;
 use std::collections::BTreeSet;
 use workbench::routes::{INGEST_FUNCTION, MAINTENANCE_FUNCTION};
+use workbench::endpoint::CUSTOMER_EVENTS_FUNCTION;
 use workbench::Endpoint;
 use workbench_local::template;
 
@@ -161,6 +162,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
             (&["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..], true),
         ),
         ("SessionEventsFunction", (&["dynamodb:Query"][..], false)),
+        ("CustomerThreadFunction", (&["dynamodb:GetItem", "dynamodb:Query"][..], false)),
         ("GetAgentFunction", (&["dynamodb:GetItem"][..], false)),
         ("SetAgentCapacityFunction", (&["dynamodb:UpdateItem"][..], false)),
         ("MetricsSummaryFunction", (&["dynamodb:Query"][..], true)),
@@ -172,6 +174,7 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ("LiveConnectFunction", (&["dynamodb:PutItem"][..], false)),
         ("LiveDisconnectFunction", (&["dynamodb:DeleteItem"][..], false)),
         ("LivePingFunction", (&[][..], false)),
+        ("CustomerEventsFunction", (&[][..], false)),
         (
             "LiveFanoutFunction",
             (
@@ -227,7 +230,9 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         assert_eq!(manages_sockets, name == "LiveFanoutFunction", "{name}: posting to sockets");
         // Only the functions whose wiring reads the API key secret may (the binary of any other
         // does not even link the Secrets Manager client).
-        let reads = Endpoint::from_function_name(name).is_some_and(|e| e.reads_secrets());
+        // The customer events function reads the webhook's signing secret.
+        let reads =
+            Endpoint::from_function_name(name).is_some_and(|e| e.reads_secrets()) || name == CUSTOMER_EVENTS_FUNCTION.0;
         assert_eq!(reads_secret, reads, "{name}: secretsmanager:GetSecretValue");
         checked += 1;
     }
@@ -576,6 +581,7 @@ fn reserved_concurrency_bounds_chat_ingestion_and_the_fan_out() {
         ("ChatFunction".to_string(), 50),
         ("IngestEscalationFunction".to_string(), 10),
         ("LiveFanoutFunction".to_string(), 10),
+        ("CustomerEventsFunction".to_string(), 10),
     ]);
     assert_eq!(reserved, expected);
     // Lambda keeps at least 100 of the account's default 1,000 unreserved.
@@ -610,4 +616,50 @@ fn every_checkov_skip_has_a_reason_and_is_listed_in_the_readme() {
     }
     let test_sh = std::fs::read_to_string(repo_root().join("infra/test.sh")).unwrap();
     assert!(test_sh.contains(".venv/bin/checkov -f template.yaml --framework cloudformation"), "infra/test.sh runs checkov");
+}
+
+/// Issue 21: the customer's events flow from the table's stream (new message and audit items of
+/// sessions only) through the enrichment function that derives and signs them to the customer
+/// event bus; with CustomerWebhookUrl a rule sends each, body as signed and signature in a header,
+/// to an API destination, retried within the signature's tolerance and then dead-lettered.
+#[test]
+fn the_customer_events_flow_from_the_stream_to_a_signed_webhook() {
+    let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
+    let resources = resources(&doc);
+    let get = |name: &str| untag(&resources[&Value::from(name)]).clone();
+    let text = |v: &Value| serde_yaml_ng::to_string(v).unwrap();
+
+    let pipe = get("CustomerEventsPipe");
+    assert_eq!(untag(&pipe["Type"]).as_str(), Some("AWS::Pipes::Pipe"));
+    let props = untag(&pipe["Properties"]);
+    assert!(text(&props["Source"]).contains("Table.StreamArn"));
+    assert!(text(&props["Enrichment"]).contains(&format!("{}.Arn", CUSTOMER_EVENTS_FUNCTION.0)));
+    assert!(text(&props["Target"]).contains("CustomerEventBus.Arn"));
+    let stream = untag(&props["SourceParameters"]["DynamoDBStreamParameters"]);
+    assert!(text(&stream["DeadLetterConfig"]).contains("CustomerEventsDeadLetterQueue.Arn"));
+    let filter = text(&props["SourceParameters"]["FilterCriteria"]);
+    for needed in ["INSERT", "SESSION#", "MSG#", "AUDIT#"] {
+        assert!(filter.contains(needed), "the pipe's filter lacks {needed}");
+    }
+    let source = untag(&props["TargetParameters"]["EventBridgeEventBusParameters"]["Source"]).as_str().unwrap().to_string();
+
+    let parameter = untag(&doc["Parameters"]["CustomerWebhookUrl"]);
+    assert_eq!(untag(&parameter["Default"]).as_str(), Some(""));
+    for name in ["CustomerWebhookConnection", "CustomerWebhookDestination", "CustomerWebhookRole", "CustomerWebhookRule", "CustomerEventsDeadLetterQueuePolicy"] {
+        assert_eq!(untag(&get(name)["Condition"]).as_str(), Some("HasCustomerWebhook"), "{name}");
+    }
+    let rule = untag(&get("CustomerWebhookRule")["Properties"]).clone();
+    assert!(text(&rule["EventPattern"]).contains(&source), "the rule takes the pipe's events");
+    let target = untag(&rule["Targets"]).as_sequence().unwrap()[0].clone();
+    assert_eq!(untag(&target["InputPath"]).as_str(), Some("$.detail.event"));
+    let headers = untag(&target["HttpParameters"]["HeaderParameters"]);
+    assert_eq!(untag(&headers["X-Workbench-Signature"]).as_str(), Some("$.detail.signature"));
+    assert_eq!(untag(&headers["X-Workbench-Event-Id"]).as_str(), Some("$.detail.event_id"));
+    let age = untag(&target["RetryPolicy"]["MaximumEventAgeInSeconds"]).as_i64().unwrap();
+    assert!(age <= workbench::live::outbound::SIGNATURE_TOLERANCE_SECONDS, "retries outlive the signature");
+    assert!(text(&target["DeadLetterConfig"]).contains("CustomerEventsDeadLetterQueue.Arn"));
+    let secret = get("CustomerWebhookSecret");
+    assert_eq!(untag(&secret["Type"]).as_str(), Some("AWS::SecretsManager::Secret"));
+    let function = untag(&get(CUSTOMER_EVENTS_FUNCTION.0)["Properties"]).clone();
+    assert!(text(&function["Environment"]).contains("CustomerWebhookSecret"));
 }

@@ -12,6 +12,7 @@ pub mod router;
 pub mod seed;
 pub mod server;
 pub mod template;
+pub mod webhook;
 
 /// The embedder the functions use, as the environment chooses it (`EMBEDDING_PROVIDER`; unset is
 /// the local e5 model, which needs a build with the `e5` feature): benchmarks and the load run

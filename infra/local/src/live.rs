@@ -31,6 +31,8 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 use workbench::error::ApiError;
+use crate::webhook::OutboundSink;
+use workbench::live::outbound::outbound_from_change;
 use workbench::live::{action_of, events_from_change, fan_out, PostError, Poster, PONG};
 use workbench::store::{Item, Store};
 
@@ -306,12 +308,24 @@ pub fn spawn_stream_reader(
     streams: aws_sdk_dynamodbstreams::Client,
     poster: Arc<dyn Poster>,
 ) -> watch::Receiver<bool> {
+    spawn_stream_reader_with_outbound(store, streams, poster, None)
+}
+
+/// As [`spawn_stream_reader`], and the customer's outbound events of every change, derived from
+/// the same records, handed to `outbound` in stream order (the local bus: [`crate::webhook`]).
+pub fn spawn_stream_reader_with_outbound(
+    store: Store,
+    streams: aws_sdk_dynamodbstreams::Client,
+    poster: Arc<dyn Poster>,
+    outbound: Option<OutboundSink>,
+) -> watch::Receiver<bool> {
     let (ready_tx, ready) = watch::channel(false);
     tokio::spawn(async move {
         let mut state = ReaderState::default();
         let mut backoff = Duration::from_millis(200);
         loop {
-            let Err(err) = read_stream(&store, &streams, poster.as_ref(), &mut state, &ready_tx, &mut backoff).await;
+            let Err(err) =
+                read_stream(&store, &streams, poster.as_ref(), outbound.as_ref(), &mut state, &ready_tx, &mut backoff).await;
             tracing::warn!(error = %err, table = store.table(), retry_in_ms = backoff.as_millis() as u64, "live updates: the stream reader failed");
             for shard in state.shards.values_mut() {
                 shard.iterator = None;
@@ -329,6 +343,7 @@ async fn read_stream(
     store: &Store,
     streams: &aws_sdk_dynamodbstreams::Client,
     poster: &dyn Poster,
+    outbound: Option<&OutboundSink>,
     state: &mut ReaderState,
     ready: &watch::Sender<bool>,
     backoff: &mut Duration,
@@ -384,6 +399,7 @@ async fn read_stream(
             let records = out.records.unwrap_or_default();
             any_records |= !records.is_empty();
             let mut events = Vec::new();
+            let mut customer_events = Vec::new();
             for record in records {
                 let Some(change) = record.dynamodb else { continue };
                 if let Some(sequence) = change.sequence_number {
@@ -392,6 +408,14 @@ async fn read_stream(
                 let old = change.old_image.map(convert_item);
                 let new = change.new_image.map(convert_item);
                 events.extend(events_from_change(old.as_ref(), new.as_ref()));
+                if outbound.is_some() {
+                    customer_events.extend(outbound_from_change(old.as_ref(), new.as_ref()));
+                }
+            }
+            if let (Some(sink), false) = (outbound, customer_events.is_empty()) {
+                if sink.send(customer_events).is_err() {
+                    tracing::warn!("customer webhook: the deliverer has stopped; events dropped");
+                }
             }
             if !events.is_empty() {
                 if let Err(err) = fan_out(store, poster, &events, chrono::Utc::now()).await {

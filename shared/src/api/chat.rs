@@ -1,6 +1,8 @@
-//! The bot's front door: a customer's chat turn and the bot's answer.
+//! The bot's front door: a customer's chat turn and the bot's answer, and the customer's side
+//! of the thread.
 
 use crate::domain::AgentStatus;
+use crate::thread::ThreadMessage;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_CUSTOMER_MESSAGE_CHARS: usize = 2000;
@@ -32,4 +34,23 @@ pub struct ChatResponse {
     #[schema(value_type = Option<crate::domain::EscalationPriority>)]
     pub priority: Option<&'static str>,
     pub sources: Vec<String>,
+    /// What became visible to the customer since their previous turn, oldest first: the agents'
+    /// messages and the notices in between, then this turn's own messages (the customer's and
+    /// the bot's reply). The thread read (`GET /api/v1/chat/sessions/{session_id}/messages`)
+    /// is the whole of it.
+    pub messages: Vec<ThreadMessage>,
+}
+
+/// `GET /api/v1/chat/sessions/{session_id}/messages`: a page of the customer-visible thread.
+#[derive(Serialize, Debug, utoipa::ToSchema)]
+pub struct ThreadResponse {
+    pub session_id: String,
+    pub agent_status: AgentStatus,
+    /// Oldest first.
+    pub messages: Vec<ThreadMessage>,
+    /// Pass as `after` for the next page; at the end of the thread, it reads what is written
+    /// after this page (a channel polls with it).
+    pub next_cursor: String,
+    /// More lines are there now: read again with `next_cursor` at once.
+    pub has_more: bool,
 }

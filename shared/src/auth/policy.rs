@@ -24,6 +24,8 @@ pub enum Operation {
     SubmitSolution,
     /// A customer turn through the bot's front door.
     Chat,
+    /// Read a session's customer-visible thread, as the customer's channel.
+    ReadThread,
     ListSolutions,
     ReviewSolution,
     /// Documents, FAQs and the knowledge cache.
@@ -60,6 +62,7 @@ impl Operation {
         Operation::Resolve,
         Operation::SubmitSolution,
         Operation::Chat,
+        Operation::ReadThread,
         Operation::ListSolutions,
         Operation::ReviewSolution,
         Operation::ManageKnowledge,
@@ -145,8 +148,8 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
         // ingestion pipeline's admin key; reviewers publish through the review queue.
         (Principal::Agent(_), ManageKnowledge) => false,
         (Principal::Agent(a), ReviewSolution) => a.has(Role::Reviewer),
-        (Principal::Agent(_), Chat) => false,
-        (Principal::Service(s), Chat) => s.has(Scope::Chat),
+        (Principal::Agent(_), Chat | ReadThread) => false,
+        (Principal::Service(s), Chat | ReadThread) => s.has(Scope::Chat),
         (
             Principal::Service(s),
             ListPending | ViewSession | RecommendKnowledge | Accept | NextInQueue | SendMessage | BusinessAssist
@@ -163,6 +166,7 @@ pub fn admit(principal: &Principal, operation: Operation) -> Result<(), Denied> 
     } else {
         Err(Denied::forbidden(match (principal, operation) {
             (Principal::Agent(_), Chat) => "an agent token cannot post as a customer".to_string(),
+            (Principal::Agent(_), ReadThread) => "an agent token cannot read as the customer's channel".to_string(),
             (Principal::Agent(_), ManageKnowledge) => {
                 "knowledge is managed with an admin X-API-Key; reviewers publish FAQs through the review queue".to_string()
             }
@@ -197,7 +201,7 @@ fn needed(operation: Operation) -> &'static str {
         }
         Release | Transfer => "the agent or supervisor role, or the agent-proxy scope",
         SetCapacity | MetricsSummary => "the supervisor role, or the admin scope",
-        Chat => "the chat scope",
+        Chat | ReadThread => "the chat scope",
         ListSolutions => "the reviewer or supervisor role, or the admin scope",
         ManageKnowledge => "the admin scope",
         ReviewSolution => "the reviewer role, or the admin scope",
@@ -406,7 +410,7 @@ mod tests {
                 ViewAgent, ListAssigned,
             ]),
             ("signed in, no group", agent("n", &[]), vec![WhoAmI]),
-            ("chat key", key(&[Scope::Chat]), vec![Chat]),
+            ("chat key", key(&[Scope::Chat]), vec![Chat, ReadThread]),
             ("ingest key", key(&[Scope::Ingest]), vec![]),
             ("agent-proxy key", key(&[Scope::AgentProxy]), vec![
                 ListPending, ViewSession, RecommendKnowledge, Accept, SendMessage, BusinessAssist, Resolve,

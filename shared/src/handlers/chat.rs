@@ -1,15 +1,19 @@
 //! POST /api/v1/chat: the customer's side of the loop. The handler parses, asks the bot for a
 //! reply, asks the turn policy (`crate::turn_policy`) what the turn does, has the store write it
-//! in one guarded transaction, and answers.
+//! in one guarded transaction, and answers. GET /api/v1/chat/sessions/{session_id}/messages:
+//! the customer-visible thread (`crate::thread`), paged.
 
-use crate::api::chat::{ChatRequest, ChatResponse, MAX_CUSTOMER_MESSAGE_CHARS};
+use crate::api::chat::{ChatRequest, ChatResponse, ThreadResponse, MAX_CUSTOMER_MESSAGE_CHARS};
+use crate::api::paging::page_size;
 use crate::app::App;
 use crate::auth::Principal;
 use crate::business::AssistContext;
-use crate::domain::{new_id, Author, MemberLevel, Message, Role, Session};
+use crate::domain::{new_id, AgentStatus, Author, MemberLevel, Message, Role, Session};
 use crate::error::{ApiError, StoreError};
 use crate::escalation::build_card;
-use crate::http::{json_body, optional_id, required_id, required_text};
+use crate::http::{json_body, ok, optional_id, path_id, query_param, required_id, required_text};
+use crate::store::ThreadCursor;
+use crate::thread::{since_last_customer_turn, visible_lines, Audience};
 use crate::idempotency::Answer;
 use crate::intent;
 use crate::metrics::Emf;
@@ -20,6 +24,9 @@ pub use crate::turn_policy::{FALLBACK, TRANSFER_NOTICE, WAITING_NOTICE};
 
 /// A turn decided on a status that changed before it was written is decided again, this often.
 const TURN_ATTEMPTS: usize = 3;
+
+/// How far back a chat answer looks for what is new since the customer's previous turn.
+const RECENT_THREAD: i32 = 50;
 
 /// The bot's best reply: a confident FAQ match answers with its answer; a confident document
 /// chunk answers with the passage; anything else is a failed turn that points the customer to
@@ -114,6 +121,28 @@ pub async fn chat(app: &App, req: &Request, _caller: &Principal) -> Result<Respo
     handle_turn(app, requested_session, &turn).await?.respond()
 }
 
+/// GET /api/v1/chat/sessions/{session_id}/messages?user_id=&after=&limit= — the thread as the
+/// customer sees it, oldest first. A session of another user is as unknown as a missing one.
+pub async fn customer_thread(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let user_id = required_id("user_id", query_param(req, "user_id"))?;
+    let limit = page_size(req)?;
+    let after = match query_param(req, "after").filter(|a| !a.trim().is_empty()) {
+        None => ThreadCursor::default(),
+        Some(raw) => ThreadCursor::parse(&raw)
+            .ok_or_else(|| ApiError::invalid_field("`after` is not a cursor this API issued"))?,
+    };
+    let page = app.store.thread_page(&session_id, &after, limit).await?;
+    let session = page.session.filter(|s| s.user_id == user_id).ok_or_else(|| ApiError::session_not_found(&session_id))?;
+    ok(&ThreadResponse {
+        session_id,
+        agent_status: session.agent_status,
+        messages: visible_lines(&page.sources, Audience::Customer),
+        next_cursor: page.next.encode(),
+        has_more: page.has_more,
+    })
+}
+
 pub struct CustomerMessage {
     pub user_id: String,
     pub text: String,
@@ -186,6 +215,13 @@ async fn play_turn(app: &App, current: &TurnSession, turn: &CustomerMessage) -> 
             Some(build_card(&escalated, &history, earlier_tickets))
         }
     };
+    // Only an agent (or the queue) adds to a thread between the customer's turns: a bot-only
+    // session's answer is this turn's messages, at no extra read.
+    let recent = if current.is_new || session.agent_status == AgentStatus::None {
+        Vec::new()
+    } else {
+        app.store.recent_thread(&session.session_id, RECENT_THREAD).await?
+    };
     let outcome = &plan.outcome;
     let answer = Answer::ok(&ChatResponse {
         session_id: session.session_id.clone(),
@@ -195,6 +231,7 @@ async fn play_turn(app: &App, current: &TurnSession, turn: &CustomerMessage) -> 
         agent_status: outcome.agent_status,
         priority: outcome.priority.map(|p| p.as_str()),
         sources: outcome.sources.clone(),
+        messages: since_last_customer_turn(&recent, &plan.messages),
     })?;
     let write = app.store.write_customer_turn(session, &plan, card.as_ref(), now, current.is_new, answer.completion());
     write.await.map_err(|err| match err {

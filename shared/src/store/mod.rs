@@ -17,6 +17,7 @@ mod sessions;
 mod solutions;
 mod team;
 mod transact;
+mod thread;
 mod transitions;
 mod update;
 
@@ -28,6 +29,7 @@ pub use items::{AgentItem, AssignedItem, PendingItem, WaitItem};
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
 pub use team::{HourlyTotals, TeamSnapshot};
+pub use thread::{ThreadCursor, ThreadPage};
 pub use transact::Tally;
 pub use transitions::{Assignee, HandOver, SweepCount};
 pub use update::UpdateSpec;

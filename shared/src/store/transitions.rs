@@ -207,11 +207,15 @@ impl Store {
             .condition_value(":order", s(waiting.pending_order.as_str()));
         let condition = "attribute_exists(pk) AND agent_status = :pending AND pending_order = :order";
         let waited = waiting.escalated_at.map(|at| (now - at).num_seconds()).unwrap_or(0);
-        let event = AuditEvent::new(EventKind::Accepted, now, actor)
+        let mut event = AuditEvent::new(EventKind::Accepted, now, actor)
             .status(AgentStatus::Pending, AgentStatus::Assigned)
             .detail("agent_id", assignee.id)
             .detail("priority", waiting.priority.as_str())
             .detail("waited_seconds", waited);
+        // The customer's thread says who joined (crate::thread), by the name the agent signs with.
+        if let Some(name) = assignee.name {
+            event = event.detail("agent_name", name);
+        }
         let tally = Tally::default().pending(waiting.priority, -1).count("accepted", 1).duration("wait", waited);
         let mut actions = vec![
             self.session_update(id, spec, condition)?,

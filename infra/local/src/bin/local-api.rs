@@ -100,7 +100,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // Live updates: the table's stream, fanned out to the sockets of `/ws`.
     let streams = workbench_local::live::streams_client(std::env::var("DYNAMODB_ENDPOINT").ok().as_deref()).await;
-    workbench_local::live::spawn_stream_reader(api.app.store.clone(), streams, api.live.clone());
+    // The customer webhook: the local server plays the EventBridge bus and its API destination.
+    let outbound = workbench_local::webhook::WebhookTarget::from_env().map(|target| {
+        println!("customer webhooks to {} (signed, at least once)", target.url);
+        workbench_local::webhook::spawn_deliverer(target)
+    });
+    workbench_local::live::spawn_stream_reader_with_outbound(api.app.store.clone(), streams, api.live.clone(), outbound);
     println!("live updates on ws://localhost:{}/ws?token=<agent token>", args.port);
     let api = Arc::new(api);
     tokio::select! {
