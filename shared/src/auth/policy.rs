@@ -51,7 +51,7 @@ pub enum Operation {
 }
 
 impl Operation {
-    pub const ALL: [Operation; 22] = [
+    pub const ALL: [Operation; 23] = [
         Operation::ListPending,
         Operation::ViewSession,
         Operation::RecommendKnowledge,
