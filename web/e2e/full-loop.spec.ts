@@ -23,7 +23,7 @@ test('accept → knowledge → business write → message → resolve → soluti
   const agent = await signIn(browser, 'agent-001');
   const row = queueRow(agent, sessionId);
   await expect(row).toBeVisible();
-  await row.getByRole('button', { name: /Open session/ }).click();
+  await row.getByTestId('open-session').click();
   const conversation = agent.locator(`[data-testid="conversation"][data-session-id="${sessionId}"]`);
   await expect(conversation.getByTestId('escalation-card')).toBeVisible();
   // Knowledge before accepting, for the customer's latest message.

@@ -23,7 +23,7 @@ test('Mine follows the agent to a fresh sign-in, with the latest words and the u
   await expect(row.getByTestId('waiting-clock')).toBeVisible();
   await screenshot(agent, 'mine');
   // Opening it is reading it.
-  await row.getByRole('button', { name: /Open session/ }).click();
+  await row.getByTestId('open-session').click();
   await expect(agent.locator(`[data-testid="conversation"][data-session-id="${sessionId}"]`)).toHaveAttribute('data-status', 'assigned');
   await expect(row.getByTestId('mine-unread')).toHaveCount(0, { timeout: 35_000 });
   await request.post(`${base(sessionId)}/resolve`, { headers, data: { note: 'e2e: tidied away' } });

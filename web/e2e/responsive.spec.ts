@@ -62,7 +62,7 @@ test('1024×768: the queue beside the conversation, assist one tab away', async 
   const { sessionId } = await escalate(request);
   const tablet = await signInAt(browser, 'agent-001', 1024, 768);
   const row = queueRow(tablet, sessionId);
-  await row.getByRole('button', { name: /Open session/ }).click();
+  await row.getByTestId('open-session').click();
   await expect(tablet.getByTestId('conversation-accept')).toBeInViewport();
   await expect(row.getByTestId('accept')).toBeVisible();
   await expect(tablet.getByTestId('knowledge-search')).toBeHidden();
@@ -86,7 +86,7 @@ for (const [width, height] of [
     const { sessionId } = await escalate(request);
     const page = await signInAt(browser, 'agent-001', width, height);
     const row = queueRow(page, sessionId);
-    await row.getByRole('button', { name: /Open session/ }).click();
+    await row.getByTestId('open-session').click();
     await expect(page.getByTestId('conversation-accept')).toBeInViewport();
     await expect(page.getByTestId('knowledge-search')).toBeInViewport();
     await expect(page.getByTestId('pane-assist')).toBeHidden();

@@ -30,7 +30,7 @@ export function MineList({ rows, selectedId, onSelect, onForget }: { rows: MineR
         const waiting = r.waiting_since ? Date.parse(r.waiting_since) : Number.NaN;
         return (
           <li key={r.session_id} className={`mine-item${r.session_id === selectedId ? ' is-selected' : ''}${r.unread > 0 ? ' has-unread' : ''}`} data-testid="mine-item" data-session-id={r.session_id} aria-current={r.session_id === selectedId ? 'true' : undefined}>
-            <button type="button" className="queue-open" onClick={() => onSelect(r.session_id)}>
+            <button type="button" className="queue-open" data-testid="open-session" onClick={() => onSelect(r.session_id)}>
               <span className="queue-line">
                 <PriorityBadge priority={r.priority} />
                 <span className="queue-user">{r.user_id ?? r.session_id}</span>

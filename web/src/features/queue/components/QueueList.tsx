@@ -125,7 +125,7 @@ const QueueRow = memo(function QueueRow({
       aria-setsize={count}
       aria-posinset={index + 1}
     >
-      <button type="button" className="queue-open" onClick={() => onSelect(session.session_id)}>
+      <button type="button" className="queue-open" data-testid="open-session" onClick={() => onSelect(session.session_id)}>
         <span className="queue-line">
           <PriorityBadge priority={session.priority} />
           <span className="queue-user">{session.user_id}</span>
