@@ -38,7 +38,7 @@ impl Store {
         let sessions: Vec<AssignedItem> =
             out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
         let more = out.last_evaluated_key.is_some_and(|k| !k.is_empty());
-        let next_cursor = if more { sessions.last().map(|s| hex(&s.wait_since)) } else { None };
+        let next_cursor = if more { sessions.last().map(|s| keys::encode_cursor(&s.wait_since)) } else { None };
         Ok(AssignedPage { sessions, next_cursor })
     }
 
@@ -65,23 +65,10 @@ impl Store {
 }
 
 /// Cursors are the hex of the last row's `wait_since` key: opaque to clients, checkable by us.
-fn hex(value: &str) -> String {
-    value.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(cursor: &str) -> Option<String> {
-    if !cursor.len().is_multiple_of(2) || cursor.len() > 512 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> =
-        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
-    String::from_utf8(bytes?).ok()
-}
-
 /// The ExclusiveStartKey a cursor stands for (on the caller's own partition), or None if it is
 /// not one of ours.
 fn assigned_cursor_key(agent_id: &str, cursor: &str) -> Option<Item> {
-    let since = unhex(cursor)?;
+    let since = keys::decode_cursor(cursor)?;
     let (at, session_id) = since.split_once('#')?;
     if chrono::DateTime::parse_from_rfc3339(at).is_err() || !crate::text::is_valid_id(session_id) {
         return None;
@@ -103,11 +90,11 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let since = "2026-01-01T00:00:00.000000Z#sess-1";
-        let cursor = hex(since);
-        assert_eq!(unhex(&cursor).as_deref(), Some(since));
+        let cursor = keys::encode_cursor(since);
+        assert_eq!(keys::decode_cursor(&cursor).as_deref(), Some(since));
         assert!(is_valid_assigned_cursor(&cursor));
         assert!(!is_valid_assigned_cursor("zz"));
-        assert!(!is_valid_assigned_cursor(&hex("not-a-wait-key")));
-        assert!(!is_valid_assigned_cursor(&hex("2026-01-01T00:00:00.000000Z#bad id")));
+        assert!(!is_valid_assigned_cursor(&keys::encode_cursor("not-a-wait-key")));
+        assert!(!is_valid_assigned_cursor(&keys::encode_cursor("2026-01-01T00:00:00.000000Z#bad id")));
     }
 }

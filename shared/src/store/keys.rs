@@ -148,6 +148,23 @@ pub fn review_order(created_at: DateTime<Utc>, solution_id: &str) -> String {
     format!("{}#{solution_id}", created_at.to_rfc3339_opts(SecondsFormat::Micros, true))
 }
 
+/// A page cursor: the sort key a page ended on, as lower-case hex of its bytes (opaque to the
+/// client, and safe in a query string). Every paged list of the store uses the same form.
+pub fn encode_cursor(sort_key: &str) -> String {
+    sort_key.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sort key a cursor holds, or None when it is not one of ours (odd length, not hex, not
+/// UTF-8, or longer than any key we write).
+pub fn decode_cursor(cursor: &str) -> Option<String> {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 512 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> =
+        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
+    String::from_utf8(bytes?).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,3 +209,4 @@ mod tests {
         assert_eq!(session_of_pending_order("1#2026-01-01T00:00:00Z#bad/id"), None);
     }
 }
+

@@ -185,7 +185,7 @@ impl Store {
         let sessions: Vec<PendingItem> =
             out.items.unwrap_or_default().into_iter().map(from_item).collect::<Result<_, _>>()?;
         let more = out.last_evaluated_key.is_some_and(|k| !k.is_empty());
-        let next_cursor = if more { sessions.last().map(|s| encode_cursor(&s.pending_order)) } else { None };
+        let next_cursor = if more { sessions.last().map(|s| keys::encode_cursor(&s.pending_order)) } else { None };
         Ok(PendingPage { sessions, next_cursor })
     }
 
@@ -607,22 +607,9 @@ fn latest_message(update: UpdateSpec, message: &Message) -> UpdateSpec {
 }
 
 /// Cursors are the hex of the last pending-order key: opaque to clients, checkable by us.
-fn encode_cursor(pending_order: &str) -> String {
-    pending_order.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-fn decode_cursor(cursor: &str) -> Option<String> {
-    if !cursor.len().is_multiple_of(2) || cursor.len() > 512 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> =
-        (0..cursor.len()).step_by(2).map(|i| u8::from_str_radix(cursor.get(i..i + 2)?, 16).ok()).collect();
-    String::from_utf8(bytes?).ok()
-}
-
 /// The ExclusiveStartKey a cursor stands for, or None if it is not one of ours.
 fn pending_cursor_key(cursor: &str) -> Option<Item> {
-    let order = decode_cursor(cursor)?;
+    let order = keys::decode_cursor(cursor)?;
     let session_id = keys::session_of_pending_order(&order)?.to_string();
     let mut item = key(keys::session_pk(&session_id), keys::META);
     item.insert(keys::PENDING_STATUS.into(), s(keys::PENDING_PARTITION));
@@ -641,11 +628,11 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         let order = "1#2026-01-01T00:00:00.000000Z#sess-1";
-        let cursor = encode_cursor(order);
-        assert_eq!(decode_cursor(&cursor).as_deref(), Some(order));
+        let cursor = keys::encode_cursor(order);
+        assert_eq!(keys::decode_cursor(&cursor).as_deref(), Some(order));
         assert!(is_valid_pending_cursor(&cursor));
         assert!(!is_valid_pending_cursor("zz"));
-        assert!(!is_valid_pending_cursor(&encode_cursor("not-an-order")));
+        assert!(!is_valid_pending_cursor(&keys::encode_cursor("not-an-order")));
     }
 
     #[test]
