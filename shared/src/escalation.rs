@@ -309,6 +309,33 @@ pub fn extract_entities(text: &str) -> Vec<String> {
     entities
 }
 
+/// What a queue row shows of a customer's message, so rows that share an escalation reason still
+/// tell apart: its first line (shortened), its language and the order it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Glance {
+    pub words: String,
+    /// `zh` when the message has any Chinese in it, else `en` (the two languages the bot serves).
+    pub language: &'static str,
+    pub order_id: Option<String>,
+}
+
+/// Characters of the first line a row keeps; longer lines end in an ellipsis.
+pub const GLANCE_CHARS: usize = 120;
+
+pub fn glance(text: &str) -> Glance {
+    let first_line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let mut words: String = first_line.chars().take(GLANCE_CHARS).collect();
+    if first_line.chars().count() > GLANCE_CHARS || text.trim().lines().count() > 1 {
+        words.push('…');
+    }
+    let chinese = text.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'));
+    Glance {
+        words,
+        language: if chinese { "zh" } else { "en" },
+        order_id: extract_entities(text).into_iter().find(|e| e.starts_with("ORD-")),
+    }
+}
+
 /// The order ids mentioned anywhere in a conversation.
 pub fn order_ids_in(history: &[Message]) -> Vec<String> {
     let mut ids = Vec::new();
@@ -429,6 +456,21 @@ mod tests {
 
     fn bot(text: &str) -> Message {
         Message { role: Role::Assistant, author: Author::Bot, ..customer(text) }
+    }
+
+    #[test]
+    fn a_glance_is_the_first_line_its_language_and_the_order_it_names() {
+        let g = glance("My parcel ord-042 never came\nplease check");
+        assert_eq!(g.words, "My parcel ord-042 never came…");
+        assert_eq!((g.language, g.order_id.as_deref()), ("en", Some("ORD-042")));
+        let g = glance("订单ORD-007还没到，转人工");
+        assert_eq!((g.words.as_str(), g.language, g.order_id.as_deref()), ("订单ORD-007还没到，转人工", "zh", Some("ORD-007")));
+        let long = "x".repeat(GLANCE_CHARS + 5);
+        let g = glance(&long);
+        assert_eq!(g.words.chars().count(), GLANCE_CHARS + 1);
+        assert!(g.words.ends_with('…'));
+        assert_eq!(glance("  \n hello ").order_id, None);
+        assert_eq!(glance("  \n hello ").words, "hello");
     }
 
     #[test]

@@ -205,6 +205,30 @@ pub fn median_of_bins(bins: &[i64]) -> Option<f64> {
     None
 }
 
+/// The longest duration counted in `bins`, as the upper bound of the highest bin that counted one
+/// (the open last bin answers its lower bound): a histogram keeps no maximum, and a bound that is
+/// never below the truth is what a chart of "the longest wait" should not understate.
+pub fn longest_of_bins(bins: &[i64]) -> Option<i64> {
+    let highest = bins.iter().rposition(|count| *count > 0)?;
+    Some(DURATION_BINS.get(highest).copied().unwrap_or(DURATION_BINS[DURATION_BINS.len() - 1]))
+}
+
+/// How many sessions waited at the end of each hour, oldest hour first (the current hour: now),
+/// worked back from the pending count now and each hour's flows, so the chart costs no read
+/// beyond the hourly counters: into the queue come escalations, releases and auto-releases; out
+/// of it go accepts (aging moves a session within the queue). `flows[i]` is
+/// `(escalated + released + auto_released, accepted)` of hour `i`, oldest first. Never below 0
+/// (hours before the counters began, or counted by another deployment, cannot go negative).
+pub fn queue_length_by_hour(pending_now: i64, flows: &[(i64, i64)]) -> Vec<i64> {
+    let mut lengths = vec![0; flows.len()];
+    let mut at_end = pending_now.max(0);
+    for (index, (inflow, outflow)) in flows.iter().enumerate().rev() {
+        lengths[index] = at_end;
+        at_end = (at_end - inflow + outflow).max(0);
+    }
+    lengths
+}
+
 /// Share of the bot's outcomes it settled itself: answered turns over answered turns plus
 /// escalations. `None` before any.
 pub fn deflection_rate(answered: i64, escalated: i64) -> Option<f64> {
@@ -348,6 +372,27 @@ mod tests {
         let mut open = [0i64; BIN_COUNT];
         open[BIN_COUNT - 1] = 2;
         assert_eq!(median_of_bins(&open), Some(86_400.0));
+    }
+
+    #[test]
+    fn the_longest_is_the_top_of_the_highest_bin_counted() {
+        assert_eq!(longest_of_bins(&[0; BIN_COUNT]), None);
+        let mut bins = [0i64; BIN_COUNT];
+        bins[bin_of(5)] = 7;
+        bins[bin_of(400)] = 1;
+        assert_eq!(longest_of_bins(&bins), Some(600));
+        bins[BIN_COUNT - 1] = 1;
+        assert_eq!(longest_of_bins(&bins), Some(86_400));
+    }
+
+    #[test]
+    fn the_queue_length_is_worked_back_from_now() {
+        // Three hours: 5 in and 1 out, 2 in and 4 out, then (now) 1 in and 0 out, 3 waiting now.
+        assert_eq!(queue_length_by_hour(3, &[(5, 1), (2, 4), (1, 0)]), vec![4, 2, 3]);
+        // Before the first hour the queue held 4 - 5 + 1 = 0; a count that would go below zero stops at 0.
+        assert_eq!(queue_length_by_hour(0, &[(0, 0), (3, 0)]), vec![0, 0]);
+        assert_eq!(queue_length_by_hour(-2, &[(0, 0)]), vec![0]);
+        assert!(queue_length_by_hour(3, &[]).is_empty());
     }
 
     #[test]

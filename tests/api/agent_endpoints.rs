@@ -33,13 +33,35 @@ async fn the_pending_list_is_ordered_by_priority_then_oldest_first_with_summary_
     assert_eq!(
         keys,
         vec![
-            "agent_status", "assigned_agent_id", "created_at", "escalate_reason", "escalated_at", "priority",
-            "session_id", "sla_breached", "sla_due_at", "turn_count", "user_id", "waiting_seconds",
+            "agent_status", "assigned_agent_id", "created_at", "customer_words", "escalate_reason", "escalated_at",
+            "language", "member_level", "order_id", "priority", "session_id", "sla_breached", "sla_due_at", "turn_count",
+            "user_id", "waiting_seconds",
         ]
     );
     assert_eq!(first["agent_status"], "pending");
     assert!(first["assigned_agent_id"].is_null());
     assert_eq!(first["turn_count"], 2);
+}
+
+#[tokio::test]
+async fn a_pending_row_shows_the_customers_latest_words_their_language_and_order() {
+    let t = spawn_app().await;
+    let chat = t.post("/api/v1/chat", serde_json::json!({"user_id": "u_glance", "message": "订单ORD-007还没到，转人工"})).await;
+    assert_eq!(chat.body["agent_status"], "pending", "{}", chat.body);
+    let session_id = chat.body["session_id"].as_str().unwrap().to_string();
+    let row = |list: &serde_json::Value| list.as_array().unwrap().iter().find(|r| r["session_id"] == session_id.as_str()).cloned().unwrap();
+
+    let first = row(&t.get(PENDING).await.body);
+    assert_eq!(first["customer_words"], "订单ORD-007还没到，转人工");
+    assert_eq!((first["language"].as_str(), first["order_id"].as_str()), (Some("zh"), Some("ORD-007")));
+    assert!(first["member_level"].is_string(), "{first}");
+
+    // A later turn while waiting shows its words; the order named before stays, as no other is named.
+    let again = t.post("/api/v1/chat", serde_json::json!({"user_id": "u_glance", "session_id": session_id, "message": "Hello?? still waiting\nanyone"})).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let later = row(&t.get(PENDING).await.body);
+    assert_eq!(later["customer_words"], "Hello?? still waiting…");
+    assert_eq!((later["language"].as_str(), later["order_id"].as_str()), (Some("en"), Some("ORD-007")));
 }
 
 #[tokio::test]

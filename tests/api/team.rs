@@ -554,6 +554,25 @@ async fn the_metrics_summary_counts_the_queue_and_the_day_for_supervisors_only()
     assert_eq!(s["median_wait_seconds_24h"], 120.0 + 180.0 / 2.0);
     assert_eq!(s["median_handle_seconds_24h"], 600.0 + 600.0 / 2.0);
     assert_eq!(s["deflection_rate_24h"], 0.0, "the one bot turn escalated");
+
+    // The day hour by hour, for the charts (the test may cross an hour: totals over the hours).
+    let hours = s["hours"].as_array().expect("hours");
+    assert_eq!(hours.len(), 24, "{s}");
+    let sum = |name: &str| hours.iter().map(|h| h[name].as_i64().unwrap()).sum::<i64>();
+    assert_eq!((sum("escalated"), sum("accepted"), sum("resolved")), (3, 1, 1));
+    assert_eq!(hours[23]["queue_length"], 2, "the current hour ends now, with two waiting");
+    assert_eq!(hours[0]["queue_length"], 0, "a day ago nothing waited");
+    assert!(hours.windows(2).all(|w| w[0]["hour"].as_str() < w[1]["hour"].as_str()), "oldest first");
+    for hour in hours {
+        let expected = if hour["accepted"] == 1 { json!(300) } else { Value::Null };
+        assert_eq!(hour["longest_wait_seconds"], expected, "120 s of waiting is in the bin below 300 s: {hour}");
+    }
+    let bins = s["handle_time_bins"].as_array().expect("handle_time_bins");
+    assert_eq!(bins.len(), 14);
+    assert_eq!(bins.iter().map(|b| b["count"].as_i64().unwrap()).sum::<i64>(), 1);
+    let counted: Vec<&Value> = bins.iter().filter(|b| b["count"] == 1).collect();
+    assert_eq!(counted[0]["below_seconds"], 1200, "600 s of handling");
+    assert_eq!(bins[13]["below_seconds"], Value::Null, "the open last bin");
     let admin = t.get("/api/v1/metrics/summary").await;
     assert_eq!(admin.status, StatusCode::OK, "the test key holds every scope, admin among them");
 }

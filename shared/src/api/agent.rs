@@ -34,6 +34,14 @@ pub struct PendingSummary {
     pub sla_due_at: Option<DateTime<Utc>>,
     /// Past `sla_due_at`.
     pub sla_breached: bool,
+    /// The first line of the customer's latest message (≤ 120 characters, `…` when cut), so rows
+    /// with the same escalation reason tell apart; `null` before the customer wrote.
+    pub customer_words: Option<String>,
+    /// `zh` or `en`: the language of that message.
+    pub language: Option<String>,
+    /// The latest order id a customer message named.
+    pub order_id: Option<String>,
+    pub member_level: Option<MemberLevel>,
 }
 
 impl PendingSummary {
@@ -53,6 +61,10 @@ impl PendingSummary {
             created_at: item.created_at,
             agent_status: item.agent_status,
             assigned_agent_id: item.assigned_agent_id,
+            customer_words: item.customer_words,
+            language: item.customer_language,
+            order_id: item.order_id,
+            member_level: item.member_level,
         }
     }
 }

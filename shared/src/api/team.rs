@@ -131,4 +131,35 @@ pub(crate) struct MetricsSummary {
     pub faq_hit_rate_24h: Option<f64>,
     pub solutions_approved_24h: i64,
     pub solutions_rejected_24h: i64,
+    /// The last 24 hours hour by hour, oldest first (the last is the current hour), for the
+    /// team page's charts; from the same hourly counters as the totals above.
+    pub hours: Vec<HourFigures>,
+    /// How long resolved sessions were handled in the last 24 hours (accept to resolve), as
+    /// counts per duration bin.
+    pub handle_time_bins: Vec<DurationBin>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct HourFigures {
+    /// The UTC hour, `2026-07-03T10`.
+    pub hour: String,
+    pub escalated: i64,
+    /// Customer turns the bot answered itself.
+    pub bot_answered: i64,
+    pub accepted: i64,
+    pub resolved: i64,
+    /// Sessions waiting at the end of the hour (the current hour: now), worked back from the
+    /// pending count and the hour's flows in and out of the queue.
+    pub queue_length: i64,
+    /// The longest wait of the sessions accepted in the hour, as the upper bound of its duration
+    /// bin (the counters keep a histogram, not a maximum); `null` when none was accepted.
+    pub longest_wait_seconds: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct DurationBin {
+    /// The bin holds durations below this many seconds (and at least the previous bin's bound);
+    /// `null` for the open last bin.
+    pub below_seconds: Option<i64>,
+    pub count: i64,
 }

@@ -1,13 +1,13 @@
 //! Running a team: hand a session back to the queue or on to someone else, take the next one,
 //! read a session's audit trail, see and set an agent's capacity, and the queue's figures.
 
-use crate::api::team::{AgentView, CapacityRequest, EventsResponse, HandOverResponse, MAX_REASON_CHARS, MetricsSummary, NextRequest, ReleaseRequest, TransferRequest};
+use crate::api::team::{AgentView, CapacityRequest, DurationBin, EventsResponse, HandOverResponse, HourFigures, MAX_REASON_CHARS, MetricsSummary, NextRequest, ReleaseRequest, TransferRequest};
 use crate::app::App;
 use crate::auth::{acting_agent, check_agent_view, is_supervisor, Principal};
 use crate::error::ApiError;
 use crate::handlers::accepted::accepted_response;
 use crate::http::{json_body, no_content, ok, optional_id, optional_text, path_id, required_id};
-use crate::queue::{deflection_rate, last_24_hours, median_of_bins, MAX_CAPACITY};
+use crate::queue::{deflection_rate, last_24_hours, longest_of_bins, median_of_bins, queue_length_by_hour, DURATION_BINS, MAX_CAPACITY};
 use crate::state_machine::{transition, Action};
 use crate::store::{Assignee, HandOver};
 use lambda_http::{Body, Request, Response};
@@ -105,13 +105,46 @@ pub async fn metrics_summary(app: &App, _req: &Request, _caller: &Principal) -> 
     let now = app.now();
     let hours = last_24_hours(now);
     let (team, hourly, oldest) = tokio::join!(app.store.team(), app.store.hourly(&hours), app.store.oldest_pending());
-    let (team, hourly, oldest) = (team?, hourly?, oldest?);
+    let (team, series, oldest) = (team?, hourly?, oldest?);
+    let hourly = series.total();
     let pending_by_priority: BTreeMap<&'static str, i64> =
         team.pending_by_priority.iter().map(|(p, n)| (p.as_str(), *n)).collect();
+    let pending: i64 = pending_by_priority.values().sum();
+    let oldest_first: Vec<&String> = hours.iter().rev().collect();
+    let flows: Vec<(i64, i64)> = oldest_first
+        .iter()
+        .map(|hour| {
+            let h = series.hour(hour);
+            (h.get("escalated") + h.get("released") + h.get("auto_released"), h.get("accepted"))
+        })
+        .collect();
+    let queue_lengths = queue_length_by_hour(pending, &flows);
+    let hour_figures = oldest_first
+        .iter()
+        .zip(queue_lengths)
+        .map(|(hour, queue_length)| {
+            let h = series.hour(hour);
+            HourFigures {
+                hour: (*hour).clone(),
+                escalated: h.get("escalated"),
+                bot_answered: h.get("bot_answered"),
+                accepted: h.get("accepted"),
+                resolved: h.get("resolved"),
+                queue_length,
+                longest_wait_seconds: longest_of_bins(&h.bins("wait")),
+            }
+        })
+        .collect();
+    let handle_time_bins = hourly
+        .bins("handle")
+        .into_iter()
+        .enumerate()
+        .map(|(index, count)| DurationBin { below_seconds: DURATION_BINS.get(index).copied(), count })
+        .collect();
     let bot_turns = hourly.get("bot_answered") + hourly.get("bot_unanswered") + hourly.get("bot_escalated");
     ok(&MetricsSummary {
         generated_at: now,
-        pending: pending_by_priority.values().sum(),
+        pending,
         pending_by_priority,
         longest_wait_seconds: oldest.map(|at| (now - at).num_seconds().max(0)),
         assigned: team.agents.iter().map(|a| a.active_sessions.max(0)).sum(),
@@ -129,5 +162,7 @@ pub async fn metrics_summary(app: &App, _req: &Request, _caller: &Principal) -> 
         faq_hit_rate_24h: (bot_turns > 0).then(|| hourly.get("faq_hits") as f64 / bot_turns as f64),
         solutions_approved_24h: hourly.get("solutions_approved"),
         solutions_rejected_24h: hourly.get("solutions_rejected"),
+        hours: hour_figures,
+        handle_time_bins,
     })
 }

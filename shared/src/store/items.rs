@@ -335,6 +335,14 @@ pub struct PendingItem {
     #[serde(default)]
     pub escalated_at: Option<DateTime<Utc>>,
     pub pending_order: String,
+    #[serde(default)]
+    pub customer_words: Option<String>,
+    #[serde(default)]
+    pub customer_language: Option<String>,
+    #[serde(default)]
+    pub order_id: Option<String>,
+    #[serde(default)]
+    pub member_level: Option<MemberLevel>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

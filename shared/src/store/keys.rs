@@ -45,6 +45,11 @@ pub const LAST_MESSAGE_PREVIEW: &str = "last_message_preview";
 pub const LAST_MESSAGE_AUTHOR: &str = "last_message_author";
 pub const LAST_MESSAGE_AT: &str = "last_message_at";
 pub const LAST_CUSTOMER_MESSAGE_AT: &str = "last_customer_message_at";
+/// What a pending row shows of the customer's latest message (see `escalation::glance`): its first
+/// line, its language, and the latest order id a customer message named (kept until another is named).
+pub const CUSTOMER_WORDS: &str = "customer_words";
+pub const CUSTOMER_LANGUAGE: &str = "customer_language";
+pub const ORDER_ID: &str = "order_id";
 
 /// A session's audit trail sorts before its `META` item (`A` < `M`), so the session and its
 /// messages are read from `META` on without it.

@@ -28,7 +28,7 @@ pub use assigned::{is_valid_assigned_cursor, AssignedPage};
 pub use items::{AgentItem, AssignedItem, PendingItem, WaitItem};
 pub use sessions::{is_valid_pending_cursor as sessions_cursor_is_valid, IngestOutcome, PendingPage};
 pub use solutions::SolutionPage;
-pub use team::{HourlyTotals, TeamSnapshot};
+pub use team::{HourlySeries, HourlyTotals, TeamSnapshot};
 pub use thread::{ThreadCursor, ThreadPage};
 pub use transact::Tally;
 pub use transitions::{Assignee, HandOver, SweepCount};

@@ -22,7 +22,7 @@ fn stream_specification() -> StreamSpecification {
 }
 
 /// Attributes the pending queue index carries besides its keys: the summary fields of the list.
-pub const PENDING_PROJECTION: [&str; 9] = [
+pub const PENDING_PROJECTION: [&str; 13] = [
     "session_id",
     "user_id",
     "priority",
@@ -32,6 +32,10 @@ pub const PENDING_PROJECTION: [&str; 9] = [
     "agent_status",
     "assigned_agent_id",
     "escalated_at",
+    keys::CUSTOMER_WORDS,
+    keys::CUSTOMER_LANGUAGE,
+    keys::ORDER_ID,
+    "member_level",
 ];
 
 /// Attributes the wait index carries besides its keys: what aging filters on and needs to move a

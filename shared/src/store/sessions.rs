@@ -261,6 +261,9 @@ impl Store {
         if from_customer > 0 {
             update = update.add(keys::UNREAD_CUSTOMER_MESSAGES, from_customer as i64).set(keys::LAST_CUSTOMER_MESSAGE_AT, s(timestamp(now)));
         }
+        if let Some(last) = plan.messages.iter().rev().find(|m| m.author == Author::Customer) {
+            update = customer_glance(update, &last.content);
+        }
         if let Some(last) = plan.messages.last() {
             update = latest_message(update, last);
         }
@@ -440,9 +443,18 @@ impl Store {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
+        let mut session_item = to_item(&SessionItem::from_session(session))?;
+        if let Some(last) = messages.iter().rev().find(|m| m.author == Author::Customer) {
+            let glance = crate::escalation::glance(&last.content);
+            session_item.insert(keys::CUSTOMER_WORDS.into(), s(glance.words));
+            session_item.insert(keys::CUSTOMER_LANGUAGE.into(), s(glance.language));
+            if let Some(order_id) = glance.order_id {
+                session_item.insert(keys::ORDER_ID.into(), s(order_id));
+            }
+        }
         let session_put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(to_item(&SessionItem::from_session(session))?))
+            .set_item(Some(session_item))
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| StoreError::dynamo("TransactWriteItems", e))?;
@@ -594,6 +606,17 @@ fn backoff(attempt: u32) -> Duration {
 pub const PREVIEW_CHARS: usize = 140;
 
 /// The thread's latest message on the session item: its first line, shortened, who wrote it and when.
+/// The queue row's view of the customer's latest words. It rides in the turn's own write; the
+/// pending index projects it, so a row tells its customer apart without a read of the session.
+fn customer_glance(update: UpdateSpec, text: &str) -> UpdateSpec {
+    let glance = crate::escalation::glance(text);
+    let update = update.set(keys::CUSTOMER_WORDS, s(glance.words)).set(keys::CUSTOMER_LANGUAGE, s(glance.language));
+    match glance.order_id {
+        Some(order_id) => update.set(keys::ORDER_ID, s(order_id)),
+        None => update,
+    }
+}
+
 fn latest_message(update: UpdateSpec, message: &Message) -> UpdateSpec {
     let first_line = message.content.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     let mut preview: String = first_line.chars().take(PREVIEW_CHARS).collect();

@@ -34,6 +34,28 @@ impl HourlyTotals {
     }
 }
 
+/// The hourly counters hour by hour (`2026-07-03T10` → its totals), for the day's charts; the
+/// window's totals are their sum.
+#[derive(Debug, Default, Clone)]
+pub struct HourlySeries(pub BTreeMap<String, HourlyTotals>);
+
+impl HourlySeries {
+    pub fn total(&self) -> HourlyTotals {
+        let mut sum: BTreeMap<String, i64> = BTreeMap::new();
+        for totals in self.0.values() {
+            for (name, value) in &totals.0 {
+                *sum.entry(name.clone()).or_default() += value;
+            }
+        }
+        HourlyTotals(sum)
+    }
+
+    /// One hour's totals; an hour nothing happened in has none.
+    pub fn hour(&self, hour: &str) -> HourlyTotals {
+        self.0.get(hour).cloned().unwrap_or_default()
+    }
+}
+
 impl Store {
     pub async fn team(&self) -> Result<TeamSnapshot, StoreError> {
         let items = self.query_partition(keys::TEAM_PK.to_string(), None).await?;
@@ -60,27 +82,27 @@ impl Store {
         Ok(snapshot)
     }
 
-    /// The counters of the given hour buckets (`2026-07-03T10`), in one Query of the metrics
-    /// partition from the oldest bucket to the newest.
-    pub async fn hourly(&self, hours: &[String]) -> Result<HourlyTotals, StoreError> {
+    /// The counters of the given hour buckets (`2026-07-03T10`), hour by hour, in one Query of
+    /// the metrics partition from the oldest bucket to the newest.
+    pub async fn hourly(&self, hours: &[String]) -> Result<HourlySeries, StoreError> {
         let (Some(oldest), Some(newest)) = (hours.iter().min(), hours.iter().max()) else {
-            return Ok(HourlyTotals::default());
+            return Ok(HourlySeries::default());
         };
         let from = format!("{}{oldest}#", keys::HOUR_PREFIX);
         let to = format!("{}{newest}#\u{10ffff}", keys::HOUR_PREFIX);
         let items = self.query_sort_keys(keys::METRICS_PK.to_string(), Some(SortKeys::Between(&from, &to))).await?;
-        let mut totals = BTreeMap::new();
+        let mut series: BTreeMap<String, HourlyTotals> = BTreeMap::new();
         for item in &items {
-            let in_window = item.get("hour_bucket").and_then(|v| v.as_s().ok()).is_some_and(|h| hours.contains(h));
-            if !in_window {
+            let Some(hour) = item.get("hour_bucket").and_then(|v| v.as_s().ok()).filter(|h| hours.contains(h)) else {
                 continue;
-            }
+            };
+            let totals = &mut series.entry(hour.clone()).or_default().0;
             for (name, value) in counters(item) {
                 if name != "expires_at" {
                     *totals.entry(name.to_string()).or_default() += value;
                 }
             }
         }
-        Ok(HourlyTotals(totals))
+        Ok(HourlySeries(series))
     }
 }

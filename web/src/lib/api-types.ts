@@ -52,6 +52,12 @@ export type PendingSession = {
   sla_due_at?: string | null;
   /** Past `sla_due_at` (the server's verdict at fetch time). */
   sla_breached?: boolean;
+  /** The first line of the customer's latest message (≤ 120 characters). */
+  customer_words?: string | null;
+  /** `zh` or `en`: the language of those words. */
+  language?: string | null;
+  /** The latest order id a customer message named. */
+  order_id?: string | null;
 };
 
 // ---- session details ----

@@ -16,6 +16,30 @@ export type QueueListProps = {
 
 /** Every row has the same height, so a long queue renders only the rows in view. */
 export const ROW_HEIGHT = 92;
+
+const LANGUAGE_NAMES: Record<string, string> = { en: 'English', zh: 'Chinese' };
+
+export function languageName(code: string): string {
+  return LANGUAGE_NAMES[code] ?? code;
+}
+
+/**
+ * The row's second line: the customer's own latest words, which tell rows apart where the
+ * escalation reason ("User explicitly requested transfer to a human") is the same on most; the
+ * reason stays in the tooltip and for screen readers. Rows from a server without the words show
+ * the reason as before.
+ */
+export function RowWords({ session }: { session: PendingSession }) {
+  if (!session.customer_words) {
+    return <span className="queue-reason" title={session.escalate_reason}>{session.escalate_reason}</span>;
+  }
+  return (
+    <span className="queue-reason queue-words" title={`${session.customer_words}\n— ${session.escalate_reason}`} data-testid="row-words">
+      <span lang={session.language ?? undefined}>“{session.customer_words}”</span>
+      <span className="sr-only">. Escalated because: {session.escalate_reason}</span>
+    </span>
+  );
+}
 const ROW_GAP = 6;
 const OVERSCAN = 6;
 /** Before the list has been measured (and in tests): a screen's worth. */
@@ -132,8 +156,22 @@ const QueueRow = memo(function QueueRow({
           <TierBadge level={session.member_level} />
           <WaitingClock since={since} dueAt={session.sla_due_at ? Date.parse(session.sla_due_at) : undefined} breached={session.sla_breached} />
         </span>
-        <span className="queue-reason" title={session.escalate_reason}>{session.escalate_reason}</span>
+        <RowWords session={session} />
         <span className="queue-meta">
+          {session.language ? (
+            <>
+              <abbr className="queue-lang" title={languageName(session.language)} data-testid="row-language">
+                {session.language.toUpperCase()}
+              </abbr>
+              <span aria-hidden="true">·</span>
+            </>
+          ) : null}
+          {session.order_id ? (
+            <>
+              <span className="queue-order" data-testid="row-order">{session.order_id}</span>
+              <span aria-hidden="true">·</span>
+            </>
+          ) : null}
           {session.turn_count} turns
           {session.escalated_at ? (
             <>

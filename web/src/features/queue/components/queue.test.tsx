@@ -36,6 +36,40 @@ describe('queue', () => {
     expect(screen.getByTestId('sla')).toHaveTextContent('SLA breached');
   });
 
+  it("rows lead with the customer's own words, their language and the order they name", () => {
+    render(
+      <QueueList
+        sessions={[
+          pendingSession({ session_id: 's1', escalate_reason: 'User explicitly requested transfer to a human', customer_words: '订单ORD-007还没到，转人工', language: 'zh', order_id: 'ORD-007' }),
+          pendingSession({ session_id: 's2', escalate_reason: 'User explicitly requested transfer to a human' }),
+        ]}
+        fetchedAt={Date.now()}
+        selectedId={null}
+        acceptingId={null}
+        onSelect={() => {}}
+        onAccept={() => {}}
+      />,
+    );
+    const rows = screen.getAllByTestId('queue-item');
+    expect(rows).toHaveLength(2);
+    const withWords = rows[0]!;
+    const withoutWords = rows[1]!;
+    const words = within(withWords).getByTestId('row-words');
+    expect(words).toHaveTextContent('“订单ORD-007还没到，转人工”');
+    expect(words.querySelector('[lang="zh"]')).not.toBeNull();
+    // The reason is not lost: a screen reader hears it after the words, a pointer sees it in the tooltip.
+    expect(words).toHaveTextContent('Escalated because: User explicitly requested transfer to a human');
+    expect(words.getAttribute('title')).toContain('User explicitly requested transfer to a human');
+    expect(within(withWords).getByTestId('row-language')).toHaveTextContent('ZH');
+    expect(within(withWords).getByTestId('row-language')).toHaveAttribute('title', 'Chinese');
+    expect(within(withWords).getByTestId('row-order')).toHaveTextContent('ORD-007');
+    // A row without words (an older server) shows the reason, and no empty badges.
+    expect(within(withoutWords).queryByTestId('row-words')).toBeNull();
+    expect(withoutWords).toHaveTextContent('User explicitly requested transfer to a human');
+    expect(within(withoutWords).queryByTestId('row-language')).toBeNull();
+    expect(within(withoutWords).queryByTestId('row-order')).toBeNull();
+  });
+
   it('shows priority, reason, tier and a ticking waiting clock per row', () => {
     vi.useFakeTimers();
     try {
