@@ -195,7 +195,27 @@ export type MetricsSummary = {
   faq_hit_rate_24h: number | null;
   solutions_approved_24h: number;
   solutions_rejected_24h: number;
+  /** The last 24 hours, oldest first (the last is the current hour). */
+  hours?: HourFigures[];
+  /** Accept-to-resolve durations of the last 24 hours, per bin. */
+  handle_time_bins?: DurationBin[];
 };
+
+export type HourFigures = {
+  /** The UTC hour, `2026-07-03T10`. */
+  hour: string;
+  escalated: number;
+  bot_answered: number;
+  accepted: number;
+  resolved: number;
+  /** Waiting at the end of the hour (the current hour: now). */
+  queue_length: number;
+  /** The top of the duration bin of the longest wait accepted in the hour. */
+  longest_wait_seconds: number | null;
+};
+
+/** Durations below `below_seconds` (and at least the previous bin's); `null`: the open last bin. */
+export type DurationBin = { below_seconds: number | null; count: number };
 
 export type SolutionRequest = { question: string; solution: string; intent?: string };
 export type ReviewStatus = 'pending' | 'approved' | 'rejected';

@@ -132,6 +132,12 @@ export function metricsSummary(over: Partial<MetricsSummary> = {}): MetricsSumma
     faq_hit_rate_24h: null,
     solutions_approved_24h: 0,
     solutions_rejected_24h: 0,
+    hours: Array.from({ length: 24 }, (_, i) => {
+      const at = new Date(Date.parse('2026-07-02T11:00:00Z') + i * 3_600_000).toISOString().slice(0, 13);
+      const last = i === 23;
+      return { hour: at, escalated: last ? 3 : 0, bot_answered: last ? 5 : 0, accepted: last ? 1 : 0, resolved: last ? 1 : 0, queue_length: last ? 2 : 0, longest_wait_seconds: last ? 300 : null };
+    }),
+    handle_time_bins: [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14_400, 28_800, 86_400, null].map((below_seconds) => ({ below_seconds, count: below_seconds === 1200 ? 1 : 0 })),
     ...over,
   };
 }

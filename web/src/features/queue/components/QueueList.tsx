@@ -23,6 +23,13 @@ export function languageName(code: string): string {
   return LANGUAGE_NAMES[code] ?? code;
 }
 
+/** The parts a row's meta line has, with a separator between them (the most urgent first, so a
+ * narrow row cuts the least useful). */
+function joinParts(parts: React.ReactNode[]): React.ReactNode[] {
+  const present = parts.filter((p) => p !== null && p !== undefined);
+  return present.flatMap((part, i) => (i === 0 ? [part] : [<span key={`sep-${i}`} aria-hidden="true">·</span>, part]));
+}
+
 /**
  * The row's second line: the customer's own latest words, which tell rows apart where the
  * escalation reason ("User explicitly requested transfer to a human") is the same on most; the
@@ -157,36 +164,25 @@ const QueueRow = memo(function QueueRow({
           <WaitingClock since={since} dueAt={session.sla_due_at ? Date.parse(session.sla_due_at) : undefined} breached={session.sla_breached} />
         </span>
         <RowWords session={session} />
-        <span className="queue-meta">
-          {session.language ? (
-            <>
-              <abbr className="queue-lang" title={languageName(session.language)} data-testid="row-language">
+        <span className="queue-meta" title={`${session.turn_count} turns`}>
+          {joinParts([
+            session.sla_due_at || session.sla_breached ? <SlaBadge key="sla" dueAt={session.sla_due_at} breached={session.sla_breached} /> : null,
+            session.language ? (
+              <abbr key="lang" className="queue-lang" title={languageName(session.language)} data-testid="row-language">
                 {session.language.toUpperCase()}
               </abbr>
-              <span aria-hidden="true">·</span>
-            </>
-          ) : null}
-          {session.order_id ? (
-            <>
-              <span className="queue-order" data-testid="row-order">{session.order_id}</span>
-              <span aria-hidden="true">·</span>
-            </>
-          ) : null}
-          {session.turn_count} turns
-          {session.escalated_at ? (
-            <>
-              <span aria-hidden="true">·</span>
-              <time dateTime={session.escalated_at} title="Escalated at" data-testid="escalated-at">
+            ) : null,
+            session.order_id ? (
+              <span key="order" className="queue-order" data-testid="row-order">
+                {session.order_id}
+              </span>
+            ) : null,
+            session.escalated_at ? (
+              <time key="at" dateTime={session.escalated_at} title="Escalated at" data-testid="escalated-at">
                 {formatShortTime(Date.parse(session.escalated_at))}
               </time>
-            </>
-          ) : null}
-          {session.sla_due_at || session.sla_breached ? (
-            <>
-              <span aria-hidden="true">·</span>
-              <SlaBadge dueAt={session.sla_due_at} breached={session.sla_breached} />
-            </>
-          ) : null}
+            ) : null,
+          ])}
         </span>
       </button>
       <button

@@ -4,6 +4,7 @@ import { ErrorMessage } from '@/components/ui/ErrorMessage';
 import { Spinner } from '@/components/ui/Spinner';
 import { formatDuration } from '@/lib/format';
 import { useMetricsSummary } from '../api/get-metrics';
+import { DayCharts } from './DayCharts';
 
 const PRIORITIES: Priority[] = ['highest', 'high', 'medium', 'low', 'info'];
 const NONE = '—';
@@ -73,6 +74,7 @@ export function MetricsView({ m }: { m: MetricsSummary }) {
           Solutions approved <strong>{m.solutions_approved_24h}</strong> / rejected <strong>{m.solutions_rejected_24h}</strong>
         </span>
       </p>
+      <DayCharts m={m} />
     </>
   );
 }

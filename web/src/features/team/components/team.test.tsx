@@ -92,6 +92,36 @@ describe('the metrics panel', () => {
     expect(await screen.findByTestId('metric-pending')).toHaveTextContent('9');
   });
 
+  it('charts the day: queue, longest wait, bot answers against escalations, handle time, each with a summary and a table', async () => {
+    server.use(http.get(`${O}/api/v1/metrics/summary`, () => HttpResponse.json(metricsSummary())));
+    renderWithClient(<MetricsPanel />);
+    const charts = await screen.findByTestId('day-charts');
+    const queue = within(charts).getByTestId('chart-queue');
+    expect(within(queue).getByRole('img')).toHaveAccessibleName(/Now 2; the most was 2 at \d\d:00\./);
+    // 24 hours in the table, oldest first: the current hour last.
+    const queueRows = within(queue).getAllByRole('row').slice(1);
+    expect(queueRows).toHaveLength(24);
+    expect(queueRows[23]).toHaveTextContent(/\d\d:002$/);
+    expect(queue.querySelectorAll('rect')).toHaveLength(24);
+    const wait = within(charts).getByTestId('chart-wait');
+    expect(within(wait).getByRole('img')).toHaveAccessibleName(/up to 5m, at \d\d:00/);
+    const bot = within(charts).getByTestId('chart-bot');
+    expect(within(bot).getByRole('img')).toHaveAccessibleName('In the last 24 hours the bot answered 5 turns and handed 3 conversations to people.');
+    expect(bot.querySelectorAll('rect')).toHaveLength(48);
+    const handle = within(charts).getByTestId('chart-handle');
+    expect(within(handle).getByRole('img')).toHaveAccessibleName('1 session resolved; most took 10m – 20m from accept to resolve.');
+    expect(within(handle).getAllByRole('row')).toHaveLength(15);
+    expect(within(handle).getAllByRole('row')[1]).toHaveTextContent('under 10s0');
+    expect(within(handle).getAllByRole('row')[14]).toHaveTextContent('over 1d0');
+  });
+
+  it('a server without the hourly figures shows no charts', async () => {
+    server.use(http.get(`${O}/api/v1/metrics/summary`, () => HttpResponse.json(metricsSummary({ hours: undefined, handle_time_bins: undefined }))));
+    renderWithClient(<MetricsPanel />);
+    await screen.findByTestId('metric-pending');
+    expect(screen.queryByTestId('day-charts')).toBeNull();
+  });
+
   it('formats durations and rates', () => {
     expect(seconds(null)).toBe('—');
     expect(seconds(3725)).toBe('1:02:05');
