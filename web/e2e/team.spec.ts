@@ -23,11 +23,15 @@ async function closeSession(request: APIRequestContext, sessionId: string): Prom
 }
 
 test('accept → release with a reason: back in the queue, out of Mine, and the timeline says so', async ({ browser, request }) => {
-  const { sessionId } = await escalate(request);
+  const { sessionId } = await escalate(request, undefined, 'My parcel ORD-016 never came, I want a human');
   const agent = await signIn(browser, 'agent-001');
   const row = queueRow(agent, sessionId);
   await expect(row).toBeVisible();
-  // The queue row shows when it was escalated and its first-response target.
+  // The queue row leads with the customer's own words, their language and the order they name,
+  // and shows when it was escalated and its first-response target.
+  await expect(row.getByTestId('row-words')).toContainText('My parcel ORD-016 never came, I want a human');
+  await expect(row.getByTestId('row-language')).toHaveText('EN');
+  await expect(row.getByTestId('row-order')).toHaveText('ORD-016');
   await expect(row.getByTestId('escalated-at')).toBeVisible();
   await expect(row.getByTestId('sla')).toHaveText(/SLA/);
   await screenshot(agent, 'queue-sla');
@@ -122,6 +126,13 @@ test('a supervisor sees the team figures, refreshed live, and sets an agent\'s c
   for (const name of ['longest-wait', 'assigned', 'agents-active', 'resolved', 'median-wait', 'median-handle', 'deflection']) {
     await expect(panel.getByTestId(`metric-${name}`)).toBeVisible();
   }
+  // The day's charts: 24 hourly bars each, an accessible summary, and the figures as a table.
+  const queueChart = panel.getByTestId('chart-queue');
+  await expect(queueChart.getByRole('img')).toHaveAccessibleName(/^Sessions waiting at the end of each hour\. Now \d+/);
+  await expect(queueChart.locator('rect')).toHaveCount(24);
+  await queueChart.getByText('Figures as a table').click();
+  await expect(queueChart.getByRole('row')).toHaveCount(25);
+  for (const chart of ['chart-wait', 'chart-bot', 'chart-handle']) await expect(panel.getByTestId(chart).getByRole('img')).toBeVisible();
   // A new escalation refreshes the figures: through the live updates, usually within a second,
   // or at the latest by the panel's 15 s poll. The bound is the poll's, because the local stream
   // reader behind the live updates can lag on a loaded test machine.
