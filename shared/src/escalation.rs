@@ -26,6 +26,9 @@ pub enum EscalationTrigger {
     RepeatedFailures(u32),
     /// The customer's words show frustration or anger.
     Agitated,
+    /// Impatience without anger: runs of "???" or "!!!", or capitals. It escalates only a turn
+    /// the bot could not answer; an answered one gets the answer and the offer of a person.
+    Impatient,
 }
 
 impl EscalationTrigger {
@@ -38,6 +41,7 @@ impl EscalationTrigger {
                 format!("The bot failed to answer {n} consecutive turns")
             }
             EscalationTrigger::Agitated => "The user appears agitated".to_string(),
+            EscalationTrigger::Impatient => "The user appears impatient".to_string(),
         }
     }
 }
@@ -51,6 +55,11 @@ pub struct EscalationDecision {
 impl EscalationDecision {
     pub fn should_escalate(&self) -> bool {
         !self.triggers.is_empty()
+    }
+
+    /// Impatience is the only reason: the bot's confident answer beats a silent transfer.
+    pub fn only_impatient(&self) -> bool {
+        !self.triggers.is_empty() && self.triggers.iter().all(|t| *t == EscalationTrigger::Impatient)
     }
 
     pub fn reason(&self) -> String {
@@ -103,8 +112,10 @@ pub fn assess_turn(
     if asks_for_human(customer_text) {
         triggers.push(EscalationTrigger::AskedForHuman);
     }
-    if is_agitated(customer_text) {
+    if is_angry(customer_text) {
         triggers.push(EscalationTrigger::Agitated);
+    } else if is_impatient(customer_text) {
+        triggers.push(EscalationTrigger::Impatient);
     }
     if failure_threshold > 0 && failures_in_a_row >= failure_threshold {
         triggers.push(EscalationTrigger::RepeatedFailures(failures_in_a_row));
@@ -250,15 +261,36 @@ const AGITATION_ZH: &[&str] = &[
     "生气", "气死", "垃圾", "投诉", "太差", "骗子", "什么破", "无语", "受不了", "愤怒", "离谱", "坑人", "差评", "烦死",
 ];
 
+/// Angry or impatient: words that a person should read.
 pub fn is_agitated(text: &str) -> bool {
+    is_angry(text) || is_impatient(text)
+}
+
+/// Words of anger or complaint, in either language.
+pub fn is_angry(text: &str) -> bool {
     let lower = text.to_lowercase();
-    if AGITATION_EN.iter().any(|w| lower.contains(w)) || AGITATION_ZH.iter().any(|w| text.contains(w)) {
-        return true;
+    AGITATION_EN.iter().any(|w| lower.contains(w)) || AGITATION_ZH.iter().any(|w| text.contains(w))
+}
+
+/// Runs of question or exclamation marks, or shouting, unless the capitals are thanks
+/// ("THANK YOU SO MUCH!!!" is delight, not impatience).
+pub fn is_impatient(text: &str) -> bool {
+    if is_grateful(text) {
+        return false;
     }
-    if text.contains("!!!") || text.contains("！！") || text.contains("???") {
-        return true;
-    }
-    is_shouting(text)
+    let marks = ["!!!", "！！", "???", "？？", "?!", "!?"];
+    marks.iter().any(|m| text.contains(m)) || is_shouting(text)
+}
+
+const GRATITUDE_EN: &[&str] = &["thank", "thx", "thanks", "appreciate", "awesome", "great job", "love it", "perfect", "brilliant"];
+const GRATITUDE_ZH: &[&str] = &["谢谢", "多谢", "感谢", "太好了", "辛苦了"];
+
+fn is_grateful(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let thanks = GRATITUDE_EN.iter().any(|w| lower.contains(w)) || GRATITUDE_ZH.iter().any(|w| text.contains(w));
+    // "thx" after a question is politeness around the question; only a message that is mostly
+    // thanks is delight. A question mark means there is still something to answer.
+    thanks && !text.contains('?') && !text.contains('？')
 }
 
 /// Three or more words, nearly all capital letters.
@@ -319,6 +351,15 @@ pub struct Glance {
     pub order_id: Option<String>,
 }
 
+/// `zh` when the text has any Chinese in it, else `en`: the two languages the bot serves.
+pub fn language_of(text: &str) -> &'static str {
+    if text.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')) {
+        "zh"
+    } else {
+        "en"
+    }
+}
+
 /// Characters of the first line a row keeps; longer lines end in an ellipsis.
 pub const GLANCE_CHARS: usize = 120;
 
@@ -328,10 +369,9 @@ pub fn glance(text: &str) -> Glance {
     if first_line.chars().count() > GLANCE_CHARS || text.trim().lines().count() > 1 {
         words.push('…');
     }
-    let chinese = text.chars().any(|c| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}'));
     Glance {
         words,
-        language: if chinese { "zh" } else { "en" },
+        language: language_of(text),
         order_id: extract_entities(text).into_iter().find(|e| e.starts_with("ORD-")),
     }
 }
@@ -546,6 +586,24 @@ mod tests {
             assert!(asks_for_human(text), "{text}");
             assert_eq!(assess_turn(false, text, 0, 3).priority(MemberLevel::Regular), EscalationPriority::Highest, "{text}");
         }
+    }
+
+    #[test]
+    fn impatience_is_not_anger_and_thanks_in_capitals_is_neither() {
+        for text in ["Is delivery free??? thx", "HOW LONG DOES SHIPPING TAKE", "where is it?!", "还没到吗？？"] {
+            assert!(is_impatient(text) && !is_angry(text), "{text}");
+            assert_eq!(assess_turn(false, text, 0, 3).triggers, vec![EscalationTrigger::Impatient], "{text}");
+            assert!(assess_turn(false, text, 0, 3).only_impatient(), "{text}");
+        }
+        for text in ["THANK YOU SO MUCH!!!", "THANKS A LOT GUYS", "谢谢！！"] {
+            assert!(!is_agitated(text), "{text}");
+        }
+        // Anger stays anger however it is punctuated, and it is never "only impatient".
+        let angry = assess_turn(false, "This is ridiculous!!!", 0, 3);
+        assert_eq!(angry.triggers, vec![EscalationTrigger::Agitated]);
+        assert!(!angry.only_impatient());
+        assert!(!assess_turn(true, "hello???", 0, 3).only_impatient(), "a request for a person is not impatience");
+        assert!(!assess_turn(false, "where is it", 0, 3).only_impatient());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! answers with the plan's outcome.
 
 use crate::domain::{new_id, AgentStatus, Author, EscalationPriority, Message, Role, Session};
-use crate::escalation::{assess_turn, remember_attempt};
+use crate::escalation::{assess_turn, language_of, remember_attempt};
 use crate::state_machine::Action;
 use chrono::{DateTime, Utc};
 
@@ -14,6 +14,9 @@ pub const FALLBACK: &str = "Sorry, I couldn't find an answer to that.";
 
 pub const TRANSFER_NOTICE: &str =
     "I'm connecting you with a human agent now. Please stay in this chat; an agent will join shortly.";
+/// Appended to a confident answer to an impatient customer: the answer first, a person on offer.
+pub const PERSON_OFFER_EN: &str = "If that doesn't settle it, just say \"human\" and I'll connect you with a person.";
+pub const PERSON_OFFER_ZH: &str = "如果还没有解决，回复“转人工”，我马上为您转接人工客服。";
 pub const WAITING_NOTICE: &str =
     "An agent will be with you shortly. I've added your message to the conversation so they can see it.";
 
@@ -152,7 +155,15 @@ pub fn bot_turn(
     now: DateTime<Utc>,
 ) -> TurnPlan {
     let failures = if answer.answered { 0 } else { session.consecutive_failures + 1 };
-    let decision = assess_turn(escalate_to_human, text, failures, failure_threshold);
+    let mut decision = assess_turn(escalate_to_human, text, failures, failure_threshold);
+    let mut answer = answer;
+    // "Is delivery free??? thx": impatience around a question the bot settles is answered, with
+    // the way to a person in the same reply; a silent transfer would spend an agent on it.
+    if decision.only_impatient() && answer.answered {
+        decision.triggers.clear();
+        let offer = if language_of(text) == "zh" { PERSON_OFFER_ZH } else { PERSON_OFFER_EN };
+        answer.text = format!("{}\n\n{offer}", answer.text);
+    }
     let mut attempts = session.attempted_solutions.clone();
     if let Some(attempt) = &answer.attempt {
         remember_attempt(&mut attempts, attempt);
@@ -266,6 +277,22 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn an_impatient_question_the_bot_answers_gets_the_answer_and_the_offer_of_a_person() {
+        let plan = bot_turn(&session(AgentStatus::None, 0), "Is delivery free??? thx", false, answer(true), 3, now());
+        assert!(!plan.outcome.escalate_to_human);
+        assert_eq!(plan.outcome.reply.as_deref(), Some(format!("Parcels arrive in 3 days.\n\n{PERSON_OFFER_EN}").as_str()));
+        assert!(matches!(plan.change, SessionChange::BotTurn { answered: true, .. }));
+        assert!(crate::escalation::asks_for_human("human"), "the offer's own word asks for a person");
+        let zh = bot_turn(&session(AgentStatus::None, 0), "运费多少？？", false, answer(true), 3, now());
+        assert!(zh.outcome.reply.unwrap().ends_with(PERSON_OFFER_ZH));
+        // Unanswered, impatience still reaches a person; anger always does.
+        let unanswered = bot_turn(&session(AgentStatus::None, 0), "where is it???", false, answer(false), 3, now());
+        assert_eq!(unanswered.outcome.agent_status, AgentStatus::Pending);
+        let angry = bot_turn(&session(AgentStatus::None, 0), "This is ridiculous!!! how long is delivery", false, answer(true), 3, now());
+        assert_eq!(angry.outcome.agent_status, AgentStatus::Pending);
     }
 
     #[test]

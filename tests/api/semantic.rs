@@ -59,3 +59,44 @@ async fn recommendations_come_in_score_order_and_the_chat_answer_is_the_best_faq
         assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{query}: {scores:?}");
     }
 }
+
+/// Issue 28, item 5: impatience or politeness around a question the bot answers ("Is delivery
+/// free??? thx", capitals, "!!") still gets the answer, now with the offer of a person, instead of a
+/// silent transfer. Over the seed FAQs the bot answers as asked, at least 90 % of the noisy
+/// versions must still be answered with the same FAQ; none of them is escalated unanswered.
+#[tokio::test]
+async fn impatient_or_polite_noise_around_an_answered_question_is_still_answered() {
+    let t = seeded().await;
+    let faqs = workbench::knowledge::eval::load_faqs(&crate::helpers::repo_root().join("infra/seed")).unwrap();
+    let noises: [fn(&str) -> String; 6] = [
+        |q| format!("{}???", q.trim_end_matches(['?', '？'])),
+        |q| format!("{q}!!"),
+        |q| format!("{q} thx"),
+        |q| format!("{}??? thx", q.trim_end_matches(['?', '？'])),
+        |q| q.to_uppercase(),
+        |q| format!("{q} PLEASE!!!"),
+    ];
+    let (mut asked, mut answered, mut silent_transfers) = (0, 0, Vec::new());
+    for (n, faq) in faqs.iter().enumerate().filter(|(_, f)| !f.question.chars().any(|c| c > '\u{2E80}')).take(16).chain(
+        faqs.iter().enumerate().filter(|(_, f)| f.question.chars().any(|c| c > '\u{2E80}')).take(6),
+    ) {
+        let plain = chat(&t, &format!("u_plain_{n}"), &faq.question).await;
+        if plain["reply"].as_str() != Some(faq.answer.as_str()) {
+            continue; // the noise is measured on questions the bot answers as asked
+        }
+        for (k, noise) in noises.iter().enumerate() {
+            let message = noise(&faq.question);
+            let reply = chat(&t, &format!("u_noise_{n}_{k}"), &message).await;
+            asked += 1;
+            if reply["reply"].as_str().is_some_and(|r| r.starts_with(faq.answer.as_str())) {
+                answered += 1;
+                assert_eq!(reply["agent_status"], "none", "{message}: {reply}");
+            } else if reply["agent_status"] == "pending" {
+                silent_transfers.push(message);
+            }
+        }
+    }
+    println!("noisy questions answered: {answered} of {asked}; transferred: {silent_transfers:?}");
+    assert!(asked >= 60, "enough questions were answered as asked to measure: {asked}");
+    assert!(answered * 10 >= asked * 9, "{answered} of {asked} noisy questions answered; transferred: {silent_transfers:?}");
+}
