@@ -76,6 +76,12 @@ impl App {
         self
     }
 
+    /// The key customer tokens are signed and checked with, derived from the API keys
+    /// ([`crate::auth::customer`]).
+    pub fn customer_token_key(&self) -> Vec<u8> {
+        crate::auth::customer::customer_token_key(&self.config.api_keys.material())
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         // Millisecond precision: what clients see, and what sorts stably.
         let now = (self.clock)();

@@ -17,6 +17,7 @@ pub enum Endpoint {
     Me,
     Chat,
     CustomerThread,
+    CustomerToken,
     KnowledgeRecommend,
     BusinessAssist,
     InvalidateCache,
@@ -51,6 +52,7 @@ const NAMES: &[(Endpoint, &str, &str)] = &[
     (Endpoint::Me, "AgentMeFunction", "agent-me"),
     (Endpoint::Chat, "ChatFunction", "chat"),
     (Endpoint::CustomerThread, "CustomerThreadFunction", "customer-thread"),
+    (Endpoint::CustomerToken, "CustomerTokenFunction", "customer-token"),
     (Endpoint::KnowledgeRecommend, "KnowledgeRecommendFunction", "knowledge-recommend"),
     (Endpoint::BusinessAssist, "BusinessAssistFunction", "business-assist"),
     (Endpoint::InvalidateCache, "InvalidateCacheFunction", "invalidate-cache"),
@@ -86,8 +88,10 @@ pub const LIVE_CONNECT_FUNCTION: (&str, &str) = ("LiveConnectFunction", "live-co
 pub const LIVE_DISCONNECT_FUNCTION: (&str, &str) = ("LiveDisconnectFunction", "live-disconnect");
 pub const LIVE_PING_FUNCTION: (&str, &str) = ("LivePingFunction", "live-ping");
 pub const LIVE_FANOUT_FUNCTION: (&str, &str) = ("LiveFanoutFunction", "live-fanout");
-pub const LIVE_FUNCTIONS: [(&str, &str); 4] =
-    [LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_PING_FUNCTION, LIVE_FANOUT_FUNCTION];
+/// A customer's message on their socket: a chat turn.
+pub const LIVE_CUSTOMER_MESSAGE_FUNCTION: (&str, &str) = ("LiveCustomerMessageFunction", "live-customer-message");
+pub const LIVE_FUNCTIONS: [(&str, &str); 5] =
+    [LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_PING_FUNCTION, LIVE_FANOUT_FUNCTION, LIVE_CUSTOMER_MESSAGE_FUNCTION];
 
 /// The enrichment function of the pipe from the table's stream to the customer event bus.
 pub const CUSTOMER_EVENTS_FUNCTION: (&str, &str) = ("CustomerEventsFunction", "customer-events");
@@ -138,7 +142,8 @@ impl Endpoint {
             Endpoint::SubmitSolution => Operation::SubmitSolution,
             Endpoint::Me => Operation::WhoAmI,
             Endpoint::Chat => Operation::Chat,
-            Endpoint::CustomerThread => Operation::ReadThread,
+            // A token that reads the thread live: the same door as the thread read.
+            Endpoint::CustomerThread | Endpoint::CustomerToken => Operation::ReadThread,
             Endpoint::KnowledgeRecommend => Operation::RecommendKnowledge,
             Endpoint::BusinessAssist => Operation::BusinessAssist,
             Endpoint::ListSolutions => Operation::ListSolutions,
@@ -168,6 +173,7 @@ impl Endpoint {
             self,
             Endpoint::Chat
                 | Endpoint::CustomerThread
+                | Endpoint::CustomerToken
                 | Endpoint::OpenApiDocument
                 | Endpoint::InvalidateCache
                 | Endpoint::UpsertDocument

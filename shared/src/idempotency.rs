@@ -88,6 +88,11 @@ impl Answer {
         self.completion.as_ref()
     }
 
+    /// The answer's JSON, for a channel that is not an HTTP response (the customer socket).
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
     /// The response, once the write that carried it succeeded.
     pub fn respond(self) -> Result<Response<Body>, ApiError> {
         if self.completion.is_some() {

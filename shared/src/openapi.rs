@@ -13,7 +13,7 @@ use crate::api::agent::{
     SendMessageRequest, SendMessageResponse, SessionDetails, SolutionRequest, SolutionView, WhoAmI,
 };
 use crate::api::business::AssistRequest;
-use crate::api::chat::{ChatRequest, ChatResponse, ThreadResponse};
+use crate::api::chat::{ChatRequest, ChatResponse, CustomerTokenRequest, CustomerTokenResponse, ThreadResponse};
 use crate::api::errors::{errors_of, ErrorBody, ErrorCode};
 use crate::api::knowledge::{
     ApproveRequest, Deleted, DocumentList, DocumentRequest, FaqPage, FaqRequest, FaqView, InvalidateRequest,
@@ -150,6 +150,15 @@ mod paths {
         responses((status = 200, description = "A page of the thread", body = ThreadResponse)),
         security(("ApiKey" = [])))]
     fn customer_thread() {}
+
+    #[utoipa::path(post, path = "/api/v1/chat/sessions/{session_id}/token", operation_id = "customer-token", tag = "customer",
+        summary = "A fresh customer token for the session's owner: opens that session's customer socket only",
+        description = "The token (`ct1.…`, 30 minutes) opens `wss://…?customer_token=<token>`, which receives the session's customer-visible messages and status changes as they happen and takes the customer's messages (`{\"action\":\"message\",\"message\":\"…\"}`, each a chat turn). It opens no other session and no agent route. A `user_id` that does not own the session is a 404, as a missing session is.",
+        params(("session_id" = String, Path, description = SESSION_ID, pattern = r"^[A-Za-z0-9._:-]{1,128}$")),
+        request_body = CustomerTokenRequest,
+        responses((status = 200, description = "The token", body = CustomerTokenResponse)),
+        security(("ApiKey" = [])))]
+    fn customer_token() {}
 
     #[utoipa::path(get, path = "/api/v1/escalation/solutions", operation_id = "list-solutions", tag = "review",
         summary = "The review queue of one status, oldest first",
@@ -288,7 +297,7 @@ mod paths {
         description = "The workbench tutorial's agent endpoints, the customer chat, knowledge and review. Errors are `{\"error\": \"<code>\", \"message\": \"…\"}`; README has the catalogue."),
     paths(paths::pending_list, paths::my_sessions, paths::session_details, paths::accept_session, paths::send_message,
         paths::knowledge_recommend, paths::business_assist, paths::resolve_session, paths::submit_solution, paths::me,
-        paths::chat, paths::customer_thread, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
+        paths::chat, paths::customer_thread, paths::customer_token, paths::list_solutions, paths::approve_solution, paths::reject_solution, paths::invalidate_cache,
         paths::upsert_document, paths::list_documents, paths::delete_document, paths::create_faq, paths::list_faqs,
         paths::delete_faq, paths::release_session, paths::transfer_session, paths::next_session,
         paths::session_events, paths::get_agent, paths::set_agent_capacity, paths::metrics_summary,

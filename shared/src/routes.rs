@@ -3,8 +3,8 @@
 
 use crate::app::App;
 pub use crate::endpoint::{
-    Endpoint, INGEST_FUNCTION, LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_FANOUT_FUNCTION, LIVE_FUNCTIONS,
-    LIVE_PING_FUNCTION, MAINTENANCE_FUNCTION,
+    Endpoint, INGEST_FUNCTION, LIVE_CONNECT_FUNCTION, LIVE_CUSTOMER_MESSAGE_FUNCTION, LIVE_DISCONNECT_FUNCTION,
+    LIVE_FANOUT_FUNCTION, LIVE_FUNCTIONS, LIVE_PING_FUNCTION, MAINTENANCE_FUNCTION,
 };
 use crate::auth::policy::token_on_integration_route;
 use crate::auth::{admit, principal_of, Principal, Unauthenticated};
@@ -37,6 +37,7 @@ macro_rules! handler_of {
     (OpenApiDocument) => { $crate::openapi::openapi_document };
     (Chat) => { $crate::handlers::chat::chat };
     (CustomerThread) => { $crate::handlers::chat::customer_thread };
+    (CustomerToken) => { $crate::handlers::chat::customer_token };
     (KnowledgeRecommend) => { $crate::handlers::knowledge::knowledge_recommend };
     (BusinessAssist) => { $crate::handlers::business::business_assist };
     (InvalidateCache) => { $crate::handlers::knowledge::invalidate_cache };
@@ -97,6 +98,7 @@ impl Endpoint {
             Endpoint::Me => |app, req, caller| Box::pin(crate::handler_of!(Me)(app, req, caller)),
             Endpoint::Chat => |app, req, caller| Box::pin(crate::handler_of!(Chat)(app, req, caller)),
             Endpoint::CustomerThread => |app, req, caller| Box::pin(crate::handler_of!(CustomerThread)(app, req, caller)),
+            Endpoint::CustomerToken => |app, req, caller| Box::pin(crate::handler_of!(CustomerToken)(app, req, caller)),
             Endpoint::KnowledgeRecommend => |app, req, caller| Box::pin(crate::handler_of!(KnowledgeRecommend)(app, req, caller)),
             Endpoint::BusinessAssist => |app, req, caller| Box::pin(crate::handler_of!(BusinessAssist)(app, req, caller)),
             Endpoint::InvalidateCache => |app, req, caller| Box::pin(crate::handler_of!(InvalidateCache)(app, req, caller)),

@@ -36,15 +36,48 @@ pub async fn run_ingest() -> Result<(), Error> {
 
 /// `$connect` of the live-updates WebSocket API: verify the agent's token (`?token=`) against the
 /// user pool's key set and record the socket.
+/// A customer's socket (`?customer_token=`) is checked with the key derived from the API keys,
+/// which this function reads (Secrets Manager in AWS) for that only.
 pub async fn run_live_connect() -> Result<(), Error> {
     init_tracing();
-    let app = for_process(App::from_env_for_events().await?);
+    let app = for_process(App::wired::<true, false, false>().await?);
     let verifier: &'static crate::live::token::JwtVerifier = Box::leak(Box::new(crate::live::token::JwtVerifier::from_env()?));
+    let customer_key: &'static [u8] =
+        Box::leak(app.customer_token_key().into_boxed_slice());
     tokio::join!(warm_up(app), verifier.prefetch());
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
         Ok::<ApiGatewayProxyResponse, std::convert::Infallible>(
-            crate::live::socket::connect(&app.store, verifier, &event.payload, app.now()).await,
+            crate::live::socket::connect(&app.store, verifier, customer_key, &event.payload, app.now()).await,
         )
+    }))
+    .await
+}
+
+/// `message` of the live-updates WebSocket API: a customer's message on their socket, a chat
+/// turn of the socket's session (wired as the chat function is); the answer frame goes back
+/// through the route response. A socket that is not a customer's is refused (403).
+pub async fn run_live_customer_message() -> Result<(), Error> {
+    use crate::Endpoint;
+    init_tracing();
+    let app = for_process(
+        App::wired::<{ Endpoint::Chat.reads_secrets() }, { Endpoint::Chat.embeds() }, { Endpoint::Chat.calls_order_system() }>()
+            .await?,
+    );
+    warm_up(app).await;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
+        let request = &event.payload;
+        let Some(connection_id) = crate::live::socket::connection_id(request) else {
+            return Ok::<_, std::convert::Infallible>(crate::live::socket::response(400, None));
+        };
+        let frame = match app.store.get_customer_connection(connection_id).await {
+            Ok(Some(connection)) => crate::handlers::chat::socket_turn(app, &connection, request.body.as_deref().unwrap_or("")).await,
+            Ok(None) => crate::live::customer::answer_frame(
+                None,
+                Err(crate::error::ApiError::Forbidden(crate::auth::Denied::Forbidden("only a customer's socket sends messages".to_string()))),
+            ),
+            Err(err) => crate::live::customer::answer_frame(None, Err(err.into())),
+        };
+        Ok(crate::live::socket::response(200, Some(frame)))
     }))
     .await
 }
@@ -82,6 +115,11 @@ pub async fn run_live_fanout() -> Result<(), Error> {
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<StreamEvent>| async move {
         let events = crate::live::events_from_stream(&event.payload);
         let report = crate::live::fan_out(&app.store, poster, &events, app.now()).await?;
+        // The same records, as the customer reads them, to the sockets of each session's topic.
+        let customer_events =
+            crate::live::outbound::outbound_from_records_for(crate::thread::Audience::Customer, &event.payload.records);
+        let customers = crate::live::customer::fan_out_to_customers(&app.store, poster, &customer_events, app.now()).await?;
+        tracing::info!(events = customers.events, connections = customers.connections, delivered = customers.delivered, "customer fan-out");
         tracing::info!(
             records = event.payload.records.len(),
             events = report.events,

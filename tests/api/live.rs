@@ -247,15 +247,15 @@ async fn the_connect_function_verifies_the_token_against_the_user_pools_key_set(
     let key_set = serde_json::from_value(identity().jwks().clone()).unwrap();
     let verifier = JwtVerifier::with_key_set(LOCAL_ISSUER, vec![LOCAL_CLIENT_ID.to_string()], key_set);
 
-    let refused = workbench::live::socket::connect(&app.store, &verifier, &sample_connect_event("eyJ.bad.token"), app.now()).await;
+    let refused = workbench::live::socket::connect(&app.store, &verifier, b"k", &sample_connect_event("eyJ.bad.token"), app.now()).await;
     assert_eq!(refused.status_code, 401);
     let other_issuer = JwtVerifier::with_key_set("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_other", vec![LOCAL_CLIENT_ID.to_string()], serde_json::from_value(identity().jwks().clone()).unwrap());
     let event = sample_connect_event(&token("agent-001", &["agent"]));
-    assert_eq!(workbench::live::socket::connect(&app.store, &other_issuer, &event, app.now()).await.status_code, 401);
+    assert_eq!(workbench::live::socket::connect(&app.store, &other_issuer, b"k", &event, app.now()).await.status_code, 401);
     assert!(app.store.list_connections().await.unwrap().is_empty());
 
     let connected_at = app.now();
-    let opened = workbench::live::socket::connect(&app.store, &verifier, &event, connected_at).await;
+    let opened = workbench::live::socket::connect(&app.store, &verifier, b"k", &event, connected_at).await;
     assert_eq!(opened.status_code, 200);
     let recorded = app.store.list_connections().await.unwrap();
     assert_eq!(recorded.len(), 1);

@@ -7,6 +7,7 @@ mod chat;
 mod concurrency;
 mod error_catalogue;
 mod cors;
+mod customer_socket;
 mod faults;
 mod full_loop;
 mod helpers;

@@ -4,7 +4,7 @@ use crate::helpers::repo_root;
 use serde_yaml_ng::Value;
 use std::collections::BTreeSet;
 use workbench::routes::{INGEST_FUNCTION, MAINTENANCE_FUNCTION};
-use workbench::endpoint::CUSTOMER_EVENTS_FUNCTION;
+use workbench::endpoint::{CUSTOMER_EVENTS_FUNCTION, LIVE_CONNECT_FUNCTION, LIVE_CUSTOMER_MESSAGE_FUNCTION};
 use workbench::Endpoint;
 use workbench_local::template;
 
@@ -163,6 +163,14 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ),
         ("SessionEventsFunction", (&["dynamodb:Query"][..], false)),
         ("CustomerThreadFunction", (&["dynamodb:GetItem", "dynamodb:Query"][..], false)),
+        ("CustomerTokenFunction", (&["dynamodb:GetItem"][..], false)),
+        (
+            "LiveCustomerMessageFunction",
+            (
+                &["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"][..],
+                false,
+            ),
+        ),
         ("GetAgentFunction", (&["dynamodb:GetItem"][..], false)),
         ("SetAgentCapacityFunction", (&["dynamodb:UpdateItem"][..], false)),
         ("MetricsSummaryFunction", (&["dynamodb:Query"][..], true)),
@@ -184,7 +192,14 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         ),
     ]);
     // Functions that embed text, and so may call Bedrock when EmbeddingProvider is bedrock.
-    let embeds = ["ChatFunction", "KnowledgeRecommendFunction", "UpsertDocumentFunction", "CreateFaqFunction", "ApproveSolutionFunction"];
+    let embeds = [
+        "ChatFunction",
+        "KnowledgeRecommendFunction",
+        "UpsertDocumentFunction",
+        "CreateFaqFunction",
+        "ApproveSolutionFunction",
+        LIVE_CUSTOMER_MESSAGE_FUNCTION.0,
+    ];
     let doc: Value = serde_yaml_ng::from_str(&template_text()).unwrap();
     let resources = untag(&doc["Resources"]).as_mapping().unwrap();
     let mut checked = 0;
@@ -231,8 +246,9 @@ fn every_function_has_exactly_the_permissions_its_code_needs() {
         // Only the functions whose wiring reads the API key secret may (the binary of any other
         // does not even link the Secrets Manager client).
         // The customer events function reads the webhook's signing secret.
-        let reads =
-            Endpoint::from_function_name(name).is_some_and(|e| e.reads_secrets()) || name == CUSTOMER_EVENTS_FUNCTION.0;
+        // The customer socket's connect and message functions key customer tokens from the API keys.
+        let reads = Endpoint::from_function_name(name).is_some_and(|e| e.reads_secrets())
+            || [CUSTOMER_EVENTS_FUNCTION.0, LIVE_CONNECT_FUNCTION.0, LIVE_CUSTOMER_MESSAGE_FUNCTION.0].contains(&name);
         assert_eq!(reads_secret, reads, "{name}: secretsmanager:GetSecretValue");
         checked += 1;
     }
@@ -327,7 +343,7 @@ fn the_live_updates_are_wired_from_the_tables_stream_to_the_websocket_api() {
         assert!(text.contains(&format!("FunctionName: !Ref {function}")), "{function} may be invoked by API Gateway");
         routed.insert((key, function));
     }
-    let expected: BTreeSet<(String, String)> = [("$connect", "LiveConnectFunction"), ("$disconnect", "LiveDisconnectFunction"), ("ping", "LivePingFunction")]
+    let expected: BTreeSet<(String, String)> = [("$connect", "LiveConnectFunction"), ("$disconnect", "LiveDisconnectFunction"), ("ping", "LivePingFunction"), ("message", "LiveCustomerMessageFunction")]
         .into_iter()
         .map(|(k, f)| (k.to_string(), f.to_string()))
         .collect();
@@ -360,7 +376,12 @@ fn the_model_layer_belongs_to_exactly_the_functions_that_embed() {
     let layer = &resources[&Value::from("EmbeddingModelLayer")];
     assert_eq!(untag(&layer["Type"]).as_str(), Some("AWS::Serverless::LayerVersion"));
     assert_eq!(untag(&layer["Properties"]["CompatibleArchitectures"][0]).as_str(), Some("x86_64"));
-    let embeds: BTreeSet<&str> = workbench::knowledge_cache::EMBEDDING_ENDPOINTS.iter().map(|e| e.logical_id()).collect();
+    // The customer socket's message is a chat turn, wired as the chat function.
+    let embeds: BTreeSet<&str> = workbench::knowledge_cache::EMBEDDING_ENDPOINTS
+        .iter()
+        .map(|e| e.logical_id())
+        .chain([LIVE_CUSTOMER_MESSAGE_FUNCTION.0])
+        .collect();
     let mut with_layer = BTreeSet::new();
     for (name, resource) in resources {
         let name = name.as_str().unwrap();
@@ -581,6 +602,7 @@ fn reserved_concurrency_bounds_chat_ingestion_and_the_fan_out() {
         ("ChatFunction".to_string(), 50),
         ("IngestEscalationFunction".to_string(), 10),
         ("LiveFanoutFunction".to_string(), 10),
+        ("LiveCustomerMessageFunction".to_string(), 20),
         ("CustomerEventsFunction".to_string(), 10),
     ]);
     assert_eq!(reserved, expected);

@@ -3,7 +3,9 @@
 //!
 //! - `GET /ws?token=<jwt>` checks the token as `$connect` does (401 before any upgrade), records
 //!   the socket in the table (the same connection item the `$connect` function writes), and
-//!   answers `{"action":"ping"}` with `{"type":"pong"}`. Like API Gateway it closes a socket after
+//!   answers `{"action":"ping"}` with `{"type":"pong"}`. `GET /ws?customer_token=<token>` is a
+//!   customer's socket on the token's session (recorded on its topic, as `$connect` records it);
+//!   its `{"action":"message",…}` frames are chat turns, answered with a `chat.answer` frame. Like API Gateway it closes a socket after
 //!   10 minutes without a client frame and after 2 hours in any case.
 //! - [`spawn_stream_reader`] polls the table's DynamoDB stream (DynamoDB Local has one) and runs
 //!   the same [`workbench::live::fan_out`] the Lambda runs, with this server's sockets as the
@@ -33,7 +35,10 @@ use tokio_tungstenite::WebSocketStream;
 use workbench::error::ApiError;
 use crate::webhook::OutboundSink;
 use workbench::live::outbound::outbound_from_change;
+use workbench::live::customer::{admit_customer_socket, answer_frame, customer_connection, fan_out_to_customers, CUSTOMER_TOKEN_PARAM};
+use workbench::live::outbound::outbound_from_change_for;
 use workbench::live::{action_of, events_from_change, fan_out, PostError, Poster, PONG};
+use workbench::thread::Audience;
 use workbench::store::{Item, Store};
 
 /// API Gateway closes a WebSocket after this long without a client frame.
@@ -104,17 +109,30 @@ pub async fn accept(
     req: hyper::Request<Incoming>,
 ) -> lambda_http::Response<Body> {
     let query = req.uri().query().unwrap_or("");
-    let token = form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "token").map(|(_, v)| v.into_owned());
-    let Some(token) = token.filter(|t| !t.is_empty()) else {
-        return ApiError::Unauthorized(workbench::auth::Unauthenticated::Missing).into_response();
+    let param = |name: &str| form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    // A customer's socket, bound to the one session of its token (`$connect` decides the same).
+    let customer = match param(CUSTOMER_TOKEN_PARAM) {
+        None => None,
+        Some(token) => match admit_customer_socket(&customer_key(app), &token, app.now()) {
+            Ok(claims) => Some(claims),
+            Err(refused) => return refused.into_response(),
+        },
     };
-    let claims = match identity.verify(&token) {
-        Ok(claims) => claims,
-        Err(why) => return ApiError::Unauthorized(why).into_response(),
-    };
-    let agent = match workbench::live::socket::admit_socket(&claims) {
-        Ok(agent) => agent,
-        Err(refused) => return refused.into_response(),
+    let agent = match &customer {
+        Some(_) => None,
+        None => {
+            let Some(token) = param("token").filter(|t| !t.is_empty()) else {
+                return ApiError::Unauthorized(workbench::auth::Unauthenticated::Missing).into_response();
+            };
+            let claims = match identity.verify(&token) {
+                Ok(claims) => claims,
+                Err(why) => return ApiError::Unauthorized(why).into_response(),
+            };
+            match workbench::live::socket::admit_socket(&claims) {
+                Ok(agent) => Some((agent, workbench::live::token_expiry(&claims))),
+                Err(refused) => return refused.into_response(),
+            }
+        }
     };
     let headers = req.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -127,20 +145,33 @@ pub async fn accept(
         return ApiError::invalid_field("expected a WebSocket upgrade (version 13) on /ws").into_response();
     }
     let connection_id = format!("local-{}", uuid::Uuid::new_v4().simple());
-    let token_expires_at = workbench::live::token_expiry(&claims);
-    if let Err(err) = app.store.put_connection(&connection_id, &agent.agent_id, token_expires_at, app.now()).await {
-        return ApiError::Internal(Box::new(err)).into_response();
-    }
+    let (holder_of, token_expires_at) = match (&customer, &agent) {
+        (Some(claims), _) => {
+            let connection = customer_connection(&connection_id, claims);
+            if let Err(err) = app.store.put_customer_connection(&connection, app.now()).await {
+                return ApiError::Internal(Box::new(err)).into_response();
+            }
+            tracing::info!(session = %claims.sid, connection = %connection_id, "customer socket opened");
+            (Holder::Customer { app: Box::new(app.clone()), connection }, Some(claims.exp))
+        }
+        (None, Some((agent, token_expires_at))) => {
+            if let Err(err) = app.store.put_connection(&connection_id, &agent.agent_id, *token_expires_at, app.now()).await {
+                return ApiError::Internal(Box::new(err)).into_response();
+            }
+            tracing::info!(agent = %agent.agent_id, connection = %connection_id, "live socket opened");
+            (Holder::Agent { agent_id: agent.agent_id.clone() }, *token_expires_at)
+        }
+        (None, None) => unreachable!("a customer or an agent was admitted above"),
+    };
     let frames = live.register(&connection_id);
     let (store, hub) = (app.store.clone(), live.clone());
     let holder = SocketHolder {
         connection_id: connection_id.clone(),
-        agent_id: agent.agent_id.clone(),
+        holder: holder_of,
         token_expires_at: token_expires_at.unwrap_or(i64::MAX),
         identity: identity.clone(),
         store: store.clone(),
     };
-    tracing::info!(agent = %agent.agent_id, connection = %connection_id, "live socket opened");
     tokio::spawn(async move {
         match hyper::upgrade::on(req).await {
             Ok(upgraded) => {
@@ -151,7 +182,8 @@ pub async fn accept(
         }
         // `$disconnect`.
         hub.remove(&connection_id);
-        if let Err(err) = store.delete_connection(&connection_id).await {
+        let (agent, customer) = futures::join!(store.delete_connection(&connection_id), store.delete_customer_connection(&connection_id));
+        if let Err(err) = agent.and(customer) {
             tracing::warn!(error = %err, connection = %connection_id, "could not forget a closed socket");
         }
         tracing::info!(connection = %connection_id, "live socket closed");
@@ -165,10 +197,22 @@ pub async fn accept(
         .expect("static headers build a response")
 }
 
+/// The customer token key of this server: derived from its API keys, as the Lambdas derive it.
+fn customer_key(app: &workbench::App) -> Vec<u8> {
+    app.customer_token_key()
+}
+
+/// Whose socket it is.
+enum Holder {
+    Agent { agent_id: String },
+    /// A customer, on one session; their `message` frames are chat turns of this app.
+    Customer { app: Box<workbench::App>, connection: workbench::store::CustomerConnection },
+}
+
 /// Who holds a socket, and until when their token lets them.
 struct SocketHolder {
     connection_id: String,
-    agent_id: String,
+    holder: Holder,
     /// Epoch seconds.
     token_expires_at: i64,
     identity: Arc<crate::identity::LocalIdentity>,
@@ -188,9 +232,22 @@ impl SocketHolder {
             .ok()
             .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_string))
             .ok_or("the auth frame holds no token")?;
+        let agent_id = match &self.holder {
+            Holder::Agent { agent_id } => agent_id.clone(),
+            Holder::Customer { app, connection } => {
+                let claims = admit_customer_socket(&customer_key(app), &token, app.now())
+                    .map_err(|_| "the customer token does not verify")?;
+                if claims.sid != connection.session_id || claims.uid != connection.user_id {
+                    return Err("the token is for another session");
+                }
+                self.store.extend_customer_connection(connection, claims.exp).await.map_err(|_| "the socket could not be extended")?;
+                self.token_expires_at = claims.exp;
+                return Ok(serde_json::json!({"type": "authenticated", "expires_at": claims.exp}).to_string());
+            }
+        };
         let claims = self.identity.verify(&token).map_err(|_| "the token does not verify")?;
         let agent = workbench::live::socket::admit_socket(&claims).map_err(|_| "the token may not hold a socket")?;
-        if agent.agent_id != self.agent_id {
+        if agent.agent_id != agent_id {
             return Err("the token is another agent's");
         }
         let expires_at = workbench::live::token_expiry(&claims).ok_or("the token has no expiry")?;
@@ -227,6 +284,19 @@ where
                     match action_of(text.as_str()).as_deref() {
                         Some("ping") if socket.send(Message::text(PONG)).await.is_err() => break,
                         Some("ping") => {}
+                        Some("message") => {
+                            let answer = match &holder.holder {
+                                Holder::Customer { app, connection } => {
+                                    workbench::handlers::chat::socket_turn(app, connection, text.as_str()).await
+                                }
+                                Holder::Agent { .. } => answer_frame(None, Err(ApiError::Forbidden(workbench::auth::Denied::Forbidden(
+                                    "agents write with POST /api/v1/agent/sessions/{session_id}/messages".to_string(),
+                                )))),
+                            };
+                            if socket.send(Message::text(answer)).await.is_err() {
+                                break;
+                            }
+                        }
                         Some("auth") => match holder.reauthenticate(text.as_str()).await {
                             Ok(answer) => {
                                 token_deadline = holder.token_deadline();
@@ -400,6 +470,7 @@ async fn read_stream(
             any_records |= !records.is_empty();
             let mut events = Vec::new();
             let mut customer_events = Vec::new();
+            let mut customer_frames = Vec::new();
             for record in records {
                 let Some(change) = record.dynamodb else { continue };
                 if let Some(sequence) = change.sequence_number {
@@ -411,6 +482,7 @@ async fn read_stream(
                 if outbound.is_some() {
                     customer_events.extend(outbound_from_change(old.as_ref(), new.as_ref()));
                 }
+                customer_frames.extend(outbound_from_change_for(Audience::Customer, old.as_ref(), new.as_ref()));
             }
             if let (Some(sink), false) = (outbound, customer_events.is_empty()) {
                 if sink.send(customer_events).is_err() {
@@ -420,6 +492,11 @@ async fn read_stream(
             if !events.is_empty() {
                 if let Err(err) = fan_out(store, poster, &events, chrono::Utc::now()).await {
                     tracing::warn!(error = %err, "live updates: could not list the sockets; events dropped");
+                }
+            }
+            if !customer_frames.is_empty() {
+                if let Err(err) = fan_out_to_customers(store, poster, &customer_frames, chrono::Utc::now()).await {
+                    tracing::warn!(error = %err, "live updates: could not read a session's customer sockets; events dropped");
                 }
             }
             match out.next_shard_iterator {

@@ -39,6 +39,27 @@ pub struct ChatResponse {
     /// the bot's reply). The thread read (`GET /api/v1/chat/sessions/{session_id}/messages`)
     /// is the whole of it.
     pub messages: Vec<ThreadMessage>,
+    /// While the session is `pending` or `assigned`: a short-lived token bound to this session,
+    /// for the customer socket (`wss://…?customer_token=`). Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer_token: Option<String>,
+}
+
+/// `POST /api/v1/chat/sessions/{session_id}/token`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CustomerTokenRequest {
+    #[schema(value_type = String, required = true, pattern = r"^[A-Za-z0-9._:-]{1,128}$")]
+    pub user_id: Option<String>,
+}
+
+#[derive(Serialize, Debug, utoipa::ToSchema)]
+pub struct CustomerTokenResponse {
+    pub session_id: String,
+    /// Opens the customer socket of this session only (`?customer_token=`), until `expires_at`.
+    pub customer_token: String,
+    /// RFC 3339.
+    pub expires_at: String,
 }
 
 /// `GET /api/v1/chat/sessions/{session_id}/messages`: a page of the customer-visible thread.

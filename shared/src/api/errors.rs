@@ -105,6 +105,7 @@ pub fn errors_of(endpoint: Endpoint) -> Vec<(u16, Vec<ErrorCode>)> {
         .concat(),
         Endpoint::NextSession => [body(true), vec![(409, vec![AtCapacity, Conflict])]].concat(),
         Endpoint::CustomerThread => [query(), vec![(404, vec![SessionNotFound])]].concat(),
+        Endpoint::CustomerToken => [body(true), vec![(404, vec![SessionNotFound])]].concat(),
         Endpoint::SessionEvents => vec![(404, vec![SessionNotFound]), (409, vec![InvalidState])],
         Endpoint::GetAgent => vec![(404, vec![NotFound])],
         Endpoint::SetAgentCapacity => [body(true), vec![(404, vec![NotFound])]].concat(),

@@ -1,6 +1,8 @@
-//! Identity and permissions: who a caller may be ([`identity`]), the service keys ([`keys`]),
+//! Identity and permissions: who a caller may be ([`identity`]), the customer's session-bound
+//! token ([`customer`]), the service keys ([`keys`]),
 //! reading the caller of a request ([`principal`]), and the pure rules of who may do what ([`policy`]).
 
+pub mod customer;
 pub mod identity;
 pub mod keys;
 pub mod policy;

@@ -3,7 +3,12 @@
 //! in one guarded transaction, and answers. GET /api/v1/chat/sessions/{session_id}/messages:
 //! the customer-visible thread (`crate::thread`), paged.
 
-use crate::api::chat::{ChatRequest, ChatResponse, ThreadResponse, MAX_CUSTOMER_MESSAGE_CHARS};
+use crate::api::chat::{
+    ChatRequest, ChatResponse, CustomerTokenRequest, CustomerTokenResponse, ThreadResponse, MAX_CUSTOMER_MESSAGE_CHARS,
+};
+use crate::auth::customer::issue_customer_token;
+use crate::live::customer::{answer_frame, CustomerFrame};
+use crate::store::CustomerConnection;
 use crate::api::paging::page_size;
 use crate::app::App;
 use crate::auth::Principal;
@@ -143,6 +148,49 @@ pub async fn customer_thread(app: &App, req: &Request, _caller: &Principal) -> R
     })
 }
 
+/// POST /api/v1/chat/sessions/{session_id}/token — a fresh customer token for the session's
+/// owner. A session of another user is as unknown as a missing one.
+pub async fn customer_token(app: &App, req: &Request, _caller: &Principal) -> Result<Response<Body>, ApiError> {
+    let session_id = path_id(req, "session_id", "session")?;
+    let body: CustomerTokenRequest = json_body(req, false)?;
+    let user_id = required_id("user_id", body.user_id)?;
+    let session = app.store.get_session(&session_id).await?;
+    session.filter(|s| s.user_id == user_id).ok_or_else(|| ApiError::session_not_found(&session_id))?;
+    let (token, expires_at) =
+        issue_customer_token(&app.customer_token_key(), &session_id, &user_id, app.now().timestamp());
+    let expires_at = chrono::DateTime::from_timestamp(expires_at, 0).unwrap_or_default();
+    ok(&CustomerTokenResponse {
+        session_id,
+        customer_token: token,
+        expires_at: expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    })
+}
+
+/// A customer's frame on their socket: `{"action":"message","message":"…"}` is a chat turn of the
+/// socket's session and owner, through the same path as `POST /api/v1/chat`; the answer frame
+/// carries the chat answer (a resolved session's turn starts a new session: the answer names it
+/// and brings its token, and the client reconnects with that).
+pub async fn socket_turn(app: &App, connection: &CustomerConnection, frame: &str) -> String {
+    let parsed: Result<CustomerFrame, _> = serde_json::from_str(frame);
+    let client_id = parsed.as_ref().ok().and_then(|f| f.client_id.clone());
+    let answer = async {
+        let frame = parsed.map_err(|e| ApiError::invalid_field(format!("a customer frame is {{\"action\":\"message\",\"message\":\"…\"}}: {e}")))?;
+        if frame.action != "message" {
+            return Err(ApiError::invalid_field("a customer socket takes the actions `message`, `auth` and `ping`"));
+        }
+        let text = required_text("message", frame.message, MAX_CUSTOMER_MESSAGE_CHARS)?;
+        let turn = CustomerMessage {
+            user_id: connection.user_id.clone(),
+            text,
+            member_level: None,
+            escalate_to_human: frame.escalate_to_human,
+        };
+        let answer = handle_turn(app, Some(connection.session_id.clone()), &turn).await?;
+        serde_json::from_str::<serde_json::Value>(answer.body()).map_err(|e| ApiError::Internal(Box::new(e)))
+    };
+    answer_frame(client_id.as_deref(), answer.await)
+}
+
 pub struct CustomerMessage {
     pub user_id: String,
     pub text: String,
@@ -232,6 +280,10 @@ async fn play_turn(app: &App, current: &TurnSession, turn: &CustomerMessage) -> 
         priority: outcome.priority.map(|p| p.as_str()),
         sources: outcome.sources.clone(),
         messages: since_last_customer_turn(&recent, &plan.messages),
+        // A person will answer, not in this reply: the customer's socket hears it.
+        customer_token: matches!(outcome.agent_status, AgentStatus::Pending | AgentStatus::Assigned).then(|| {
+            issue_customer_token(&app.customer_token_key(), &session.session_id, &session.user_id, now.timestamp()).0
+        }),
     })?;
     let write = app.store.write_customer_turn(session, &plan, card.as_ref(), now, current.is_new, answer.completion());
     write.await.map_err(|err| match err {

@@ -9,6 +9,7 @@
 //! every agent may read through the API anyway; the client refetches what it shows.
 
 pub mod apigw;
+pub mod customer;
 pub mod outbound;
 pub mod socket;
 pub mod token;

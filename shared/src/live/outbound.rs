@@ -71,13 +71,21 @@ fn string_attr<'a>(item: &'a Item, name: &str) -> Option<&'a str> {
 
 /// A message's event, if the customer may see it.
 pub fn message_event(session_id: &str, message: &Message) -> Option<OutboundEvent> {
-    let line = visible_message(message, Audience::Webhook)?;
+    message_event_for(Audience::Webhook, session_id, message)
+}
+
+fn message_event_for(audience: Audience, session_id: &str, message: &Message) -> Option<OutboundEvent> {
+    let line = visible_message(message, audience)?;
     Some(OutboundEvent::message(session_id, format!("msg.{}", message.message_id), line))
 }
 
 /// An audit event's outbound events: the status change first (when the status moved), then the
 /// notice the customer reads (when there is one).
 pub fn audit_events(session_id: &str, event: &AuditEvent) -> Vec<OutboundEvent> {
+    audit_events_for(Audience::Webhook, session_id, event)
+}
+
+fn audit_events_for(audience: Audience, session_id: &str, event: &AuditEvent) -> Vec<OutboundEvent> {
     let mut out = Vec::new();
     if let (Some(from), Some(to)) = (event.from_status, event.to_status) {
         if from != to {
@@ -92,7 +100,7 @@ pub fn audit_events(session_id: &str, event: &AuditEvent) -> Vec<OutboundEvent> 
             });
         }
     }
-    if let Some(line) = visible_event(event, Audience::Webhook) {
+    if let Some(line) = visible_event(event, audience) {
         out.push(OutboundEvent::message(session_id, format!("notice.{}", event.event_id), line));
     }
     out
@@ -101,6 +109,12 @@ pub fn audit_events(session_id: &str, event: &AuditEvent) -> Vec<OutboundEvent> 
 /// The outbound events of one item change of the stream: only inserts of a session's message or
 /// audit items (both are written once and never changed), never anything else.
 pub fn outbound_from_change(old: Option<&Item>, new: Option<&Item>) -> Vec<OutboundEvent> {
+    outbound_from_change_for(Audience::Webhook, old, new)
+}
+
+/// As [`outbound_from_change`], as `audience` reads the thread: the customer socket's frames are
+/// these events with [`Audience::Customer`] (the same lines the webhook carries, by the one rule).
+pub fn outbound_from_change_for(audience: Audience, old: Option<&Item>, new: Option<&Item>) -> Vec<OutboundEvent> {
     let (None, Some(new)) = (old, new) else { return Vec::new() };
     let (Some(pk), Some(sk)) = (string_attr(new, keys::PK), string_attr(new, keys::SK)) else { return Vec::new() };
     let Some(session_id) = pk.strip_prefix("SESSION#") else { return Vec::new() };
@@ -109,7 +123,7 @@ pub fn outbound_from_change(old: Option<&Item>, new: Option<&Item>) -> Vec<Outbo
     };
     if sk.starts_with(keys::MESSAGE_PREFIX) {
         return match serde_dynamo::from_item::<_, MessageItem>(new.clone()) {
-            Ok(item) => message_event(session_id, &item.into_message()).into_iter().collect(),
+            Ok(item) => message_event_for(audience, session_id, &item.into_message()).into_iter().collect(),
             Err(err) => {
                 read("message", err);
                 Vec::new()
@@ -118,7 +132,7 @@ pub fn outbound_from_change(old: Option<&Item>, new: Option<&Item>) -> Vec<Outbo
     }
     if sk.starts_with(keys::AUDIT_PREFIX) {
         return match serde_dynamo::from_item::<_, AuditItem>(new.clone()) {
-            Ok(item) => audit_events(session_id, &item.into_event()),
+            Ok(item) => audit_events_for(audience, session_id, &item.into_event()),
             Err(err) => {
                 read("audit event", err);
                 Vec::new()
@@ -131,6 +145,11 @@ pub fn outbound_from_change(old: Option<&Item>, new: Option<&Item>) -> Vec<Outbo
 /// The outbound events of a batch of the table's stream records, in stream order (as
 /// EventBridge Pipes hands a DynamoDB stream batch to its enrichment function).
 pub fn outbound_from_records(records: &[aws_lambda_events::event::dynamodb::EventRecord]) -> Vec<OutboundEvent> {
+    outbound_from_records_for(Audience::Webhook, records)
+}
+
+/// As [`outbound_from_records`], as `audience` reads the thread.
+pub fn outbound_from_records_for(audience: Audience, records: &[aws_lambda_events::event::dynamodb::EventRecord]) -> Vec<OutboundEvent> {
     records
         .iter()
         .flat_map(|record| {
@@ -138,7 +157,7 @@ pub fn outbound_from_records(records: &[aws_lambda_events::event::dynamodb::Even
                 let item: Item = item.clone().into();
                 (!item.is_empty()).then_some(item)
             };
-            outbound_from_change(image(&record.change.old_image).as_ref(), image(&record.change.new_image).as_ref())
+            outbound_from_change_for(audience, image(&record.change.old_image).as_ref(), image(&record.change.new_image).as_ref())
         })
         .collect()
 }

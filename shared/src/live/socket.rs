@@ -1,7 +1,9 @@
-//! The WebSocket API's routes as Lambda handlers: `$connect` (verify the agent, record the
-//! socket), `$disconnect` (forget it) and `ping` (answer `pong` through the route response).
+//! The WebSocket API's routes as Lambda handlers: `$connect` (verify the agent, or the customer,
+//! and record the socket), `$disconnect` (forget it) and `ping` (answer `pong` through the route
+//! response). The customer's `message` route is a chat turn, in `crate::handlers::chat`.
 
 use super::token::{JwtVerifier, VerifyError};
+use super::customer::{admit_customer_socket, customer_connection, CUSTOMER_TOKEN_PARAM};
 use super::PONG;
 use crate::auth::{admit, principal::agent_from_claims, AgentPrincipal, Operation, Principal};
 use crate::error::ApiError;
@@ -23,7 +25,7 @@ pub fn admit_socket(claims: &HashMap<String, String>) -> Result<AgentPrincipal, 
     }
 }
 
-fn response(status: u16, body: Option<String>) -> ApiGatewayProxyResponse {
+pub fn response(status: u16, body: Option<String>) -> ApiGatewayProxyResponse {
     let mut response = ApiGatewayProxyResponse::default();
     response.status_code = i64::from(status);
     response.body = body.map(Body::Text);
@@ -37,20 +39,36 @@ fn error_response(error: ApiError) -> ApiGatewayProxyResponse {
     response(error.status().as_u16(), Some(error.body().to_string()))
 }
 
-fn connection_id(request: &ApiGatewayWebsocketProxyRequest) -> Option<&str> {
+pub fn connection_id(request: &ApiGatewayWebsocketProxyRequest) -> Option<&str> {
     request.request_context.connection_id.as_deref().filter(|id| !id.is_empty())
 }
 
 /// `$connect`: a non-2xx answer refuses the socket before it opens.
+/// A customer connects with `?customer_token=` (recorded on its session's topic), an agent with
+/// `?token=`; `customer_key` checks the former ([`crate::auth::customer::customer_token_key`]).
 pub async fn connect(
     store: &Store,
     verifier: &JwtVerifier,
+    customer_key: &[u8],
     request: &ApiGatewayWebsocketProxyRequest,
     now: DateTime<Utc>,
 ) -> ApiGatewayProxyResponse {
     let Some(connection_id) = connection_id(request) else {
         return error_response(ApiError::invalid_field("the event has no connectionId"));
     };
+    if let Some(token) = request.query_string_parameters.first(CUSTOMER_TOKEN_PARAM) {
+        let claims = match admit_customer_socket(customer_key, token, now) {
+            Ok(claims) => claims,
+            Err(refused) => return error_response(refused),
+        };
+        return match store.put_customer_connection(&customer_connection(connection_id, &claims), now).await {
+            Ok(()) => {
+                tracing::info!(session = %claims.sid, connection = connection_id, "customer socket opened");
+                response(200, None)
+            }
+            Err(err) => error_response(ApiError::Internal(Box::new(err))),
+        };
+    }
     let token = request.query_string_parameters.first("token").unwrap_or_default();
     let claims = match verifier.verify(token).await {
         Ok(claims) => claims,
@@ -78,7 +96,9 @@ pub async fn disconnect(store: &Store, request: &ApiGatewayWebsocketProxyRequest
     let Some(connection_id) = connection_id(request) else {
         return error_response(ApiError::invalid_field("the event has no connectionId"));
     };
-    match store.delete_connection(connection_id).await {
+    // One id is either kind; forgetting the kind it is not costs a write that finds nothing.
+    let (agent, customer) = futures::join!(store.delete_connection(connection_id), store.delete_customer_connection(connection_id));
+    match agent.and(customer) {
         Ok(()) => response(200, None),
         Err(err) => error_response(ApiError::Internal(Box::new(err))),
     }

@@ -390,3 +390,21 @@ pub struct ConnectionItem {
     #[serde(default)]
     pub token_expires_at: Option<i64>,
 }
+
+/// A customer socket, bound to one session. Written twice in one transaction: in the session's
+/// topic (`LIVE#SESSION#<id>` / `CONN#<connection>`), which the customer fan-out queries, and in
+/// the `LIVE` partition (`CUST#<connection>`), which `$disconnect` finds by connection id alone.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CustomerConnectionItem {
+    pub pk: String,
+    pub sk: String,
+    pub entity: String,
+    pub connection_id: String,
+    pub session_id: String,
+    pub user_id: String,
+    pub connected_at: DateTime<Utc>,
+    /// Epoch seconds (the table's TTL).
+    pub expires_at: i64,
+    /// Epoch seconds: the customer token's expiry; past it the socket gets nothing more.
+    pub token_expires_at: i64,
+}

@@ -20,6 +20,9 @@ pub const REVIEW_INDEX: &str = "ReviewQueue";
 /// reads a few hundred small items at most.
 pub const LIVE_PARTITION: &str = "LIVE";
 pub const CONNECTION_PREFIX: &str = "CONN#";
+/// A customer socket's index item in the `LIVE` partition (by connection id, for `$disconnect`,
+/// which knows nothing else); never listed by the agents' fan-out, which reads `CONN#` only.
+pub const CUSTOMER_CONNECTION_PREFIX: &str = "CUST#";
 /// The table's TTL attribute (epoch seconds), as template.yaml's `TimeToLiveSpecification` names it.
 pub const EXPIRES_AT: &str = "expires_at";
 pub const REVIEW_STATUS: &str = "review_status";
@@ -75,6 +78,15 @@ pub const USER_PROFILE: &str = "PROFILE";
 
 pub fn event_pk(event_id: &str) -> String {
     format!("EVENT#{event_id}")
+}
+
+/// A session's topic: the customer sockets open on it, one Query for the fan-out.
+pub fn session_live_pk(session_id: &str) -> String {
+    format!("{LIVE_PARTITION}#SESSION#{session_id}")
+}
+
+pub fn customer_connection_sk(connection_id: &str) -> String {
+    format!("{CUSTOMER_CONNECTION_PREFIX}{connection_id}")
 }
 
 pub fn connection_sk(connection_id: &str) -> String {

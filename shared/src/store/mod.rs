@@ -22,7 +22,7 @@ mod transitions;
 mod update;
 
 pub use confirmed_writes::RecordedWrite;
-pub use connections::{LiveConnection, CONNECTION_TTL_SECONDS};
+pub use connections::{CustomerConnection, LiveConnection, CONNECTION_TTL_SECONDS};
 pub use idempotency::{IdempotencyClaim, RecordCompletion};
 pub use assigned::{is_valid_assigned_cursor, AssignedPage};
 pub use items::{AgentItem, AssignedItem, PendingItem, WaitItem};

@@ -74,7 +74,9 @@ async fn invoke_live(
 ) -> Result<Option<serde_json::Value>, Box<dyn std::error::Error>> {
     use aws_lambda_events::event::apigw::ApiGatewayWebsocketProxyRequest;
     use workbench::live::{self, socket};
-    use workbench::routes::{LIVE_CONNECT_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_FANOUT_FUNCTION, LIVE_PING_FUNCTION};
+    use workbench::routes::{
+        LIVE_CONNECT_FUNCTION, LIVE_CUSTOMER_MESSAGE_FUNCTION, LIVE_DISCONNECT_FUNCTION, LIVE_FANOUT_FUNCTION, LIVE_PING_FUNCTION,
+    };
     let response = if logical_id == LIVE_CONNECT_FUNCTION.0 {
         let identity = workbench_local::identity::LocalIdentity::load_or_create(std::path::Path::new("infra/.local"))?;
         let keys = serde_json::from_value(identity.jwks().clone())?;
@@ -84,9 +86,18 @@ async fn invoke_live(
             keys,
         );
         let event: ApiGatewayWebsocketProxyRequest = serde_json::from_str(payload)?;
-        socket::connect(&app.store, &verifier, &event, app.now()).await
+        let customer_key = app.customer_token_key();
+        socket::connect(&app.store, &verifier, &customer_key, &event, app.now()).await
     } else if logical_id == LIVE_DISCONNECT_FUNCTION.0 {
         socket::disconnect(&app.store, &serde_json::from_str(payload)?).await
+    } else if logical_id == LIVE_CUSTOMER_MESSAGE_FUNCTION.0 {
+        let event: ApiGatewayWebsocketProxyRequest = serde_json::from_str(payload)?;
+        let connection_id = event.request_context.connection_id.clone().unwrap_or_default();
+        let frame = match app.store.get_customer_connection(&connection_id).await? {
+            Some(connection) => workbench::handlers::chat::socket_turn(app, &connection, event.body.as_deref().unwrap_or("")).await,
+            None => r#"{"type":"error","status":403,"body":{"error":"forbidden","message":"not a customer's socket"}}"#.to_string(),
+        };
+        socket::response(200, Some(frame))
     } else if logical_id == LIVE_PING_FUNCTION.0 {
         socket::ping()
     } else if logical_id == LIVE_FANOUT_FUNCTION.0 {

@@ -273,6 +273,55 @@ pub async fn verify(store: &Store, journal: &Journal, faults: &[FaultWindow], bu
     ));
     findings.push(finding("agent messages written by the session's assignee", &misattributed, "all".into()));
 
+    // The customers read their thread (the customer-visible read, paged as a channel pages it):
+    // every acknowledged agent message is there once, in the order the agents were told it
+    // was written.
+    let mut agent_acked: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for sent in acked.iter().filter(|s| s.marker.trim_start_matches('[').starts_with('a')) {
+        if let Some(session) = &sent.session_id {
+            agent_acked.entry(session.clone()).or_default().push(sent.marker.trim_matches(|c| c == '[' || c == ']').to_string());
+        }
+    }
+    let mut thread_problems = Vec::new();
+    let (mut read_lines, mut pages) = (0, 0);
+    for (session, markers) in &agent_acked {
+        let mut seen: Vec<String> = Vec::new();
+        let mut cursor = workbench::store::ThreadCursor::default();
+        loop {
+            let page = store.thread_page(session, &cursor, 100).await.map_err(|e| format!("thread of {session}: {e}"))?;
+            pages += 1;
+            for line in workbench::thread::visible_lines(&page.sources, workbench::thread::Audience::Customer) {
+                read_lines += 1;
+                if line.author == Author::Agent {
+                    if let Some(marker) = marker_of(&line.content) {
+                        seen.push(marker.to_string());
+                    }
+                }
+            }
+            cursor = page.next;
+            if !page.has_more {
+                break;
+            }
+        }
+        for marker in markers {
+            match seen.iter().filter(|m| *m == marker).count() {
+                0 => thread_problems.push(format!("{marker} (acknowledged) is not in {session}'s customer thread")),
+                1 => {}
+                n => thread_problems.push(format!("{marker} is {n} times in {session}'s customer thread")),
+            }
+        }
+        let order: Vec<usize> = seen.iter().filter_map(|m| markers.iter().position(|k| k == m)).collect();
+        if order.windows(2).any(|w| w[0] > w[1]) {
+            thread_problems.push(format!("{session}: agent messages out of order in the customer thread"));
+        }
+    }
+    let agent_total: usize = agent_acked.values().map(Vec::len).sum();
+    findings.push(finding(
+        "customers read every agent message once, in order (0 lost, 0 reordered)",
+        &thread_problems,
+        format!("{agent_total} acknowledged agent messages in {} sessions; {read_lines} thread lines in {pages} pages", agent_acked.len()),
+    ));
+
     // Resolves and solutions.
     let mut resolve_problems = Vec::new();
     for (session, _) in journal.resolves_acked.lock().unwrap().iter() {
